@@ -1,0 +1,245 @@
+"""An in-memory unit of work with the same rules as the SQL one, including the availability invariants."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Self
+from uuid import UUID
+
+from application.outbox_routes import outbox_messages_for
+from application.ports import IdempotencyRecord, OutboxCounts, UnitOfWork
+from domain.availability import Occupancy
+from domain.booking import Booking, BookingStatus, Slot
+from domain.catalog import Offering
+from domain.customer import Customer
+from domain.errors import SlotUnavailable
+from domain.events import StatusChanged
+from domain.outbox import OutboxMessage
+
+
+@dataclass(slots=True)
+class AuditEntry:
+    booking_id: UUID
+    from_status: str
+    to_status: str
+    at: datetime
+
+
+@dataclass(slots=True)
+class MemoryState:
+    bookings: dict[UUID, Booking] = field(default_factory=dict)
+    capacities: dict[UUID, int | None] = field(default_factory=dict)
+    customers: dict[str, Customer] = field(default_factory=dict)
+    idempotency: dict[str, IdempotencyRecord] = field(default_factory=dict)
+    inbound: set[tuple[str, str]] = field(default_factory=set)
+    outbox: list[OutboxMessage] = field(default_factory=list)
+    audit: list[AuditEntry] = field(default_factory=list)
+    commits: int = 0
+
+
+class _Bookings:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+        self.staged: dict[UUID, Booking] = {}
+        self.capacities: dict[UUID, int | None] = {}
+
+    def _all(self) -> list[Booking]:
+        return [*({**self._s.bookings, **self.staged}).values()]
+
+    async def add(
+        self,
+        booking: Booking,
+        *,
+        now: datetime,
+        resource_candidates: Sequence[str] = (),
+        capacity: int | None = None,
+    ) -> None:
+        block = booking.block
+        if block is not None and resource_candidates:
+            for resource_id in resource_candidates:
+                taken = any(
+                    b.resource_id == resource_id and b.holds_slot(now) and b.block and b.block.overlaps(block)
+                    for b in self._all()
+                )
+                if not taken:
+                    booking.resource_id = resource_id
+                    break
+            else:
+                raise SlotUnavailable("that slot was just taken")
+        elif booking.slot is not None and capacity is not None:
+            taken = sum(
+                1
+                for b in self._all()
+                if b.offering_id == booking.offering_id
+                and b.holds_slot(now)
+                and b.slot
+                and b.slot.overlaps(booking.slot)
+            )
+            if taken >= capacity:
+                raise SlotUnavailable("that slot is full")
+        self.staged[booking.id] = booking
+        self.capacities[booking.id] = capacity
+
+    async def get(self, booking_id: UUID, *, for_update: bool = False) -> Booking | None:
+        if booking_id in self.staged:
+            return self.staged[booking_id]
+        stored = self._s.bookings.get(booking_id)
+        if stored is None:
+            return None
+        self.staged[booking_id] = copy.deepcopy(stored)
+        return self.staged[booking_id]
+
+    async def occupancy(
+        self, *, offering: Offering, resource_ids: Sequence[str], window: Slot, now: datetime
+    ) -> list[Occupancy]:
+        result = []
+        for b in self._s.bookings.values():
+            if b.slot is None or b.block is None or not b.holds_slot(now):
+                continue
+            if (
+                offering.resource_type is not None
+                and b.resource_id in resource_ids
+                and b.block.overlaps(window)
+            ) or (
+                offering.resource_type is None and b.offering_id == offering.id and b.slot.overlaps(window)
+            ):
+                result.append(Occupancy(b.slot, b.block, b.resource_id))
+        return result
+
+    async def due_holds(self, *, now: datetime, limit: int) -> list[Booking]:
+        due = [
+            b.id
+            for b in self._s.bookings.values()
+            if b.status is BookingStatus.PENDING_PAYMENT and b.hold_expires_at and b.hold_expires_at <= now
+        ]
+        return [b for i in due[:limit] if (b := await self.get(i)) is not None]
+
+    async def list(
+        self,
+        *,
+        status: BookingStatus | None,
+        offering_id: str | None,
+        customer_email: str | None,
+        limit: int,
+        offset: int,
+    ) -> list[tuple[Booking, Customer]]:
+        by_id = {c.id: c for c in self._s.customers.values()}
+        rows = [
+            (b, by_id[b.customer_id])
+            for b in sorted(self._s.bookings.values(), key=lambda b: b.created_at, reverse=True)
+            if (status is None or b.status is status)
+            and (offering_id is None or b.offering_id == offering_id)
+            and (customer_email is None or by_id[b.customer_id].email == customer_email)
+        ]
+        return rows[offset : offset + limit]
+
+
+class _Customers:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    async def find_or_create(
+        self, *, new_id: UUID, email: str, name: str, phone: str | None, locale: str
+    ) -> Customer:
+        customer = self._s.customers.get(email)
+        if customer is None:
+            customer = self._s.customers[email] = Customer(new_id, email, name, phone, locale)
+        elif customer.phone is None:
+            customer.phone = phone
+        return customer
+
+    async def get(self, customer_id: UUID) -> Customer | None:
+        return next((c for c in self._s.customers.values() if c.id == customer_id), None)
+
+
+class _Idempotency:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    async def get(self, key_hash: str) -> IdempotencyRecord | None:
+        return self._s.idempotency.get(key_hash)
+
+    async def add(self, record: IdempotencyRecord, *, now: datetime) -> bool:
+        if record.key_hash in self._s.idempotency:
+            return False
+        self._s.idempotency[record.key_hash] = record
+        return True
+
+    async def set_response(self, key_hash: str, response: Any) -> None:
+        record = self._s.idempotency[key_hash]
+        self._s.idempotency[key_hash] = IdempotencyRecord(
+            record.key_hash, record.request_hash, record.booking_id, record.token_cipher, response
+        )
+
+
+class _Inbound:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    async def record(self, provider: str, event_id: str, *, event_type: str, now: datetime) -> bool:
+        if (provider, event_id) in self._s.inbound:
+            return False
+        self._s.inbound.add((provider, event_id))
+        return True
+
+
+class _Outbox:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    async def counts(self) -> OutboxCounts:
+        return OutboxCounts(pending=len(self._s.outbox), dead=0)
+
+
+class FakeUnitOfWork:
+    """Changes stay staged until commit, like a transaction; commit also writes audit and outbox."""
+
+    def __init__(self, state: MemoryState | None = None) -> None:
+        self.state = state if state is not None else MemoryState()
+
+    async def __aenter__(self) -> Self:
+        s = self.state
+        self._saved = copy.deepcopy((s.customers, s.idempotency, s.inbound))
+        self._committed = False
+        self.bookings = _Bookings(self.state)
+        self.customers = _Customers(self.state)
+        self.idempotency = _Idempotency(self.state)
+        self.inbound_events = _Inbound(self.state)
+        self.outbox = _Outbox(self.state)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.bookings.staged.clear()
+        if not self._committed:  # roll back what the repositories wrote straight away
+            self.state.customers, self.state.idempotency, self.state.inbound = self._saved
+
+    async def commit(self) -> None:
+        for booking in self.bookings.staged.values():
+            for event in booking.events:
+                if isinstance(event, StatusChanged):
+                    self.state.audit.append(
+                        AuditEntry(event.booking_id, event.from_status, event.to_status, event.occurred_at)
+                    )
+                keys = {m.idempotency_key for m in self.state.outbox}
+                self.state.outbox.extend(
+                    m for m in outbox_messages_for(event) if m.idempotency_key not in keys
+                )
+            booking.events.clear()
+            self.state.bookings[booking.id] = copy.deepcopy(booking)
+        self.bookings.staged.clear()
+        self.state.commits += 1
+        self._committed = True
+
+
+class FakeUnitOfWorkFactory:
+    def __init__(self, state: MemoryState | None = None) -> None:
+        self.state = state if state is not None else MemoryState()
+
+    def __call__(self, *, read_only: bool = False) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.state)
+
+
+_: UnitOfWork = FakeUnitOfWork()

@@ -1,0 +1,78 @@
+"""Rows to domain objects and back; the domain never sees SQLAlchemy."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Row
+
+from domain.booking import Booking, BookingStatus, PaymentStatus, Slot
+from domain.catalog import Money
+from domain.customer import Customer
+
+
+def booking_from_row(row: Row[Any]) -> Booking:
+    slot = Slot(row.start_at, row.end_at) if row.start_at is not None else None
+    return Booking(
+        id=row.id,
+        offering_id=row.offering_id,
+        customer_id=row.customer_id,
+        price=Money(row.amount_cents, row.currency),
+        status=BookingStatus(row.status),
+        payment_status=PaymentStatus(row.payment_status),
+        created_at=row.created_at,
+        slot=slot,
+        buffer=(row.block_end - row.end_at) if slot is not None else timedelta(0),
+        resource_id=row.resource_id,
+        hold_expires_at=row.hold_expires_at,
+        notes=row.notes,
+        intake=row.intake,
+        references=dict(row.refs),
+        token_hash=row.token_hash,
+        version=row.version,
+    )
+
+
+def booking_state(booking: Booking) -> dict[str, Any]:
+    """The columns a booking's lifetime can change, compared at commit to decide on an UPDATE."""
+    block = booking.block
+    return {
+        "status": booking.status.value,
+        "payment_status": booking.payment_status.value,
+        "start_at": booking.slot.start if booking.slot else None,
+        "end_at": booking.slot.end if booking.slot else None,
+        "block_end": block.end if block else None,
+        "resource_id": booking.resource_id,
+        "hold_expires_at": booking.hold_expires_at,
+        "notes": booking.notes,
+        "intake": dict(booking.intake),
+        "refs": dict(booking.references),
+    }
+
+
+def booking_row(booking: Booking, *, capacity: int | None, now: datetime) -> dict[str, Any]:
+    return {
+        **booking_state(booking),
+        "id": booking.id,
+        "offering_id": booking.offering_id,
+        "customer_id": booking.customer_id,
+        "amount_cents": booking.price.amount_cents,
+        "currency": booking.price.currency,
+        "capacity": capacity,
+        "token_hash": booking.token_hash,
+        "version": booking.version,
+        "created_at": booking.created_at,
+        "updated_at": now,
+    }
+
+
+def customer_from_row(row: Row[Any]) -> Customer:
+    return Customer(
+        id=row.id,
+        email=row.email,
+        name=row.name,
+        phone=row.phone,
+        locale=row.locale,
+        references=dict(row.refs),
+    )

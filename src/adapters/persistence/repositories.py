@@ -1,0 +1,298 @@
+"""Core-statement repositories over one connection: few round trips on the hot paths."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.persistence import tables as t
+from adapters.persistence.mappers import booking_from_row, booking_row, booking_state, customer_from_row
+from application.ports import IdempotencyRecord, OutboxCounts
+from domain.availability import Occupancy
+from domain.booking import Booking, BookingStatus, Slot
+from domain.catalog import Offering
+from domain.customer import Customer
+from domain.errors import SlotUnavailable
+
+# The longest a booking plus its buffer may last; the catalog refuses longer offerings. It bounds the
+# index range scanned when looking for bookings that overlap a window.
+MAX_SPAN = timedelta(days=2)
+
+
+def upsert(connection: AsyncConnection, table: sa.Table) -> Any:
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _holding(now: datetime) -> sa.ColumnElement[bool]:
+    b = t.bookings.c
+    return sa.or_(
+        b.status.in_(("confirmed", "scheduled", "in_service")),
+        sa.and_(b.status == "pending_payment", b.hold_expires_at > now),
+    )
+
+
+@dataclass(slots=True)
+class Tracked:
+    booking: Booking
+    version: int
+    state: dict[str, Any] | None  # None: inserted in this unit of work
+
+
+class SqlAlchemyBookingRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+        self.seen: dict[UUID, Tracked] = {}
+
+    async def add(
+        self,
+        booking: Booking,
+        *,
+        now: datetime,
+        resource_candidates: Sequence[str] = (),
+        capacity: int | None = None,
+    ) -> None:
+        if booking.slot is not None and (resource_candidates or capacity is not None):
+            await self._expire_stale_holds(booking, resource_candidates, now)
+        if resource_candidates:
+            await self._insert_on_a_free_resource(booking, resource_candidates, now)
+        else:
+            await self._insert(booking, capacity=capacity, now=now)
+        self.seen[booking.id] = Tracked(booking, booking.version, None)
+
+    async def _insert_on_a_free_resource(
+        self, booking: Booking, candidates: Sequence[str], now: datetime
+    ) -> None:
+        for i, resource_id in enumerate(candidates):
+            booking.resource_id = resource_id
+            last = i == len(candidates) - 1
+            try:
+                if last:
+                    await self._insert(booking, capacity=None, now=now)
+                else:
+                    async with self._c.begin_nested():
+                        await self._insert(booking, capacity=None, now=now)
+                return
+            except SlotUnavailable:
+                if last:
+                    booking.resource_id = None
+                    raise
+
+    async def _insert(self, booking: Booking, *, capacity: int | None, now: datetime) -> None:
+        try:
+            await self._c.execute(t.bookings.insert(), booking_row(booking, capacity=capacity, now=now))
+        except IntegrityError as exc:
+            message = str(exc.orig)
+            if "slot_unavailable" in message or "bookings_resource_no_overlap" in message:
+                raise SlotUnavailable("that slot was just taken") from exc
+            raise
+
+    async def _expire_stale_holds(self, booking: Booking, resources: Sequence[str], now: datetime) -> None:
+        """Holds that ran out still sit in the table as pending_payment; free them before inserting."""
+        b = t.bookings.c
+        block = booking.block
+        assert block is not None  # noqa: S101 - callers pass a booking with a slot
+        where = [
+            b.status == "pending_payment",
+            b.hold_expires_at <= now,
+            b.start_at < block.end,
+            b.start_at > block.start - MAX_SPAN,
+        ]
+        if resources:
+            where += [b.resource_id.in_(resources), b.block_end > block.start]
+        else:
+            where += [b.offering_id == booking.offering_id, b.end_at > block.start]
+        result = await self._c.execute(
+            t.bookings.update()
+            .where(*where)
+            .values(status="expired", version=b.version + 1, updated_at=now)
+            .returning(b.id)
+        )
+        expired = [r.id for r in result]
+        if expired:
+            await self._c.execute(
+                t.audit_entries.insert(),
+                [
+                    {
+                        "booking_id": i,
+                        "actor": "system",
+                        "from_status": "pending_payment",
+                        "to_status": "expired",
+                        "at": now,
+                    }
+                    for i in expired
+                ],
+            )
+
+    async def get(self, booking_id: UUID, *, for_update: bool = False) -> Booking | None:
+        if booking_id in self.seen:
+            return self.seen[booking_id].booking
+        query = sa.select(t.bookings).where(t.bookings.c.id == booking_id)
+        if for_update and self._c.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = (await self._c.execute(query)).first()
+        return self._track(row) if row is not None else None
+
+    def _track(self, row: Any) -> Booking:
+        booking = booking_from_row(row)
+        self.seen[booking.id] = Tracked(booking, booking.version, booking_state(booking))
+        return booking
+
+    async def occupancy(
+        self, *, offering: Offering, resource_ids: Sequence[str], window: Slot, now: datetime
+    ) -> list[Occupancy]:
+        b = t.bookings.c
+        query = sa.select(b.start_at, b.end_at, b.block_end, b.resource_id).where(
+            b.start_at < window.end, b.start_at > window.start - MAX_SPAN, _holding(now)
+        )
+        if offering.resource_type is not None:
+            query = query.where(b.resource_id.in_(resource_ids), b.block_end > window.start)
+        else:
+            query = query.where(b.offering_id == offering.id, b.end_at > window.start)
+        rows = await self._c.execute(query)
+        return [
+            Occupancy(Slot(r.start_at, r.end_at), Slot(r.start_at, r.block_end), r.resource_id) for r in rows
+        ]
+
+    async def due_holds(self, *, now: datetime, limit: int) -> list[Booking]:
+        b = t.bookings.c
+        query = (
+            sa.select(t.bookings)
+            .where(b.status == "pending_payment", b.hold_expires_at <= now)
+            .order_by(b.hold_expires_at)
+            .limit(limit)
+        )
+        if self._c.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return [self._track(row) for row in await self._c.execute(query)]
+
+    async def list(
+        self,
+        *,
+        status: BookingStatus | None,
+        offering_id: str | None,
+        customer_email: str | None,
+        limit: int,
+        offset: int,
+    ) -> list[tuple[Booking, Customer]]:
+        b, c = t.bookings.c, t.customers.c
+        query = (
+            sa.select(t.bookings, c.email, c.name, c.phone, c.locale, c.refs.label("customer_refs"))
+            .join(t.customers, b.customer_id == c.id)
+            .order_by(b.created_at.desc(), b.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        if status is not None:
+            query = query.where(b.status == status.value)
+        if offering_id is not None:
+            query = query.where(b.offering_id == offering_id)
+        if customer_email is not None:
+            query = query.where(c.email == customer_email)
+        result = []
+        for row in await self._c.execute(query):
+            booking = booking_from_row(row)
+            customer = Customer(
+                booking.customer_id, row.email, row.name, row.phone, row.locale, dict(row.customer_refs)
+            )
+            result.append((booking, customer))
+        return result
+
+
+class SqlAlchemyCustomerRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    async def find_or_create(
+        self, *, new_id: UUID, email: str, name: str, phone: str | None, locale: str
+    ) -> Customer:
+        c = t.customers.c
+        statement = upsert(self._c, t.customers).values(
+            id=new_id,
+            email=email,
+            name=name,
+            phone=phone,
+            locale=locale,
+            refs={},
+            created_at=datetime.now(UTC),
+        )
+        # A known customer keeps their details; a phone they never gave is filled in.
+        statement = statement.on_conflict_do_update(
+            index_elements=[c.email], set_={"phone": sa.func.coalesce(c.phone, statement.excluded.phone)}
+        ).returning(*t.customers.c)
+        row = (await self._c.execute(statement)).one()
+        return customer_from_row(row)
+
+    async def get(self, customer_id: UUID) -> Customer | None:
+        row = (await self._c.execute(sa.select(t.customers).where(t.customers.c.id == customer_id))).first()
+        return customer_from_row(row) if row is not None else None
+
+
+class SqlAlchemyIdempotencyStore:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    async def get(self, key_hash: str) -> IdempotencyRecord | None:
+        k = t.idempotency_keys.c
+        row = (await self._c.execute(sa.select(t.idempotency_keys).where(k.key_hash == key_hash))).first()
+        if row is None:
+            return None
+        return IdempotencyRecord(
+            row.key_hash, row.request_hash, row.booking_id, row.token_cipher, row.response
+        )
+
+    async def add(self, record: IdempotencyRecord, *, now: datetime) -> bool:
+        statement = (
+            upsert(self._c, t.idempotency_keys)
+            .values(
+                key_hash=record.key_hash,
+                request_hash=record.request_hash,
+                booking_id=record.booking_id,
+                token_cipher=record.token_cipher,
+                created_at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(t.idempotency_keys.c.key_hash)
+        )
+        return (await self._c.execute(statement)).first() is not None
+
+    async def set_response(self, key_hash: str, response: Any) -> None:
+        k = t.idempotency_keys.c
+        await self._c.execute(
+            t.idempotency_keys.update().where(k.key_hash == key_hash).values(response=response)
+        )
+
+
+class SqlAlchemyInboundEventLog:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    async def record(self, provider: str, event_id: str, *, event_type: str, now: datetime) -> bool:
+        statement = (
+            upsert(self._c, t.inbound_events)
+            .values(provider=provider, event_id=event_id, event_type=event_type, received_at=now)
+            .on_conflict_do_nothing()
+            .returning(t.inbound_events.c.id)
+        )
+        return (await self._c.execute(statement)).first() is not None
+
+
+class SqlAlchemyOutboxReader:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    async def counts(self) -> OutboxCounts:
+        o = t.outbox_messages.c
+        rows = await self._c.execute(
+            sa.select(o.state, sa.func.count()).where(o.state.in_(("pending", "dead"))).group_by(o.state)
+        )
+        by_state = {state: count for state, count in rows}
+        return OutboxCounts(pending=by_state.get("pending", 0), dead=by_state.get("dead", 0))

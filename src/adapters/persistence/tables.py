@@ -1,0 +1,134 @@
+"""The schema as SQLAlchemy Core tables; Alembic migrations are the only way it changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Statuses in which a booking keeps its resource or seat (pending_payment only until its hold expires).
+HOLDING = ("pending_payment", "confirmed", "scheduled", "in_service")
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """Aware UTC in and out, on PostgreSQL (timestamptz) and SQLite (sortable text) alike."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+customers = sa.Table(
+    "customers",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("email", sa.String(255), nullable=False, unique=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("phone", sa.String(32)),
+    sa.Column("locale", sa.String(16), nullable=False),
+    sa.Column("refs", sa.JSON, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+bookings = sa.Table(
+    "bookings",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("offering_id", sa.String(100), nullable=False),
+    sa.Column("customer_id", sa.Uuid, sa.ForeignKey("customers.id"), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("payment_status", sa.String(20), nullable=False),
+    sa.Column("amount_cents", sa.Integer, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("start_at", UtcDateTime),
+    sa.Column("end_at", UtcDateTime),
+    sa.Column("block_end", UtcDateTime),
+    sa.Column("resource_id", sa.String(100)),
+    sa.Column("capacity", sa.Integer),
+    sa.Column("hold_expires_at", UtcDateTime),
+    sa.Column("notes", sa.Text),
+    sa.Column("intake", sa.JSON, nullable=False),
+    sa.Column("refs", sa.JSON, nullable=False),
+    sa.Column("token_hash", sa.LargeBinary(32), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Index("ix_bookings_resource_start", "resource_id", "start_at"),
+    sa.Index("ix_bookings_offering_start", "offering_id", "start_at"),
+    sa.Index("ix_bookings_status_hold", "status", "hold_expires_at"),
+    sa.Index("ix_bookings_customer", "customer_id"),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("key_hash", sa.String(64), primary_key=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("booking_id", sa.Uuid, nullable=False),
+    sa.Column("token_cipher", sa.LargeBinary(32), nullable=False),
+    sa.Column("response", sa.JSON),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+inbound_events = sa.Table(
+    "inbound_events",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("provider", sa.String(32), nullable=False),
+    sa.Column("event_id", sa.String(255), nullable=False),
+    sa.Column("event_type", sa.String(100), nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("provider", "event_id"),
+)
+
+outbox_messages = sa.Table(
+    "outbox_messages",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("topic", sa.String(64), nullable=False),
+    sa.Column("idempotency_key", sa.String(255), nullable=False, unique=True),
+    sa.Column("booking_id", sa.Uuid),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=False),
+    sa.Column("claimed_until", UtcDateTime),
+    sa.Column("last_error", sa.String(200)),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("delivered_at", UtcDateTime),
+    sa.Index("ix_outbox_messages_state_next", "state", "next_attempt_at"),
+)
+
+audit_entries = sa.Table(
+    "audit_entries",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("booking_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("actor", sa.String(32), nullable=False),
+    sa.Column("from_status", sa.String(20), nullable=False),
+    sa.Column("to_status", sa.String(20), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+)

@@ -1,0 +1,132 @@
+"""The unit of work: one connection, one transaction; commit writes state, audit and outbox together."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.persistence import tables as t
+from adapters.persistence.database import WRITE, Database
+from adapters.persistence.mappers import booking_state
+from adapters.persistence.repositories import (
+    SqlAlchemyBookingRepository,
+    SqlAlchemyCustomerRepository,
+    SqlAlchemyIdempotencyStore,
+    SqlAlchemyInboundEventLog,
+    SqlAlchemyOutboxReader,
+    upsert,
+)
+from application.outbox_routes import outbox_messages_for
+from domain.booking import Booking
+from domain.errors import DomainError
+from domain.events import StatusChanged
+
+
+class ConcurrentUpdate(DomainError):
+    code = "conflict"
+
+
+class SqlAlchemyUnitOfWork:
+    def __init__(self, database: Database, *, read_only: bool = False, actor: str = "system") -> None:
+        self._db, self._read_only, self._actor = database, read_only, actor
+        self._connection: AsyncConnection | None = None
+        self._locked = False
+
+    async def __aenter__(self) -> Self:
+        lock = self._db.write_lock
+        if lock is not None and not self._read_only:
+            await lock.acquire()
+            self._locked = True
+        try:
+            connection = await self._db.engine.connect()
+            if not self._read_only:
+                connection = await connection.execution_options(**{WRITE: True})
+        except BaseException:
+            self._release()
+            raise
+        self._connection = connection
+        self.bookings = SqlAlchemyBookingRepository(connection)
+        self.customers = SqlAlchemyCustomerRepository(connection)
+        self.idempotency = SqlAlchemyIdempotencyStore(connection)
+        self.inbound_events = SqlAlchemyInboundEventLog(connection)
+        self.outbox = SqlAlchemyOutboxReader(connection)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        try:
+            if self._connection is not None:
+                await self._connection.rollback()  # a no-op after commit, undoes everything else
+                await self._connection.close()
+        finally:
+            self._connection = None
+            self._release()
+
+    def _release(self) -> None:
+        if self._locked and self._db.write_lock is not None:
+            self._db.write_lock.release()
+            self._locked = False
+
+    async def commit(self) -> None:
+        assert self._connection is not None  # noqa: S101 - used inside `async with`
+        now = datetime.now(UTC)
+        audit: list[dict[str, Any]] = []
+        outbox: list[dict[str, Any]] = []
+        for tracked in self.bookings.seen.values():
+            booking = tracked.booking
+            if tracked.state is not None and booking_state(booking) != tracked.state:
+                await self._update(tracked.version, booking, now)
+            for event in booking.events:
+                if isinstance(event, StatusChanged):
+                    audit.append(
+                        {
+                            "booking_id": event.booking_id,
+                            "actor": self._actor,
+                            "from_status": event.from_status,
+                            "to_status": event.to_status,
+                            "at": event.occurred_at,
+                        }
+                    )
+                for message in outbox_messages_for(event):
+                    outbox.append(
+                        {
+                            "topic": message.topic,
+                            "idempotency_key": message.idempotency_key,
+                            "booking_id": message.booking_id,
+                            "payload": message.payload,
+                            "state": "pending",
+                            "attempts": 0,
+                            "next_attempt_at": message.available_at or event.occurred_at,
+                            "created_at": now,
+                        }
+                    )
+            booking.events.clear()
+        if audit:
+            await self._connection.execute(t.audit_entries.insert(), audit)
+        if outbox:
+            await self._connection.execute(
+                upsert(self._connection, t.outbox_messages).on_conflict_do_nothing(), outbox
+            )
+        await self._connection.commit()
+
+    async def _update(self, version: int, booking: Booking, now: datetime) -> None:
+        assert self._connection is not None  # noqa: S101 - used inside `async with`
+        if booking.version == version:
+            booking.version += 1
+        b = t.bookings.c
+        result = await self._connection.execute(
+            t.bookings.update()
+            .where(b.id == booking.id, b.version == version)
+            .values(**booking_state(booking), version=booking.version, updated_at=now)
+        )
+        if result.rowcount != 1:
+            raise ConcurrentUpdate(f"booking {booking.id} changed under us")
+
+
+class SqlAlchemyUnitOfWorkFactory:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self._db, read_only=read_only)

@@ -1,0 +1,302 @@
+"""Create a booking: server price, atomic slot claim, hold and payment session, idempotent replays."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from application.errors import IdempotencyKeyReused, InvalidRequest, NotFound, UnknownOffering
+from application.ports import (
+    CatalogSource,
+    Clock,
+    IdempotencyRecord,
+    PaymentGateway,
+    PaymentSession,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from application.tokens import idempotency_key_hash, new_token, open_token, seal_token, token_hash
+from domain.availability import free_resources, slot_for
+from domain.booking import Booking, BookingStatus, Slot
+from domain.catalog import Offering
+from domain.customer import is_valid_email, normalise_email
+from domain.errors import OutsideOpeningHours, SlotUnavailable
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerDetails:
+    name: str
+    email: str
+    phone: str | None = None
+    locale: str = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateBooking:
+    offering_id: str
+    customer: CustomerDetails
+    start: datetime | None = None
+    notes: str | None = None
+    intake: Mapping[str, Any] = field(default_factory=dict)
+    payment_provider: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BookingCreated:
+    booking_id: UUID
+    booking_token: str
+    status: str
+    payment_status: str
+    amount_cents: int
+    currency: str
+    start: datetime | None
+    end: datetime | None
+    resource_id: str | None
+    requires_payment: bool
+    payment: PaymentSession | None
+    expires_at: datetime | None
+
+
+class CreateBookingHandler:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        catalog: CatalogSource,
+        payments: Mapping[str, PaymentGateway],
+        clock: Clock,
+        *,
+        hold: timedelta,
+        default_provider: str,
+        new_id: Callable[[], UUID] = uuid4,
+        make_token: Callable[[], str] = new_token,
+    ) -> None:
+        self._uow, self._catalog, self._payments, self._clock = uow, catalog, payments, clock
+        self._hold, self._default_provider = hold, default_provider
+        self._new_id, self._make_token = new_id, make_token
+
+    async def __call__(self, cmd: CreateBooking) -> BookingCreated:
+        offering = self._offering(cmd.offering_id)
+        slot = self._slot(offering, cmd.start)
+        gateway = self._gateway(cmd, offering)
+        if not is_valid_email(cmd.customer.email):
+            raise InvalidRequest("invalid customer", {"customer.email": "not a valid email address"})
+        if cmd.idempotency_key is not None:
+            replayed = await self._replay(cmd, gateway, offering)
+            if replayed is not None:
+                return replayed
+        token, now, booking_id = self._make_token(), self._clock.now(), self._new_id()
+        async with self._uow() as uow:
+            if cmd.idempotency_key is not None and not await uow.idempotency.add(
+                IdempotencyRecord(
+                    key_hash=idempotency_key_hash(cmd.idempotency_key),
+                    request_hash=_request_hash(cmd),
+                    booking_id=booking_id,
+                    token_cipher=seal_token(token, cmd.idempotency_key),
+                ),
+                now=now,
+            ):
+                return await self._replay_after_race(cmd, gateway, offering)
+            booking = await self._hold_slot(uow, cmd, offering, slot, booking_id, token, now)
+            await uow.commit()
+        return await self._finish(booking, offering, gateway, token, cmd.idempotency_key)
+
+    async def _hold_slot(
+        self,
+        uow: UnitOfWork,
+        cmd: CreateBooking,
+        offering: Offering,
+        slot: Slot | None,
+        booking_id: UUID,
+        token: str,
+        now: datetime,
+    ) -> Booking:
+        customer = await uow.customers.find_or_create(
+            new_id=self._new_id(),
+            email=normalise_email(cmd.customer.email),
+            name=cmd.customer.name.strip(),
+            phone=cmd.customer.phone,
+            locale=cmd.customer.locale,
+        )
+        booking = Booking.new(
+            id=booking_id,
+            offering_id=offering.id,
+            customer_id=customer.id,
+            price=offering.price,
+            slot=slot,
+            buffer=offering.buffer,
+            resource_id=None,
+            now=now,
+            hold=self._hold,
+            notes=cmd.notes,
+            intake=cmd.intake,
+        )
+        booking.token_hash = token_hash(token)
+        if slot is None:
+            await uow.bookings.add(booking, now=now)
+        elif offering.resource_type is not None:
+            resources = self._catalog.catalog.resources_of(offering.resource_type)
+            window = Slot(slot.start - offering.buffer - _LONGEST, slot.end + offering.buffer + _LONGEST)
+            occupied = await uow.bookings.occupancy(
+                offering=offering, resource_ids=[r.id for r in resources], window=window, now=now
+            )
+            candidates = free_resources(offering, slot, resources, occupied)
+            if not candidates:
+                raise SlotUnavailable("no resource is free for that slot")
+            await uow.bookings.add(booking, now=now, resource_candidates=candidates)
+        else:
+            await uow.bookings.add(booking, now=now, capacity=offering.capacity)
+        return booking
+
+    async def _finish(
+        self,
+        booking: Booking,
+        offering: Offering,
+        gateway: PaymentGateway,
+        token: str,
+        idempotency_key: str | None,
+    ) -> BookingCreated:
+        payment: PaymentSession | None = None
+        if offering.requires_payment:
+            payment = await gateway.create_session(
+                booking, offering, idempotency_key=f"checkout:{booking.id}:{gateway.name}"
+            )
+        created = _created(booking, token, payment)
+        if payment is not None or idempotency_key is not None:
+            async with self._uow() as uow:
+                if payment is not None:
+                    stored = await uow.bookings.get(booking.id, for_update=True)
+                    if stored is not None:
+                        stored.references.update(_payment_references(payment))
+                if idempotency_key is not None:
+                    await uow.idempotency.set_response(
+                        idempotency_key_hash(idempotency_key), _record(created)
+                    )
+                await uow.commit()
+        return created
+
+    async def _replay(
+        self, cmd: CreateBooking, gateway: PaymentGateway, offering: Offering
+    ) -> BookingCreated | None:
+        assert cmd.idempotency_key is not None  # noqa: S101 - callers check
+        async with self._uow(read_only=True) as uow:
+            record = await uow.idempotency.get(idempotency_key_hash(cmd.idempotency_key))
+            booking = await uow.bookings.get(record.booking_id) if record is not None else None
+        if record is None:
+            return None
+        if record.request_hash != _request_hash(cmd):
+            raise IdempotencyKeyReused("this Idempotency-Key was used with a different request")
+        token = open_token(record.token_cipher, cmd.idempotency_key)
+        if record.response is not None:
+            return _from_record(record.response, token)
+        if booking is None:
+            raise NotFound("the booking of this Idempotency-Key is gone")
+        # The first request stopped between its hold and its payment session: finish it now.
+        return await self._finish(booking, offering, gateway, token, cmd.idempotency_key)
+
+    async def _replay_after_race(
+        self, cmd: CreateBooking, gateway: PaymentGateway, offering: Offering
+    ) -> BookingCreated:
+        replayed = await self._replay(cmd, gateway, offering)
+        if replayed is None:
+            raise IdempotencyKeyReused("this Idempotency-Key is in use by another request")
+        return replayed
+
+    def _offering(self, offering_id: str) -> Offering:
+        offering = self._catalog.catalog.offerings.get(offering_id)
+        if offering is None:
+            raise UnknownOffering(f"no offering {offering_id!r}")
+        return offering
+
+    def _slot(self, offering: Offering, start: datetime | None) -> Slot | None:
+        if start is None:
+            if offering.resource_type is not None or offering.capacity > 1:
+                raise InvalidRequest("this offering is booked for a time", {"start": "required"})
+            return None
+        if start.tzinfo is None:
+            raise InvalidRequest("times carry an offset", {"start": "must include a UTC offset"})
+        if start < self._clock.now():
+            raise InvalidRequest("the start is in the past", {"start": "must be in the future"})
+        try:
+            return slot_for(offering, start)
+        except OutsideOpeningHours as exc:
+            raise InvalidRequest(exc.detail, {"start": "outside the offering's opening hours"}) from exc
+
+    def _gateway(self, cmd: CreateBooking, offering: Offering) -> PaymentGateway:
+        name = cmd.payment_provider or self._default_provider
+        gateway = self._payments.get(name)
+        if gateway is None:
+            configured = ", ".join(sorted(self._payments))
+            raise InvalidRequest(
+                "unknown payment provider", {"payment_provider": f"not configured; one of: {configured}"}
+            )
+        return gateway
+
+
+# Bookings longer than this are not considered when looking for collisions around a new slot.
+_LONGEST = timedelta(days=2)
+
+
+def _created(booking: Booking, token: str, payment: PaymentSession | None) -> BookingCreated:
+    return BookingCreated(
+        booking_id=booking.id,
+        booking_token=token,
+        status=booking.status.value,
+        payment_status=booking.payment_status.value,
+        amount_cents=booking.price.amount_cents,
+        currency=booking.price.currency,
+        start=booking.slot.start if booking.slot else None,
+        end=booking.slot.end if booking.slot else None,
+        resource_id=booking.resource_id,
+        requires_payment=not booking.price.is_free,
+        payment=payment,
+        expires_at=booking.hold_expires_at if booking.status is BookingStatus.PENDING_PAYMENT else None,
+    )
+
+
+def _payment_references(payment: PaymentSession) -> dict[str, str]:
+    refs = {"payment_provider": payment.provider}
+    if payment.url:
+        refs["payment_url"] = payment.url
+    if payment.reference:
+        refs[f"{payment.provider}_payment"] = payment.reference
+    return refs
+
+
+def _record(created: BookingCreated) -> dict[str, Any]:
+    record = asdict(created)
+    del record["booking_token"]
+    return json.loads(json.dumps(record, default=str))  # type: ignore[no-any-return]
+
+
+def _from_record(record: Mapping[str, Any], token: str) -> BookingCreated:
+    def when(key: str) -> datetime | None:
+        value = record.get(key)
+        return datetime.fromisoformat(value) if value else None
+
+    payment = record.get("payment")
+    return BookingCreated(
+        booking_id=UUID(record["booking_id"]),
+        booking_token=token,
+        status=record["status"],
+        payment_status=record["payment_status"],
+        amount_cents=record["amount_cents"],
+        currency=record["currency"],
+        start=when("start"),
+        end=when("end"),
+        resource_id=record.get("resource_id"),
+        requires_payment=record["requires_payment"],
+        payment=PaymentSession(**payment) if payment else None,
+        expires_at=when("expires_at"),
+    )
+
+
+def _request_hash(cmd: CreateBooking) -> str:
+    body = asdict(cmd)
+    body.pop("idempotency_key")
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()

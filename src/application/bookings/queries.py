@@ -1,0 +1,100 @@
+"""Read-side use cases: the catalog, availability, one booking by its token, the admin list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from application.errors import InvalidRequest, NotFound, UnknownOffering
+from application.ports import CatalogSource, Clock, UnitOfWorkFactory
+from application.tokens import token_matches
+from domain.availability import SlotAvailability, available_slots
+from domain.booking import Booking, BookingStatus, Slot
+from domain.catalog import Offering
+from domain.customer import Customer, normalise_email
+
+MAX_AVAILABILITY_WINDOW = timedelta(days=62)
+
+
+class ListOfferings:
+    def __init__(self, catalog: CatalogSource) -> None:
+        self._catalog = catalog
+
+    def __call__(self) -> list[Offering]:
+        return list(self._catalog.catalog.offerings.values())
+
+
+class GetAvailability:
+    def __init__(self, uow: UnitOfWorkFactory, catalog: CatalogSource, clock: Clock) -> None:
+        self._uow, self._catalog, self._clock = uow, catalog, clock
+
+    async def __call__(self, offering_id: str, start: datetime, end: datetime) -> list[SlotAvailability]:
+        offering = self._catalog.catalog.offerings.get(offering_id)
+        if offering is None:
+            raise UnknownOffering(f"no offering {offering_id!r}")
+        if start.tzinfo is None or end.tzinfo is None:
+            raise InvalidRequest("times carry an offset", {"from": "must include a UTC offset"})
+        if end <= start:
+            raise InvalidRequest("an empty window", {"to": "must be after from"})
+        if end - start > MAX_AVAILABILITY_WINDOW:
+            raise InvalidRequest("window too long", {"to": "at most 62 days after from"})
+        resources = (
+            self._catalog.catalog.resources_of(offering.resource_type) if offering.resource_type else ()
+        )
+        margin = offering.duration + offering.buffer + timedelta(days=2)
+        now = self._clock.now()
+        async with self._uow(read_only=True) as uow:
+            occupied = await uow.bookings.occupancy(
+                offering=offering,
+                resource_ids=[r.id for r in resources],
+                window=Slot(start - margin, end + margin),
+                now=now,
+            )
+        return available_slots(offering, start, end, now=now, resources=resources, occupied=occupied)
+
+
+@dataclass(frozen=True, slots=True)
+class BookingView:
+    booking: Booking
+    customer: Customer | None
+
+
+class GetBooking:
+    """A booking for its token holder or an admin; any other token is indistinguishable from no booking."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, booking_id: UUID, *, token: str | None, admin: bool) -> BookingView:
+        async with self._uow(read_only=True) as uow:
+            booking = await uow.bookings.get(booking_id)
+            if booking is None or not (
+                admin or (token is not None and token_matches(token, booking.token_hash))
+            ):
+                raise NotFound("no such booking")
+            return BookingView(booking, await uow.customers.get(booking.customer_id))
+
+
+class ListBookings:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(
+        self,
+        *,
+        status: BookingStatus | None = None,
+        offering_id: str | None = None,
+        customer_email: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[BookingView]:
+        async with self._uow(read_only=True) as uow:
+            rows = await uow.bookings.list(
+                status=status,
+                offering_id=offering_id,
+                customer_email=normalise_email(customer_email) if customer_email else None,
+                limit=limit,
+                offset=offset,
+            )
+        return [BookingView(booking, customer) for booking, customer in rows]

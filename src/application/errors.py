@@ -1,0 +1,35 @@
+"""Application errors: like domain errors, values with a stable code that entrypoints map."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from domain.errors import DomainError
+
+
+class UnknownOffering(DomainError):
+    code = "unknown_offering"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class InvalidRequest(DomainError):
+    code = "invalid_request"
+
+    def __init__(self, detail: str, fields: Mapping[str, str]) -> None:
+        super().__init__(detail)
+        self.fields = dict(fields)
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+
+
+class IdempotencyInProgress(DomainError):
+    code = "idempotency_in_progress"
+
+
+class ProviderUnavailable(DomainError):
+    code = "provider_unavailable"

@@ -1,0 +1,25 @@
+"""From a domain fact to the side effects it causes: a pure mapping, used by every unit of work."""
+
+from __future__ import annotations
+
+from domain.events import BookingCancelled, BookingConfirmed, DomainEvent, PaymentFailed
+from domain.outbox import OutboxMessage
+
+
+def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
+    booking = event.booking_id
+    match event:
+        case BookingConfirmed(paid=True):
+            return [
+                OutboxMessage("erp.booking_confirmed", f"booking_confirmed:{booking}:v1", booking),
+                OutboxMessage("email.booking_confirmed", f"email.booking_confirmed:{booking}", booking),
+            ]
+        case BookingConfirmed():
+            return [OutboxMessage("email.booking_confirmed", f"email.booking_confirmed:{booking}", booking)]
+        case BookingCancelled():
+            return [OutboxMessage("email.booking_cancelled", f"email.booking_cancelled:{booking}", booking)]
+        case PaymentFailed(occurred_at=at):
+            key = f"email.payment_failed:{booking}:{at.isoformat()}"
+            return [OutboxMessage("email.payment_failed", key, booking)]
+        case _:
+            return []

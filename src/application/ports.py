@@ -1,0 +1,139 @@
+"""The ports the use cases speak to. Adapters implement them; nothing here knows a framework."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, Self
+from uuid import UUID
+
+from domain.availability import Occupancy
+from domain.booking import Booking, BookingStatus, Slot
+from domain.catalog import Catalog, Offering
+from domain.customer import Customer
+from domain.outbox import OutboxMessage
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentSession:
+    provider: str
+    url: str | None = None
+    client_secret: str | None = None
+    reference: str | None = None
+
+
+class PaymentGateway(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    async def create_session(
+        self, booking: Booking, offering: Offering, *, idempotency_key: str
+    ) -> PaymentSession: ...
+
+
+class BookingRepository(Protocol):
+    async def add(
+        self,
+        booking: Booking,
+        *,
+        now: datetime,
+        resource_candidates: Sequence[str] = (),
+        capacity: int | None = None,
+    ) -> None:
+        """Insert atomically with the availability rule: sets `resource_id` to the first candidate that
+        is still free, or checks the seat count; raises SlotUnavailable when the slot was taken."""
+
+    async def get(self, booking_id: UUID, *, for_update: bool = False) -> Booking | None: ...
+
+    async def occupancy(
+        self, *, offering: Offering, resource_ids: Sequence[str], window: Slot, now: datetime
+    ) -> list[Occupancy]:
+        """Active bookings (unexpired holds included) that can collide with slots inside `window`."""
+
+    async def due_holds(self, *, now: datetime, limit: int) -> list[Booking]: ...
+
+    async def list(
+        self,
+        *,
+        status: BookingStatus | None,
+        offering_id: str | None,
+        customer_email: str | None,
+        limit: int,
+        offset: int,
+    ) -> list[tuple[Booking, Customer]]: ...
+
+
+class CustomerRepository(Protocol):
+    async def find_or_create(
+        self, *, new_id: UUID, email: str, name: str, phone: str | None, locale: str
+    ) -> Customer: ...
+
+    async def get(self, customer_id: UUID) -> Customer | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRecord:
+    key_hash: str
+    request_hash: str
+    booking_id: UUID
+    token_cipher: bytes
+    response: Mapping[str, Any] | None = None
+
+
+class IdempotencyStore(Protocol):
+    async def get(self, key_hash: str) -> IdempotencyRecord | None: ...
+
+    async def add(self, record: IdempotencyRecord, *, now: datetime) -> bool:
+        """False when the key is already taken (by a committed or concurrent request)."""
+
+    async def set_response(self, key_hash: str, response: Mapping[str, Any]) -> None: ...
+
+
+class InboundEventLog(Protocol):
+    async def record(self, provider: str, event_id: str, *, event_type: str, now: datetime) -> bool:
+        """True the first time (provider, event_id) is seen; False for a duplicate."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxCounts:
+    pending: int
+    dead: int
+
+
+class OutboxReader(Protocol):
+    async def counts(self) -> OutboxCounts: ...
+
+
+class UnitOfWork(Protocol):
+    @property
+    def bookings(self) -> BookingRepository: ...
+    @property
+    def customers(self) -> CustomerRepository: ...
+    @property
+    def idempotency(self) -> IdempotencyStore: ...
+    @property
+    def inbound_events(self) -> InboundEventLog: ...
+    @property
+    def outbox(self) -> OutboxReader: ...
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(self, *exc_info: object) -> None: ...
+    async def commit(self) -> None:
+        """Write changed bookings, their audit entries and outbox messages, then commit."""
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
+
+
+class CatalogSource(Protocol):
+    @property
+    def catalog(self) -> Catalog: ...
+
+
+OutboxRoute = Sequence[OutboxMessage]

@@ -1,0 +1,212 @@
+"""The booking aggregate and its two state machines (booking status, payment status)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Final
+from uuid import UUID
+
+from domain.catalog import Money
+from domain.errors import IllegalTransition
+from domain.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingExpired,
+    DomainEvent,
+    PaymentFailed,
+    StatusChanged,
+)
+
+
+class BookingStatus(StrEnum):
+    PENDING = "pending"
+    PENDING_PAYMENT = "pending_payment"
+    CONFIRMED = "confirmed"
+    SCHEDULED = "scheduled"
+    IN_SERVICE = "in_service"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class PaymentStatus(StrEnum):
+    NOT_REQUIRED = "not_required"
+    UNPAID = "unpaid"
+    PENDING = "pending"
+    PAID = "paid"
+    FAILED = "failed"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+
+
+_B = BookingStatus
+_P = PaymentStatus
+
+BOOKING_TRANSITIONS: Final[Mapping[BookingStatus, frozenset[BookingStatus]]] = {
+    _B.PENDING: frozenset({_B.PENDING_PAYMENT, _B.CONFIRMED, _B.CANCELLED}),
+    _B.PENDING_PAYMENT: frozenset({_B.CONFIRMED, _B.CANCELLED, _B.EXPIRED}),
+    _B.CONFIRMED: frozenset({_B.SCHEDULED, _B.IN_SERVICE, _B.COMPLETED, _B.CANCELLED}),
+    _B.SCHEDULED: frozenset({_B.IN_SERVICE, _B.COMPLETED, _B.CANCELLED}),
+    _B.IN_SERVICE: frozenset({_B.COMPLETED, _B.CANCELLED}),
+    # A payment that arrives after its hold expired may still confirm the booking (slot free) or
+    # end in a cancellation with a refund (slot taken): the late-payment rule of the payments flow.
+    _B.EXPIRED: frozenset({_B.CONFIRMED, _B.CANCELLED}),
+    _B.COMPLETED: frozenset(),
+    _B.CANCELLED: frozenset(),
+}
+
+PAYMENT_TRANSITIONS: Final[Mapping[PaymentStatus, frozenset[PaymentStatus]]] = {
+    _P.NOT_REQUIRED: frozenset(),
+    _P.UNPAID: frozenset({_P.PENDING, _P.PAID, _P.FAILED}),
+    _P.PENDING: frozenset({_P.PAID, _P.FAILED}),
+    _P.FAILED: frozenset({_P.PENDING, _P.PAID}),
+    _P.PAID: frozenset({_P.PARTIALLY_REFUNDED, _P.REFUNDED}),
+    _P.PARTIALLY_REFUNDED: frozenset({_P.REFUNDED}),
+    _P.REFUNDED: frozenset(),
+}
+
+# A resource or seat is held by a booking in one of these states (pending_payment only while its hold lasts).
+HOLDING_STATUSES: Final = frozenset({_B.PENDING_PAYMENT, _B.CONFIRMED, _B.SCHEDULED, _B.IN_SERVICE})
+TERMINAL_STATUSES: Final = frozenset(s for s, nxt in BOOKING_TRANSITIONS.items() if not nxt)
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A half-open interval [start, end) in aware UTC."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("a slot needs aware datetimes")
+        if self.end <= self.start:
+            raise ValueError("a slot ends after it starts")
+
+    def overlaps(self, other: Slot) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(slots=True, eq=False)
+class Booking:
+    id: UUID
+    offering_id: str
+    customer_id: UUID
+    price: Money
+    status: BookingStatus
+    payment_status: PaymentStatus
+    created_at: datetime
+    slot: Slot | None = None
+    buffer: timedelta = timedelta(0)
+    resource_id: str | None = None
+    hold_expires_at: datetime | None = None
+    notes: str | None = None
+    intake: Mapping[str, Any] = field(default_factory=dict)
+    references: dict[str, str] = field(default_factory=dict)
+    token_hash: bytes = b""
+    version: int = 0
+    events: list[DomainEvent] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        id: UUID,
+        offering_id: str,
+        customer_id: UUID,
+        price: Money,
+        slot: Slot | None,
+        buffer: timedelta,
+        resource_id: str | None,
+        now: datetime,
+        hold: timedelta,
+        notes: str | None = None,
+        intake: Mapping[str, Any] | None = None,
+    ) -> Booking:
+        """A free booking is confirmed at once; a paid one holds its slot while payment is pending."""
+        booking = cls(
+            id=id,
+            offering_id=offering_id,
+            customer_id=customer_id,
+            price=price,
+            status=_B.PENDING,
+            payment_status=_P.NOT_REQUIRED if price.is_free else _P.UNPAID,
+            created_at=now,
+            slot=slot,
+            buffer=buffer,
+            resource_id=resource_id,
+            notes=notes,
+            intake=dict(intake or {}),
+        )
+        if price.is_free:
+            booking._move_to(_B.CONFIRMED, now=now)
+            booking.events.append(BookingConfirmed(booking.id, now, paid=False))
+        else:
+            booking.hold_expires_at = now + hold
+            booking._move_to(_B.PENDING_PAYMENT, now=now)
+            booking._pay_to(_P.PENDING)
+        return booking
+
+    @property
+    def block(self) -> Slot | None:
+        """The interval the booking keeps its resource: the slot widened by the buffer."""
+        if self.slot is None:
+            return None
+        return Slot(self.slot.start, self.slot.end + self.buffer)
+
+    def holds_slot(self, now: datetime) -> bool:
+        if self.status is _B.PENDING_PAYMENT:
+            return self.hold_expires_at is not None and self.hold_expires_at > now
+        return self.status in HOLDING_STATUSES
+
+    def mark_paid(self, *, now: datetime) -> None:
+        if self.payment_status is _P.PAID:
+            return
+        self._pay_to(_P.PAID)
+        if self.status is not _B.CONFIRMED:
+            self._move_to(_B.CONFIRMED, now=now)
+            self.hold_expires_at = None
+            self.events.append(BookingConfirmed(self.id, now, paid=True))
+
+    def mark_payment_failed(self, *, now: datetime) -> None:
+        if self.payment_status is _P.FAILED:
+            return
+        self._pay_to(_P.FAILED)
+        self.events.append(PaymentFailed(self.id, now))
+
+    def cancel(self, *, now: datetime) -> None:
+        if self.status is _B.CANCELLED:
+            return
+        self._move_to(_B.CANCELLED, now=now)
+        self.hold_expires_at = None
+        self.events.append(BookingCancelled(self.id, now, paid=self.payment_status is _P.PAID))
+
+    def expire(self, *, now: datetime) -> None:
+        if self.status is _B.EXPIRED:
+            return
+        if self.hold_expires_at is None or self.hold_expires_at > now:
+            raise IllegalTransition("booking", self.status, _B.EXPIRED)
+        self._move_to(_B.EXPIRED, now=now)
+        self.events.append(BookingExpired(self.id, now))
+
+    def move_to(self, target: BookingStatus, *, now: datetime) -> None:
+        """Apply a status reported from outside; re-applying the current status is a no-op."""
+        if target is self.status:
+            return
+        self._move_to(target, now=now)
+
+    def _move_to(self, target: BookingStatus, *, now: datetime) -> None:
+        if target not in BOOKING_TRANSITIONS[self.status]:
+            raise IllegalTransition("booking", self.status, target)
+        self.events.append(StatusChanged(self.id, now, self.status, target))
+        self.status, self.version = target, self.version + 1
+
+    def _pay_to(self, target: PaymentStatus) -> None:
+        if target is self.payment_status:
+            return
+        if target not in PAYMENT_TRANSITIONS[self.payment_status]:
+            raise IllegalTransition("payment", self.payment_status, target)
+        self.payment_status, self.version = target, self.version + 1

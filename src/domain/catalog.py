@@ -1,0 +1,101 @@
+"""What can be booked: offerings, the resources they use, and their opening hours."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class OfferingKind(StrEnum):
+    SESSION = "session"
+    TRANSFER = "transfer"
+    HOURLY = "hourly"
+    TOUR = "tour"
+    SERVICE = "service"
+    EVENT = "event"
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount_cents: int
+    currency: str
+
+    @property
+    def is_free(self) -> bool:
+        return self.amount_cents == 0
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRange:
+    """A daily opening range in local wall-clock minutes since midnight; end may be 1440 (24:00)."""
+
+    start_minute: int
+    end_minute: int
+
+    def on(self, day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        """The range on one local day as aware instants, correct on both DST changes."""
+        midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
+        return (_local(midnight, self.start_minute, zone), _local(midnight, self.end_minute, zone))
+
+
+def _local(midnight: datetime, minute: int, zone: ZoneInfo) -> datetime:
+    naive = midnight.replace(tzinfo=None) + timedelta(minutes=minute)
+    # A wall time inside a spring-forward gap does not exist; its round trip through UTC moves it
+    # forward by the gap, which is what a customer reading the clock on that day would expect.
+    return naive.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).astimezone(zone)
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    id: str
+    type: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    subject: str | None
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Offering:
+    id: str
+    name: str
+    kind: OfferingKind
+    duration: timedelta
+    price: Money
+    timezone: ZoneInfo
+    opening_hours: Mapping[str, tuple[TimeRange, ...]]
+    resource_type: str | None = None
+    capacity: int = 1
+    buffer: timedelta = timedelta(0)
+    slot_step: timedelta = timedelta(minutes=30)
+    dispatch: bool = False
+    description: str | None = None
+    stripe_payment_link_id: str | None = None
+    acuity_appointment_type_id: int | None = None
+    cal_event_type_id: int | None = None
+    # event -> channel -> locale -> template
+    notification_templates: Mapping[str, Mapping[str, Mapping[str, Template]]] = field(default_factory=dict)
+
+    @property
+    def requires_payment(self) -> bool:
+        return not self.price.is_free
+
+    def ranges_on(self, day: date) -> tuple[TimeRange, ...]:
+        return self.opening_hours.get(WEEKDAYS[day.weekday()], ())
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    offerings: Mapping[str, Offering]
+    resources: Mapping[str, Resource]
+
+    def resources_of(self, resource_type: str) -> tuple[Resource, ...]:
+        return tuple(r for r in self.resources.values() if r.type == resource_type)

@@ -1,0 +1,33 @@
+"""Domain errors: values with a stable code that the application maps, never HTTP concerns."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "domain_error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class SlotUnavailable(DomainError):
+    code = "slot_unavailable"
+
+
+class OutsideOpeningHours(DomainError):
+    code = "outside_opening_hours"
+
+
+class IllegalTransition(DomainError):
+    code = "illegal_transition"
+
+    def __init__(self, machine: str, current: str, target: str) -> None:
+        super().__init__(f"{machine} cannot move from {current} to {target}")
+        self.machine, self.current, self.target = machine, current, target
+
+
+class InvalidCatalog(DomainError):
+    code = "invalid_catalog"

@@ -1,0 +1,39 @@
+"""Facts the booking aggregate records; the unit of work turns them into outbox and audit rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+
+@dataclass(frozen=True, slots=True)
+class DomainEvent:
+    booking_id: UUID
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChanged(DomainEvent):
+    from_status: str
+    to_status: str
+
+
+@dataclass(frozen=True, slots=True)
+class BookingConfirmed(DomainEvent):
+    paid: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BookingCancelled(DomainEvent):
+    paid: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BookingExpired(DomainEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentFailed(DomainEvent):
+    pass

@@ -1,0 +1,101 @@
+"""The `bookhub` command: serve, worker, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+from adapters.persistence.database import create_database
+from adapters.persistence.migrate import migrate
+from domain.errors import InvalidCatalog
+from entrypoints.container import Container, build_container
+from entrypoints.http.health import INTEGRATIONS
+from entrypoints.settings import Settings, SettingsError
+
+log = logging.getLogger("bookhub")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bookhub", description="Booking and payments integration hub")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the HTTP API (and the worker, unless --no-worker)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-worker", action="store_true", help="do not run the background worker in-process")
+    serve.add_argument("--no-migrate", action="store_true", help="do not apply migrations at start")
+    commands.add_parser("worker", help="run the background worker alone")
+    commands.add_parser("migrate", help="apply the database migrations")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        _configure_logging(settings.log_level)
+        container = build_container(settings)
+    except (SettingsError, InvalidCatalog) as exc:
+        print(f"bookhub: {exc}", file=sys.stderr)
+        return 2
+    _announce(settings)
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings))
+        log.info("migrations applied")
+        return 0
+    if args.command == "worker":
+        asyncio.run(_worker(container))
+        return 0
+    if not args.no_migrate:
+        asyncio.run(_migrate(settings))
+    return _serve(container, args.host, args.port, worker=not args.no_worker)
+
+
+async def _migrate(settings: Settings) -> None:
+    database = create_database(settings.database_url)
+    try:
+        await migrate(database.engine)
+    finally:
+        await database.dispose()
+
+
+def _serve(container: Container, host: str, port: int, *, worker: bool) -> int:
+    import uvicorn
+
+    from entrypoints.http.app import create_app
+
+    app = create_app(container, worker=worker)
+    config = uvicorn.Config(app, host=host, port=port, access_log=False, log_config=None, lifespan="on")
+    log.info("serving on http://%s:%s", host, port)
+    uvicorn.Server(config).run()
+    return 0
+
+
+async def _worker(container: Container) -> None:
+    from entrypoints.worker import run_worker
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await run_worker(
+            container.expire_holds(), poll_seconds=container.settings().worker_poll_seconds, stop=stop
+        )
+    finally:
+        await container.database().dispose()
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr
+    )
+
+
+def _announce(settings: Settings) -> None:
+    log.info("payments: %s (no STRIPE_SECRET_KEY or AIRWALLEX_CLIENT_ID set)", settings.payment_mode)
+    log.info("integrations running as mock: %s", ", ".join(INTEGRATIONS))
+    if not settings.admin_api_key:
+        log.warning("BOOKHUB_ADMIN_API_KEY is not set: admin routes answer 401 to everyone")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

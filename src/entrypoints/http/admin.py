@@ -1,0 +1,43 @@
+"""Admin routes, behind Authorization: Bearer <BOOKHUB_ADMIN_API_KEY>."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, get
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+from litestar.params import FromQuery, QueryParameter
+
+from application.bookings.queries import ListBookings
+from domain.booking import BookingStatus
+from entrypoints.http.auth import bearer, is_admin
+from entrypoints.http.deps import Inject
+from entrypoints.http.errors import Unauthorized
+from entrypoints.http.schemas import BookingList, booking_out
+
+
+def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if not is_admin(bearer(connection), connection.app.state.settings.admin_api_key):  # type: ignore[arg-type]
+        raise Unauthorized("admin routes take Authorization: Bearer <BOOKHUB_ADMIN_API_KEY>")
+
+
+class AdminController(Controller):
+    path = "/admin"
+    tags = ["admin"]
+    guards = [admin_only]
+
+    @get("/bookings")
+    async def bookings(
+        self,
+        list_bookings: Inject[ListBookings],
+        status: FromQuery[BookingStatus | None] = None,
+        offering_id: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        customer_email: Annotated[str | None, QueryParameter(max_length=255)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> BookingList:
+        views = await list_bookings(
+            status=status, offering_id=offering_id, customer_email=customer_email, limit=limit, offset=offset
+        )
+        return BookingList([booking_out(v) for v in views])

@@ -1,0 +1,105 @@
+"""The Litestar application: routes, error table, dependencies from the container, access log."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from entrypoints.container import Container
+from entrypoints.http.admin import AdminController
+from entrypoints.http.bookings import BookingController
+from entrypoints.http.errors import EXCEPTION_HANDLERS
+from entrypoints.http.health import INTEGRATIONS, health
+from entrypoints.http.sandbox import checkout_page, checkout_submit
+from entrypoints.worker import run_worker
+
+MAX_BODY_BYTES = 64 * 1024
+access_log = logging.getLogger("bookhub.access")
+
+
+def create_app(container: Container, *, worker: bool = False) -> Litestar:
+    settings = container.settings()
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = None
+        if worker:
+            task = asyncio.create_task(
+                run_worker(container.expire_holds(), poll_seconds=settings.worker_poll_seconds, stop=stop)
+            )
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                with suppress(asyncio.CancelledError):
+                    await task
+            await container.database().dispose()
+
+    integrations = dict.fromkeys(INTEGRATIONS, "mock")
+    return Litestar(
+        route_handlers=[BookingController, AdminController, health, checkout_page, checkout_submit],
+        dependencies={
+            "settings": _provide(lambda: settings),
+            "integrations": _provide(lambda: integrations),
+            "uow": _provide(container.uow),
+            "list_offerings": _provide(container.list_offerings),
+            "get_availability": _provide(container.get_availability),
+            "create_booking": _provide(container.create_booking),
+            "get_booking": _provide(container.get_booking),
+            "cancel_booking": _provide(container.cancel_booking),
+            "list_bookings": _provide(container.list_bookings),
+            "payment_events": _provide(container.payment_events),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        middleware=[_access_log],
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=OpenAPIConfig(title="bookhub", version="1", path="/schema"),
+        state=State({"settings": settings}),
+        logging_config=None,
+    )
+
+
+def _provide(provider: Callable[[], object]) -> Provide:
+    def dependency() -> object:
+        return provider()
+
+    return Provide(dependency, sync_to_thread=False, use_cache=True)
+
+
+def _access_log(app: ASGIApp) -> ASGIApp:
+    """Method, path without its query string (queries can carry an email), status and duration."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await app(scope, receive, capture)
+        finally:
+            ms = (time.perf_counter() - started) * 1000
+            access_log.info("%s %s %s %.1fms", scope["method"], scope["path"], status, ms)
+
+    return middleware
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,126 @@
+"""Public routes: the catalog, availability, and a customer's own bookings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+
+from application.bookings.create_booking import CreateBooking, CreateBookingHandler, CustomerDetails
+from application.bookings.lifecycle import CancelBookingHandler
+from application.bookings.queries import BookingView, GetAvailability, GetBooking, ListOfferings
+from application.errors import InvalidRequest
+from entrypoints.http.auth import is_admin, require_credential
+from entrypoints.http.deps import Inject
+from entrypoints.http.schemas import (
+    AvailabilityOut,
+    BookingCreatedOut,
+    BookingOut,
+    CreateBookingIn,
+    OfferingList,
+    booking_out,
+    created_out,
+    offering_out,
+    slot_out,
+)
+from entrypoints.settings import Settings
+
+IDEMPOTENCY_KEY = HeaderParameter(
+    name="Idempotency-Key",
+    required=False,
+    description="Repeat a request safely: the same key and body return the first response",
+)
+
+
+class BookingController(Controller):
+    path = "/v1"
+    tags = ["bookings"]
+
+    @get("/offerings")
+    async def offerings(self, list_offerings: Inject[ListOfferings]) -> OfferingList:
+        return OfferingList([offering_out(o) for o in list_offerings()])
+
+    @get("/offerings/{offering_id:str}/availability")
+    async def availability(
+        self,
+        offering_id: FromPath[str],
+        get_availability: Inject[GetAvailability],
+        start: Annotated[datetime, QueryParameter(name="from", description="ISO 8601 with an offset")],
+        end: Annotated[datetime, QueryParameter(name="to", description="ISO 8601 with an offset")],
+    ) -> AvailabilityOut:
+        if start.tzinfo is None or end.tzinfo is None:
+            field = "from" if start.tzinfo is None else "to"
+            raise InvalidRequest("times carry an offset", {field: "must include a UTC offset"})
+        slots = await get_availability(offering_id, start, end)
+        return AvailabilityOut([slot_out(s) for s in slots])
+
+    @post("/bookings", status_code=201)
+    async def create(
+        self,
+        data: JSONBody[CreateBookingIn],
+        create_booking: Inject[CreateBookingHandler],
+        idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
+    ) -> BookingCreatedOut:
+        if idempotency_key is not None and not (8 <= len(idempotency_key) <= 255):
+            raise InvalidRequest("bad Idempotency-Key", {"Idempotency-Key": "8 to 255 characters"})
+        created = await create_booking(_command(data, idempotency_key))
+        return created_out(created)
+
+    @get("/bookings/{booking_id:uuid}")
+    async def read(
+        self,
+        request: Request[Any, Any, Any],
+        booking_id: FromPath[UUID],
+        get_booking: Inject[GetBooking],
+        settings: Inject[Settings],
+    ) -> BookingOut:
+        credential = require_credential(request)
+        admin = is_admin(credential, settings.admin_api_key)
+        view = await get_booking(booking_id, token=None if admin else credential, admin=admin)
+        return booking_out(view)
+
+    @post("/bookings/{booking_id:uuid}/cancel", status_code=200)
+    async def cancel(
+        self,
+        request: Request[Any, Any, Any],
+        booking_id: FromPath[UUID],
+        cancel_booking: Inject[CancelBookingHandler],
+        get_booking: Inject[GetBooking],
+        settings: Inject[Settings],
+    ) -> BookingOut:
+        credential = require_credential(request)
+        admin = is_admin(credential, settings.admin_api_key)
+        token = None if admin else credential
+        await cancel_booking(booking_id, token=token, admin=admin)
+        view: BookingView = await get_booking(booking_id, token=token, admin=admin)
+        return booking_out(view)
+
+
+def _command(data: CreateBookingIn, idempotency_key: str | None) -> CreateBooking:
+    intake: dict[str, Any] = dict(data.intake) if isinstance(data.intake, dict) else {}
+    for key, value in (
+        ("pickup_address", data.pickup_address),
+        ("delivery_address", data.delivery_address),
+        ("vehicle", data.vehicle),
+    ):
+        if value is not None:
+            intake[key] = {
+                k: getattr(value, k) for k in value.__struct_fields__ if getattr(value, k) is not None
+            }
+    return CreateBooking(
+        offering_id=data.offering_id,
+        customer=CustomerDetails(
+            name=data.customer.name,
+            email=data.customer.email,
+            phone=data.customer.phone,
+            locale=data.customer.locale,
+        ),
+        start=data.start,
+        notes=data.notes,
+        intake=intake,
+        payment_provider=data.payment_provider,
+        idempotency_key=idempotency_key,
+    )

@@ -1,0 +1,231 @@
+"""The wire: msgspec structs for request and response bodies (and the OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+from application.bookings.create_booking import BookingCreated
+from application.bookings.queries import BookingView
+from application.ports import PaymentSession
+from domain.availability import SlotAvailability
+from domain.catalog import Offering
+
+Aware = Annotated[datetime, Meta(tz=True, description="ISO 8601 with an offset; a naive time is refused")]
+Short = Annotated[str, Meta(min_length=1, max_length=100)]
+
+
+class CustomerIn(Struct, forbid_unknown_fields=True):
+    name: Annotated[str, Meta(min_length=2, max_length=100)]
+    email: Annotated[str, Meta(min_length=3, max_length=255)]
+    phone: Annotated[str, Meta(pattern=r"^\+?[0-9][0-9 ().-]{5,31}$")] | None = None
+    locale: Annotated[str, Meta(pattern=r"^[a-z]{2}(-[A-Za-z]{2})?$")] = "en"
+
+
+class AddressIn(Struct, forbid_unknown_fields=True):
+    street: Annotated[str, Meta(min_length=1, max_length=200)]
+    zip: Annotated[str, Meta(min_length=1, max_length=20)]
+    city: Annotated[str, Meta(min_length=1, max_length=100)]
+    lat: Annotated[float, Meta(ge=-90, le=90)] | None = None
+    lng: Annotated[float, Meta(ge=-180, le=180)] | None = None
+
+
+class VehicleIn(Struct, forbid_unknown_fields=True):
+    brand: Short
+    model: Short
+    license_plate: Annotated[str, Meta(min_length=1, max_length=20)] | None = None
+
+
+class CreateBookingIn(Struct, forbid_unknown_fields=True):
+    offering_id: Short
+    customer: CustomerIn
+    start: Aware | None = None
+    notes: Annotated[str, Meta(max_length=1000)] | None = None
+    intake: Annotated[dict[str, Any], Meta(max_length=100)] | UnsetType = UNSET
+    payment_provider: Annotated[str, Meta(max_length=32)] | None = None
+    pickup_address: AddressIn | None = None
+    delivery_address: AddressIn | None = None
+    vehicle: VehicleIn | None = None
+
+
+class PaymentOut(Struct):
+    provider: str
+    url: str | None = None
+    client_secret: str | None = None
+
+
+class BookingCreatedOut(Struct):
+    booking_id: UUID
+    booking_token: str
+    status: str
+    payment_status: str
+    amount_cents: int
+    currency: str
+    start: datetime | None
+    end: datetime | None
+    resource_id: str | None
+    requires_payment: bool
+    payment: PaymentOut | None
+    expires_at: datetime | None
+
+
+class CustomerOut(Struct):
+    name: str
+    email: str
+    phone: str | None
+
+
+class BookingOut(Struct):
+    booking_id: UUID
+    offering_id: str
+    status: str
+    payment_status: str
+    amount_cents: int
+    currency: str
+    start: datetime | None
+    end: datetime | None
+    resource_id: str | None
+    requires_payment: bool
+    payment: PaymentOut | None
+    expires_at: datetime | None
+    customer: CustomerOut | None
+    notes: str | None
+    intake: dict[str, Any]
+    meeting_url: str | None
+    references: dict[str, str | None]
+    created_at: datetime
+
+
+class BookingList(Struct):
+    items: list[BookingOut]
+
+
+class SlotOut(Struct):
+    start: datetime
+    end: datetime
+    remaining: int
+
+
+class AvailabilityOut(Struct):
+    slots: list[SlotOut]
+
+
+class OfferingOut(Struct):
+    id: str
+    name: str
+    kind: str
+    description: str | None
+    duration_minutes: int
+    amount_cents: int
+    currency: str
+    requires_payment: bool
+    resource_type: str | None
+    capacity: int
+    buffer_minutes: int
+    slot_step_minutes: int
+    timezone: str
+    opening_hours: dict[str, list[str]]
+    dispatch: bool
+
+
+class OfferingList(Struct):
+    items: list[OfferingOut]
+
+
+def utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value is not None else None
+
+
+def payment_out(session: PaymentSession | None) -> PaymentOut | None:
+    if session is None:
+        return None
+    return PaymentOut(session.provider, session.url, session.client_secret)
+
+
+def created_out(created: BookingCreated) -> BookingCreatedOut:
+    return BookingCreatedOut(
+        booking_id=created.booking_id,
+        booking_token=created.booking_token,
+        status=created.status,
+        payment_status=created.payment_status,
+        amount_cents=created.amount_cents,
+        currency=created.currency,
+        start=utc(created.start),
+        end=utc(created.end),
+        resource_id=created.resource_id,
+        requires_payment=created.requires_payment,
+        payment=payment_out(created.payment),
+        expires_at=utc(created.expires_at),
+    )
+
+
+REFERENCE_KEYS = (
+    "stripe_payment_intent",
+    "stripe_checkout_session",
+    "airwallex_payment_link",
+    "acuity_appointment_id",
+    "cal_booking_uid",
+    "odoo_invoice_id",
+)
+
+
+def booking_out(view: BookingView) -> BookingOut:
+    b, c = view.booking, view.customer
+    refs = b.references
+    payment = (
+        PaymentOut(refs["payment_provider"], refs.get("payment_url")) if "payment_provider" in refs else None
+    )
+    return BookingOut(
+        booking_id=b.id,
+        offering_id=b.offering_id,
+        status=b.status.value,
+        payment_status=b.payment_status.value,
+        amount_cents=b.price.amount_cents,
+        currency=b.price.currency,
+        start=utc(b.slot.start) if b.slot else None,
+        end=utc(b.slot.end) if b.slot else None,
+        resource_id=b.resource_id,
+        requires_payment=not b.price.is_free,
+        payment=payment,
+        expires_at=utc(b.hold_expires_at) if b.status.value == "pending_payment" else None,
+        customer=CustomerOut(c.name, c.email, c.phone) if c is not None else None,
+        notes=b.notes,
+        intake=dict(b.intake),
+        meeting_url=refs.get("meeting_url"),
+        references={key: refs.get(key) for key in REFERENCE_KEYS},
+        created_at=b.created_at.astimezone(UTC),
+    )
+
+
+def slot_out(item: SlotAvailability) -> SlotOut:
+    return SlotOut(item.slot.start.astimezone(UTC), item.slot.end.astimezone(UTC), item.remaining)
+
+
+def offering_out(o: Offering) -> OfferingOut:
+    def hhmm(minute: int) -> str:
+        return f"{minute // 60:02d}:{minute % 60:02d}"
+
+    return OfferingOut(
+        id=o.id,
+        name=o.name,
+        kind=o.kind.value,
+        description=o.description,
+        duration_minutes=int(o.duration.total_seconds() // 60),
+        amount_cents=o.price.amount_cents,
+        currency=o.price.currency,
+        requires_payment=o.requires_payment,
+        resource_type=o.resource_type,
+        capacity=o.capacity,
+        buffer_minutes=int(o.buffer.total_seconds() // 60),
+        slot_step_minutes=int(o.slot_step.total_seconds() // 60),
+        timezone=o.timezone.key,
+        opening_hours={
+            day: [f"{hhmm(r.start_minute)}-{hhmm(r.end_minute)}" for r in ranges]
+            for day, ranges in o.opening_hours.items()
+            if ranges
+        },
+        dispatch=o.dispatch,
+    )

@@ -1,0 +1,38 @@
+"""The whole app, wired by the real container against a migrated database, behind an ASGI test client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from adapters.memory.clock import FixedClock
+from adapters.persistence.migrate import migrate
+from entrypoints.container import Container, build_container
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
+
+ADMIN_KEY = "test-admin-key-0123456789"
+CATALOG = Path(__file__).with_name("catalog.toml")
+
+
+@asynccontextmanager
+async def running_app(
+    database_url: str, *, clock: FixedClock | None = None, catalog: Path = CATALOG, **settings: Any
+) -> AsyncIterator[tuple[httpx.AsyncClient, Container]]:
+    container = build_container(
+        Settings(database_url=database_url, catalog_path=catalog, admin_api_key=ADMIN_KEY, **settings)
+    )
+    if clock is not None:
+        container.clock.override(clock)
+    await migrate(container.database().engine)
+    app = create_app(container)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.lifespan(),
+        httpx.AsyncClient(transport=transport, base_url="http://bookhub.test") as client,
+    ):
+        yield client, container
