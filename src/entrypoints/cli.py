@@ -13,6 +13,7 @@ from adapters.persistence.migrate import migrate
 from domain.errors import InvalidCatalog
 from entrypoints.container import Container, build_container
 from entrypoints.http.health import INTEGRATIONS
+from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError
 
 log = logging.getLogger("bookhub")
@@ -26,12 +27,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-worker", action="store_true", help="do not run the background worker in-process")
     serve.add_argument("--no-migrate", action="store_true", help="do not apply migrations at start")
+    serve.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL only when > 1)")
     commands.add_parser("worker", help="run the background worker alone")
     commands.add_parser("migrate", help="apply the database migrations")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
-        _configure_logging(settings.log_level)
+        configure_logging(settings.log_level)
         container = build_container(settings)
     except (SettingsError, InvalidCatalog) as exc:
         print(f"bookhub: {exc}", file=sys.stderr)
@@ -46,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.no_migrate:
         asyncio.run(_migrate(settings))
+    if args.workers > 1:
+        if settings.database_url.startswith("sqlite"):
+            print("bookhub: --workers > 1 needs PostgreSQL; SQLite takes one writer process", file=sys.stderr)
+            return 2
+        return _serve_processes(args.host, args.port, args.workers, worker=not args.no_worker)
     return _serve(container, args.host, args.port, worker=not args.no_worker)
 
 
@@ -69,6 +76,28 @@ def _serve(container: Container, host: str, port: int, *, worker: bool) -> int:
     return 0
 
 
+def _serve_processes(host: str, port: int, workers: int, *, worker: bool) -> int:
+    import os
+
+    import uvicorn
+
+    from entrypoints.asgi import RUN_WORKER
+
+    os.environ[RUN_WORKER] = "1" if worker else "0"
+    log.info("serving on http://%s:%s with %s processes", host, port, workers)
+    uvicorn.run(
+        "entrypoints.asgi:app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_config=None,
+        lifespan="on",
+    )
+    return 0
+
+
 async def _worker(container: Container) -> None:
     from entrypoints.worker import run_worker
 
@@ -82,12 +111,6 @@ async def _worker(container: Container) -> None:
         )
     finally:
         await container.database().dispose()
-
-
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr
-    )
 
 
 def _announce(settings: Settings) -> None:
