@@ -91,8 +91,9 @@ class CreateBookingHandler:
             if replayed is not None:
                 return replayed
         token, now, booking_id = self._make_token(), self._clock.now(), self._new_id()
+        booking: Booking | None = None
         async with self._uow() as uow:
-            if cmd.idempotency_key is not None and not await uow.idempotency.add(
+            if cmd.idempotency_key is None or await uow.idempotency.add(
                 IdempotencyRecord(
                     key_hash=idempotency_key_hash(cmd.idempotency_key),
                     request_hash=_request_hash(cmd),
@@ -101,9 +102,10 @@ class CreateBookingHandler:
                 ),
                 now=now,
             ):
-                return await self._replay_after_race(cmd, gateway, offering)
-            booking = await self._hold_slot(uow, cmd, offering, slot, booking_id, token, now)
-            await uow.commit()
+                booking = await self._hold_slot(uow, cmd, offering, slot, booking_id, token, now)
+                await uow.commit()
+        if booking is None:  # another request with this key got there first: answer as it did
+            return await self._replay_after_race(cmd, gateway, offering)
         return await self._finish(booking, offering, gateway, token, cmd.idempotency_key)
 
     async def _hold_slot(
