@@ -1,0 +1,113 @@
+"""The real `bookhub` process, as a newcomer runs it: serve, book, pay in the sandbox; bad config stops it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+BOOKHUB = shutil.which("bookhub", path=str(Path(sys.executable).parent)) or "bookhub"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOOKHUB_")}
+    env |= {
+        "BOOKHUB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bookhub.db'}",
+        "BOOKHUB_LOG_LEVEL": "INFO",
+    }
+    return env | extra
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [BOOKHUB, "serve", "--port", str(port)],
+        env=_env(tmp_path, BOOKHUB_PUBLIC_URL=url, BOOKHUB_ADMIN_API_KEY="e2e-admin-key-123"),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            pytest.fail(
+                "bookhub serve did not answer /health within 60 s: " + (tmp_path / "server.log").read_text()
+            )
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def test_a_newcomer_books_and_pays_in_the_sandbox_against_the_real_process(server: str) -> None:
+    start = (datetime.now(UTC) + timedelta(days=7)).date()
+    while start.weekday() != 1:  # a Tuesday, when the airport transfer runs 06:00-22:00
+        start += timedelta(days=1)
+    body = {
+        "offering_id": "airport-transfer",
+        "customer": {"name": "Ada Lovelace", "email": "ada@example.com"},
+        "start": f"{start.isoformat()}T10:00:00+01:00",
+    }
+    created = httpx.post(f"{server}/v1/bookings", json=body, timeout=5)
+    assert created.status_code == 201, created.text
+    booking = created.json()
+    checkout = httpx.get(booking["payment"]["url"], timeout=5)
+    assert "Pay" in checkout.text
+    paid = httpx.post(booking["payment"]["url"], data={"outcome": "pay"}, timeout=5)
+    assert paid.status_code == 200
+    read = httpx.get(
+        f"{server}/v1/bookings/{booking['booking_id']}",
+        headers={"Authorization": f"Bearer {booking['booking_token']}"},
+        timeout=5,
+    )
+    assert (read.json()["status"], read.json()["payment_status"]) == ("confirmed", "paid")
+    assert httpx.get(f"{server}/schema/openapi.json", timeout=5).json()["openapi"].startswith("3.1")
+
+
+def test_migrate_applies_the_schema_and_exits_zero(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [BOOKHUB, "migrate"], env=_env(tmp_path), capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "bookhub.db").exists()
+
+
+def test_a_broken_catalog_stops_the_start_with_the_file_and_key_named(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text('[[offerings]]\nid = "x"\nname = "X"\nkind = "session"\nduration_minutes = "long"\n')
+    env = _env(tmp_path, BOOKHUB_CATALOG=str(catalog))
+    done = subprocess.run([BOOKHUB, "serve"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert str(catalog) in done.stderr
+    assert "'duration_minutes'" in done.stderr
+
+
+def test_a_bad_setting_stops_the_start_with_the_variable_named(tmp_path: Path) -> None:
+    env = _env(tmp_path, BOOKHUB_HOLD_MINUTES="soon")
+    done = subprocess.run([BOOKHUB, "migrate"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "BOOKHUB_HOLD_MINUTES" in done.stderr
