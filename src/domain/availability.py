@@ -34,14 +34,36 @@ class SlotAvailability:
 
 
 def opening_windows(offering: Offering, start: datetime, end: datetime) -> Iterator[Slot]:
-    """Each opening range that touches [start, end), as aware UTC instants, in order."""
+    """Each opening window that touches [start, end), as aware UTC instants, in order.
+
+    Ranges that meet (a day open until 24:00 and the next from 00:00) form one window, so a booking
+    may run across midnight.
+    """
+    pending: Slot | None = None
+    for window in _daily_ranges(offering, start - MAX_WINDOW, end + MAX_WINDOW):
+        if pending is not None and window.start <= pending.end:
+            pending = Slot(pending.start, max(pending.end, window.end))
+            continue
+        if pending is not None and pending.start < end and start < pending.end:
+            yield pending
+        pending = window
+    if pending is not None and pending.start < end and start < pending.end:
+        yield pending
+
+
+# How far to look beyond [start, end) for ranges that join into one window (an always-open offering
+# is one long window; bookings last at most two days, so a few days either side are enough).
+MAX_WINDOW = timedelta(days=3)
+
+
+def _daily_ranges(offering: Offering, start: datetime, end: datetime) -> Iterator[Slot]:
     zone = offering.timezone
     day = start.astimezone(zone).date() - timedelta(days=1)
     last = end.astimezone(zone).date()
     while day <= last:
         for time_range in offering.ranges_on(day):
             opens, closes = time_range.on(day, zone)
-            if closes > opens and opens < end and start < closes:
+            if closes > opens:
                 yield Slot(opens.astimezone(UTC), closes.astimezone(UTC))
         day += timedelta(days=1)
 

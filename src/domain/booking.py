@@ -178,8 +178,11 @@ class Booking:
         self.events.append(PaymentFailed(self.id, now))
 
     def cancel(self, *, now: datetime) -> None:
+        """A customer or admin cancels; an expired booking has nothing left to cancel."""
         if self.status is _B.CANCELLED:
             return
+        if self.status is _B.EXPIRED:
+            raise IllegalTransition("booking", self.status, _B.CANCELLED)
         self._move_to(_B.CANCELLED, now=now)
         self.hold_expires_at = None
         self.events.append(BookingCancelled(self.id, now, paid=self.payment_status is _P.PAID))

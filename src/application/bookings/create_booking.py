@@ -6,11 +6,17 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from application.errors import IdempotencyKeyReused, InvalidRequest, NotFound, UnknownOffering
+from application.errors import (
+    IdempotencyInProgress,
+    IdempotencyKeyReused,
+    InvalidRequest,
+    NotFound,
+    UnknownOffering,
+)
 from application.ports import (
     CatalogSource,
     Clock,
@@ -81,15 +87,15 @@ class CreateBookingHandler:
         self._new_id, self._make_token = new_id, make_token
 
     async def __call__(self, cmd: CreateBooking) -> BookingCreated:
+        if cmd.idempotency_key is not None:  # a retry answers as the first request did, even much later
+            replayed = await self._replay(cmd)
+            if replayed is not None:
+                return replayed
         offering = self._offering(cmd.offering_id)
         slot = self._slot(offering, cmd.start)
         gateway = self._gateway(cmd, offering)
         if not is_valid_email(cmd.customer.email):
             raise InvalidRequest("invalid customer", {"customer.email": "not a valid email address"})
-        if cmd.idempotency_key is not None:
-            replayed = await self._replay(cmd, gateway, offering)
-            if replayed is not None:
-                return replayed
         token, now, booking_id = self._make_token(), self._clock.now(), self._new_id()
         booking: Booking | None = None
         async with self._uow() as uow:
@@ -105,7 +111,7 @@ class CreateBookingHandler:
                 booking = await self._hold_slot(uow, cmd, offering, slot, booking_id, token, now)
                 await uow.commit()
         if booking is None:  # another request with this key got there first: answer as it did
-            return await self._replay_after_race(cmd, gateway, offering)
+            return await self._replay_after_race(cmd)
         return await self._finish(booking, offering, gateway, token, cmd.idempotency_key)
 
     async def _hold_slot(
@@ -182,9 +188,7 @@ class CreateBookingHandler:
                 await uow.commit()
         return created
 
-    async def _replay(
-        self, cmd: CreateBooking, gateway: PaymentGateway, offering: Offering
-    ) -> BookingCreated | None:
+    async def _replay(self, cmd: CreateBooking) -> BookingCreated | None:
         assert cmd.idempotency_key is not None  # noqa: S101 - callers check
         async with self._uow(read_only=True) as uow:
             record = await uow.idempotency.get(idempotency_key_hash(cmd.idempotency_key))
@@ -199,14 +203,13 @@ class CreateBookingHandler:
         if booking is None:
             raise NotFound("the booking of this Idempotency-Key is gone")
         # The first request stopped between its hold and its payment session: finish it now.
-        return await self._finish(booking, offering, gateway, token, cmd.idempotency_key)
+        offering = self._offering(booking.offering_id)
+        return await self._finish(booking, offering, self._gateway(cmd, offering), token, cmd.idempotency_key)
 
-    async def _replay_after_race(
-        self, cmd: CreateBooking, gateway: PaymentGateway, offering: Offering
-    ) -> BookingCreated:
-        replayed = await self._replay(cmd, gateway, offering)
+    async def _replay_after_race(self, cmd: CreateBooking) -> BookingCreated:
+        replayed = await self._replay(cmd)
         if replayed is None:
-            raise IdempotencyKeyReused("this Idempotency-Key is in use by another request")
+            raise IdempotencyInProgress("a request with this Idempotency-Key is in progress; retry shortly")
         return replayed
 
     def _offering(self, offering_id: str) -> Offering:
@@ -299,6 +302,10 @@ def _from_record(record: Mapping[str, Any], token: str) -> BookingCreated:
 
 
 def _request_hash(cmd: CreateBooking) -> str:
+    """The same request however it is spelled: one instant in any offset, one email in any case."""
     body = asdict(cmd)
     body.pop("idempotency_key")
+    if cmd.start is not None and cmd.start.tzinfo is not None:
+        body["start"] = cmd.start.astimezone(UTC).isoformat()
+    body["customer"]["email"] = normalise_email(cmd.customer.email)
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()

@@ -34,7 +34,8 @@ class GetAvailability:
         if offering is None:
             raise UnknownOffering(f"no offering {offering_id!r}")
         if start.tzinfo is None or end.tzinfo is None:
-            raise InvalidRequest("times carry an offset", {"from": "must include a UTC offset"})
+            field = "from" if start.tzinfo is None else "to"
+            raise InvalidRequest("times carry an offset", {field: "must include a UTC offset"})
         if end <= start:
             raise InvalidRequest("an empty window", {"to": "must be after from"})
         if end - start > MAX_AVAILABILITY_WINDOW:

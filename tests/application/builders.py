@@ -1,0 +1,81 @@
+"""The use cases wired by hand to the in-memory adapters: no HTTP, no SQL, one shared state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from adapters.catalog.toml_catalog import TomlCatalog
+from adapters.memory.clock import FixedClock
+from adapters.memory.store import FakeUnitOfWorkFactory, MemoryState
+from adapters.providers.sandbox import SandboxPaymentGateway
+from application.bookings.create_booking import CreateBooking, CreateBookingHandler, CustomerDetails
+from application.bookings.lifecycle import CancelBookingHandler, ExpireHoldsHandler
+from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
+from application.payments.payment_events import PaymentEventHandler
+
+CATALOG = Path(__file__).parent.parent / "support" / "catalog.toml"
+NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # a Monday, 10:00 in Paris
+HOLD = timedelta(minutes=30)  # BOOKHUB_HOLD_MINUTES' default
+PUBLIC_URL = "http://bookhub.test"
+
+# Tuesday 2026-06-02, 10:00 in Paris (CEST, +02:00), is 08:00 UTC.
+TUESDAY_TEN = datetime(2026, 6, 2, 8, 0, tzinfo=UTC)
+
+
+@dataclass
+class Handlers:
+    state: MemoryState
+    uow: FakeUnitOfWorkFactory
+    clock: FixedClock
+    catalog: TomlCatalog
+    create: CreateBookingHandler
+    list_offerings: ListOfferings
+    availability: GetAvailability
+    get: GetBooking
+    list: ListBookings
+    cancel: CancelBookingHandler
+    expire_holds: ExpireHoldsHandler
+    payment_event: PaymentEventHandler
+
+
+def build(*, now: datetime = NOW, hold: timedelta = HOLD, expire_batch: int = 200) -> Handlers:
+    uow = FakeUnitOfWorkFactory()
+    clock = FixedClock(now)
+    catalog = TomlCatalog(CATALOG)
+    return Handlers(
+        state=uow.state,
+        uow=uow,
+        clock=clock,
+        catalog=catalog,
+        create=CreateBookingHandler(
+            uow,
+            catalog,
+            {"sandbox": SandboxPaymentGateway(PUBLIC_URL)},
+            clock,
+            hold=hold,
+            default_provider="sandbox",
+        ),
+        list_offerings=ListOfferings(catalog),
+        availability=GetAvailability(uow, catalog, clock),
+        get=GetBooking(uow),
+        list=ListBookings(uow),
+        cancel=CancelBookingHandler(uow, clock),
+        expire_holds=ExpireHoldsHandler(uow, clock, batch=expire_batch),
+        payment_event=PaymentEventHandler(uow, clock),
+    )
+
+
+def a_booking(
+    offering_id: str = "van-transfer",
+    start: datetime | None = TUESDAY_TEN,
+    *,
+    email: str = "ada@example.com",
+    name: str = "Ada Lovelace",
+    **fields: Any,
+) -> CreateBooking:
+    return CreateBooking(
+        offering_id=offering_id, customer=CustomerDetails(name=name, email=email), start=start, **fields
+    )

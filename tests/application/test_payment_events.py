@@ -1,0 +1,240 @@
+"""Payment events from a provider: applied once, checked against the booking, always recorded."""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from adapters.memory.store import AuditEntry
+from application.bookings.create_booking import BookingCreated
+from application.payments.payment_events import Outcome, PaymentFailed, PaymentSucceeded
+from domain.booking import Booking, BookingStatus, PaymentStatus
+from domain.outbox import OutboxMessage
+from tests.application.builders import HOLD, TUESDAY_TEN, Handlers, a_booking, build
+
+
+def paid(created: BookingCreated, event_id: str = "evt-1", **fields: Any) -> PaymentSucceeded:
+    values: dict[str, Any] = {"amount_cents": created.amount_cents, "currency": created.currency, **fields}
+    return PaymentSucceeded("sandbox", event_id, created.booking_id, **values)
+
+
+Snapshot = tuple[dict[UUID, Booking], list[OutboxMessage], list[AuditEntry]]
+
+
+def snapshot(app: Handlers) -> Snapshot:
+    return copy.deepcopy((app.state.bookings, app.state.outbox, app.state.audit))
+
+
+def same_bookings(app: Handlers, before: Snapshot) -> bool:
+    bookings = before[0]
+    return all(
+        (b.status, b.payment_status, b.hold_expires_at, b.version)
+        == (
+            app.state.bookings[i].status,
+            app.state.bookings[i].payment_status,
+            app.state.bookings[i].hold_expires_at,
+            app.state.bookings[i].version,
+        )
+        for i, b in bookings.items()
+    )
+
+
+async def test_a_successful_payment_confirms_the_booking_and_ends_its_hold() -> None:
+    app = build()
+    created = await app.create(a_booking())
+
+    outcome = await app.payment_event(paid(created))
+
+    assert outcome is Outcome.APPLIED
+    booking = app.state.bookings[created.booking_id]
+    assert (booking.status, booking.payment_status) == (BookingStatus.CONFIRMED, PaymentStatus.PAID)
+    assert booking.hold_expires_at is None
+    assert app.state.audit[-1].to_status == "confirmed"
+
+
+async def test_a_successful_payment_writes_the_erp_message_and_the_confirmation_email() -> None:
+    app = build()
+    created = await app.create(a_booking())
+
+    await app.payment_event(paid(created))
+
+    assert [(m.topic, m.idempotency_key) for m in app.state.outbox] == [
+        ("erp.booking_confirmed", f"booking_confirmed:{created.booking_id}:v1"),
+        ("email.booking_confirmed", f"email.booking_confirmed:{created.booking_id}"),
+    ]
+    assert {m.booking_id for m in app.state.outbox} == {created.booking_id}
+
+
+async def test_the_same_payment_event_twice_is_a_duplicate_and_writes_nothing_more() -> None:
+    app = build()
+    created = await app.create(a_booking())
+    await app.payment_event(paid(created))
+    before = snapshot(app)
+
+    outcome = await app.payment_event(paid(created))
+
+    assert outcome is Outcome.DUPLICATE
+    assert app.state.outbox == before[1]
+    assert app.state.audit == before[2]
+    assert same_bookings(app, before)
+    assert [m.topic for m in app.state.outbox].count("erp.booking_confirmed") == 1
+    assert [m.topic for m in app.state.outbox].count("email.booking_confirmed") == 1
+
+
+async def test_a_second_success_with_another_event_id_confirms_nothing_twice() -> None:
+    app = build()
+    created = await app.create(a_booking())
+    await app.payment_event(paid(created, "evt-1"))
+    before = snapshot(app)
+
+    outcome = await app.payment_event(paid(created, "evt-2"))
+
+    assert outcome is Outcome.APPLIED
+    assert app.state.outbox == before[1]
+    assert app.state.audit == before[2]
+    assert ("sandbox", "evt-2") in app.state.inbound
+
+
+async def test_the_currency_of_a_payment_is_compared_without_case() -> None:
+    app = build()
+    created = await app.create(a_booking())
+
+    outcome = await app.payment_event(paid(created, currency="eur"))
+
+    assert outcome is Outcome.APPLIED
+
+
+async def test_a_payment_of_the_wrong_amount_is_a_mismatch_and_changes_nothing() -> None:
+    app = build()
+    created = await app.create(a_booking())
+    before = snapshot(app)
+
+    outcome = await app.payment_event(paid(created, amount_cents=100))
+
+    assert outcome is Outcome.AMOUNT_MISMATCH
+    assert same_bookings(app, before)
+    assert app.state.outbox == before[1]
+    assert app.state.audit == before[2]
+    assert ("sandbox", "evt-1") in app.state.inbound
+
+
+async def test_a_payment_in_the_wrong_currency_is_a_mismatch_and_changes_nothing() -> None:
+    app = build()
+    created = await app.create(a_booking())
+    before = snapshot(app)
+
+    outcome = await app.payment_event(paid(created, currency="USD"))
+
+    assert outcome is Outcome.AMOUNT_MISMATCH
+    assert same_bookings(app, before)
+    assert app.state.outbox == before[1]
+
+
+async def test_a_payment_after_the_hold_ran_out_is_hold_expired_and_changes_nothing() -> None:
+    app = build()
+    created = await app.create(a_booking())
+    app.clock.advance(HOLD)
+    before = snapshot(app)
+
+    outcome = await app.payment_event(paid(created))
+
+    assert outcome is Outcome.HOLD_EXPIRED
+    assert same_bookings(app, before)
+    assert app.state.outbox == before[1]
+    assert app.state.audit == before[2]
+
+
+async def test_a_payment_for_a_hold_the_sweep_expired_is_hold_expired_and_changes_nothing() -> None:
+    app = build()
+    created = await app.create(a_booking())
+    app.clock.advance(HOLD)
+    assert await app.expire_holds() == 1
+    before = snapshot(app)
+
+    outcome = await app.payment_event(paid(created))
+
+    assert outcome is Outcome.HOLD_EXPIRED
+    assert app.state.bookings[created.booking_id].status is BookingStatus.EXPIRED
+    assert same_bookings(app, before)
+    assert app.state.outbox == before[1]
+
+
+async def test_a_payment_a_moment_before_the_hold_runs_out_still_confirms() -> None:
+    app = build()
+    created = await app.create(a_booking())
+    app.clock.advance(HOLD - timedelta(seconds=1))
+
+    outcome = await app.payment_event(paid(created))
+
+    assert outcome is Outcome.APPLIED
+    assert app.state.bookings[created.booking_id].status is BookingStatus.CONFIRMED
+
+
+async def test_a_failed_payment_marks_the_payment_failed_and_keeps_the_hold() -> None:
+    app = build()
+    created = await app.create(a_booking())
+
+    outcome = await app.payment_event(PaymentFailed("sandbox", "evt-f", created.booking_id))
+
+    assert outcome is Outcome.APPLIED
+    booking = app.state.bookings[created.booking_id]
+    assert booking.payment_status is PaymentStatus.FAILED
+    assert booking.status is BookingStatus.PENDING_PAYMENT
+    assert booking.hold_expires_at == created.expires_at
+    assert booking.holds_slot(app.clock.now())
+    assert [m.topic for m in app.state.outbox] == ["email.payment_failed"]
+    assert await app.availability("van-transfer", TUESDAY_TEN, TUESDAY_TEN + timedelta(minutes=30)) == []
+
+
+async def test_a_payment_that_succeeds_after_a_failed_attempt_confirms_the_booking() -> None:
+    app = build()
+    created = await app.create(a_booking())
+    await app.payment_event(PaymentFailed("sandbox", "evt-f", created.booking_id))
+
+    outcome = await app.payment_event(paid(created, "evt-s"))
+
+    assert outcome is Outcome.APPLIED
+    booking = app.state.bookings[created.booking_id]
+    assert (booking.status, booking.payment_status) == (BookingStatus.CONFIRMED, PaymentStatus.PAID)
+
+
+async def test_a_failure_after_the_payment_succeeded_is_rejected_and_changes_nothing() -> None:
+    app = build()
+    created = await app.create(a_booking())
+    await app.payment_event(paid(created))
+    before = snapshot(app)
+
+    outcome = await app.payment_event(PaymentFailed("sandbox", "evt-late-failure", created.booking_id))
+
+    assert outcome is Outcome.REJECTED
+    assert same_bookings(app, before)
+    assert app.state.outbox == before[1]
+
+
+async def test_a_payment_for_an_unknown_booking_is_reported_and_the_event_still_recorded() -> None:
+    app = build()
+    missing = uuid4()
+
+    outcome = await app.payment_event(PaymentSucceeded("sandbox", "evt-x", missing, 8500, "EUR"))
+
+    assert outcome is Outcome.UNKNOWN_BOOKING
+    assert ("sandbox", "evt-x") in app.state.inbound
+    assert app.state.bookings == {}
+    assert app.state.outbox == []
+    again = await app.payment_event(PaymentSucceeded("sandbox", "evt-x", missing, 8500, "EUR"))
+    assert again is Outcome.DUPLICATE
+
+
+async def test_the_same_event_id_from_another_provider_is_not_a_duplicate() -> None:
+    app = build()
+    created = await app.create(a_booking())
+    await app.payment_event(PaymentFailed("sandbox", "evt-1", created.booking_id))
+
+    outcome = await app.payment_event(
+        PaymentSucceeded("stripe", "evt-1", created.booking_id, created.amount_cents, created.currency)
+    )
+
+    assert outcome is Outcome.APPLIED
+    assert app.state.inbound == {("sandbox", "evt-1"), ("stripe", "evt-1")}
