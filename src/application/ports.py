@@ -50,6 +50,9 @@ class BookingRepository(Protocol):
 
     async def get(self, booking_id: UUID, *, for_update: bool = False) -> Booking | None: ...
 
+    async def set_references(self, booking_id: UUID, references: dict[str, str]) -> None:
+        """Store a booking's provider references in one statement (after its payment session exists)."""
+
     async def occupancy(
         self, *, offering: Offering, resource_ids: Sequence[str], window: Slot, now: datetime
     ) -> list[Occupancy]:

@@ -92,6 +92,11 @@ class _Bookings:
         self.staged[booking_id] = copy.deepcopy(stored)
         return self.staged[booking_id]
 
+    async def set_references(self, booking_id: UUID, references: dict[str, str]) -> None:
+        booking = await self.get(booking_id)
+        if booking is not None:
+            booking.references = dict(references)
+
     async def occupancy(
         self, *, offering: Offering, resource_ids: Sequence[str], window: Slot, now: datetime
     ) -> list[Occupancy]:

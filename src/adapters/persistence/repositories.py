@@ -51,6 +51,7 @@ class SqlAlchemyBookingRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._c = connection
         self.seen: dict[UUID, Tracked] = {}
+        self._stale_checked: tuple[Slot, bool] | None = None
 
     async def add(
         self,
@@ -60,13 +61,24 @@ class SqlAlchemyBookingRepository:
         resource_candidates: Sequence[str] = (),
         capacity: int | None = None,
     ) -> None:
-        if booking.slot is not None and (resource_candidates or capacity is not None):
+        if (
+            booking.slot is not None
+            and (resource_candidates or capacity is not None)
+            and self._may_hold_stale(booking)
+        ):
             await self._expire_stale_holds(booking, resource_candidates, now)
         if resource_candidates:
             await self._insert_on_a_free_resource(booking, resource_candidates, now)
         else:
             await self._insert(booking, capacity=capacity, now=now)
         self.seen[booking.id] = Tracked(booking, booking.version, None)
+
+    def _may_hold_stale(self, booking: Booking) -> bool:
+        """False only when this unit of work already read the booking's surroundings and saw no stale hold."""
+        if self._stale_checked is None or booking.block is None:
+            return True
+        window, stale = self._stale_checked
+        return stale or not (window.start <= booking.block.start and booking.block.end <= window.end)
 
     async def _insert_on_a_free_resource(
         self, booking: Booking, candidates: Sequence[str], now: datetime
@@ -141,6 +153,15 @@ class SqlAlchemyBookingRepository:
         row = (await self._c.execute(query)).first()
         return self._track(row) if row is not None else None
 
+    async def set_references(self, booking_id: UUID, references: dict[str, str]) -> None:
+        b = t.bookings.c
+        await self._c.execute(t.bookings.update().where(b.id == booking_id).values(refs=references))
+        if booking_id in self.seen:
+            tracked = self.seen[booking_id]
+            tracked.booking.references = dict(references)
+            if tracked.state is not None:
+                tracked.state["refs"] = dict(references)
+
     def _track(self, row: Any) -> Booking:
         booking = booking_from_row(row)
         self.seen[booking.id] = Tracked(booking, booking.version, booking_state(booking))
@@ -150,17 +171,24 @@ class SqlAlchemyBookingRepository:
         self, *, offering: Offering, resource_ids: Sequence[str], window: Slot, now: datetime
     ) -> list[Occupancy]:
         b = t.bookings.c
-        query = sa.select(b.start_at, b.end_at, b.block_end, b.resource_id).where(
-            b.start_at < window.end, b.start_at > window.start - MAX_SPAN, _holding(now)
+        query = sa.select(b.start_at, b.end_at, b.block_end, b.resource_id, b.hold_expires_at).where(
+            b.start_at < window.end, b.start_at > window.start - MAX_SPAN, b.status.in_(t.HOLDING)
         )
         if offering.resource_type is not None:
             query = query.where(b.resource_id.in_(resource_ids), b.block_end > window.start)
         else:
             query = query.where(b.offering_id == offering.id, b.end_at > window.start)
-        rows = await self._c.execute(query)
-        return [
-            Occupancy(Slot(r.start_at, r.end_at), Slot(r.start_at, r.block_end), r.resource_id) for r in rows
-        ]
+        occupied, stale = [], False
+        for r in await self._c.execute(query):
+            if r.hold_expires_at is not None and r.hold_expires_at <= now:
+                stale = True  # a hold that ran out: free, but still in the table until expired
+                continue
+            occupied.append(
+                Occupancy(Slot(r.start_at, r.end_at), Slot(r.start_at, r.block_end), r.resource_id)
+            )
+        # What `add` needs to know: whether a stale hold in this window must be expired before inserting.
+        self._stale_checked = (window, stale)
+        return occupied
 
     async def due_holds(self, *, now: datetime, limit: int) -> list[Booking]:
         b = t.bookings.c

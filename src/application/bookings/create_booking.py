@@ -178,9 +178,8 @@ class CreateBookingHandler:
         if payment is not None or idempotency_key is not None:
             async with self._uow() as uow:
                 if payment is not None:
-                    stored = await uow.bookings.get(booking.id, for_update=True)
-                    if stored is not None:
-                        stored.references.update(_payment_references(payment))
+                    booking.references.update(_payment_references(payment))
+                    await uow.bookings.set_references(booking.id, booking.references)
                 if idempotency_key is not None:
                     await uow.idempotency.set_response(
                         idempotency_key_hash(idempotency_key), _record(created)
