@@ -10,7 +10,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence import tables as t
@@ -25,6 +25,26 @@ from domain.errors import SlotUnavailable
 # The longest a booking plus its buffer may last; the catalog refuses longer offerings. It bounds the
 # index range scanned when looking for bookings that overlap a window.
 MAX_SPAN = timedelta(days=2)
+
+
+_INSERT_UNLESS_TAKEN = postgresql.insert(t.bookings).on_conflict_do_nothing().returning(t.bookings.c.id)
+_DEADLOCK = "40P01"
+_TEXT_ARRAY = postgresql.ARRAY(sa.String)
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    orig = exc.orig
+    return getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+
+
+def _one_of(
+    connection: AsyncConnection, column: sa.ColumnElement[Any], values: Sequence[str]
+) -> sa.ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL bound as one array, so the statement's text and its prepared
+    plan stay the same whatever the number of values (an expanding IN is re-rendered per call)."""
+    if connection.dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam("one_of", list(values), type_=_TEXT_ARRAY))
+    return column.in_(values)
 
 
 def upsert(connection: AsyncConnection, table: sa.Table) -> Any:
@@ -87,7 +107,9 @@ class SqlAlchemyBookingRepository:
             booking.resource_id = resource_id
             last = i == len(candidates) - 1
             try:
-                if last:
+                if self._c.dialect.name == "postgresql":
+                    await self._insert_unless_taken(booking, now)
+                elif last:
                     await self._insert(booking, capacity=None, now=now)
                 else:
                     async with self._c.begin_nested():
@@ -98,12 +120,21 @@ class SqlAlchemyBookingRepository:
                     booking.resource_id = None
                     raise
 
+    async def _insert_unless_taken(self, booking: Booking, now: datetime) -> None:
+        """PostgreSQL: the exclusion constraint arbitrates `ON CONFLICT DO NOTHING`, so a taken resource
+        returns no row instead of an error: no savepoint per try, and no deadlock between two racing
+        inserts (a plain INSERT into the GiST constraint can deadlock under a race)."""
+        row = booking_row(booking, capacity=None, now=now)
+        if (await self._c.execute(_INSERT_UNLESS_TAKEN, row)).first() is None:
+            raise SlotUnavailable("that slot was just taken")
+
     async def _insert(self, booking: Booking, *, capacity: int | None, now: datetime) -> None:
         try:
             await self._c.execute(t.bookings.insert(), booking_row(booking, capacity=capacity, now=now))
-        except IntegrityError as exc:
+        except DBAPIError as exc:
             message = str(exc.orig)
-            if "slot_unavailable" in message or "bookings_resource_no_overlap" in message:
+            taken = "slot_unavailable" in message or "bookings_resource_no_overlap" in message
+            if taken or _sqlstate(exc) == _DEADLOCK:  # the loser of a deadlock lost the race too
                 raise SlotUnavailable("that slot was just taken") from exc
             raise
 
@@ -119,7 +150,7 @@ class SqlAlchemyBookingRepository:
             b.start_at > block.start - MAX_SPAN,
         ]
         if resources:
-            where += [b.resource_id.in_(resources), b.block_end > block.start]
+            where += [_one_of(self._c, b.resource_id, resources), b.block_end > block.start]
         else:
             where += [b.offering_id == booking.offering_id, b.end_at > block.start]
         result = await self._c.execute(
@@ -175,7 +206,7 @@ class SqlAlchemyBookingRepository:
             b.start_at < window.end, b.start_at > window.start - MAX_SPAN, b.status.in_(t.HOLDING)
         )
         if offering.resource_type is not None:
-            query = query.where(b.resource_id.in_(resource_ids), b.block_end > window.start)
+            query = query.where(_one_of(self._c, b.resource_id, resource_ids), b.block_end > window.start)
         else:
             query = query.where(b.offering_id == offering.id, b.end_at > window.start)
         occupied, stale = [], False
