@@ -102,13 +102,23 @@ class SqlAlchemyUnitOfWork:
                         }
                     )
             booking.events.clear()
+        await self._write_audit_and_outbox(audit, outbox)
+        await self._connection.commit()
+
+    async def _write_audit_and_outbox(
+        self, audit: list[dict[str, Any]], outbox: list[dict[str, Any]]
+    ) -> None:
+        assert self._connection is not None  # noqa: S101 - used inside `async with`
+        outbox_insert = upsert(self._connection, t.outbox_messages).on_conflict_do_nothing()
+        if audit and outbox and self._connection.dialect.name == "postgresql":
+            # One round trip for both: the audit rows ride along as a data-modifying CTE.
+            audit_insert = t.audit_entries.insert().values(audit).cte("audit_rows")
+            await self._connection.execute(outbox_insert.values(outbox).add_cte(audit_insert))
+            return
         if audit:
             await self._connection.execute(t.audit_entries.insert(), audit)
         if outbox:
-            await self._connection.execute(
-                upsert(self._connection, t.outbox_messages).on_conflict_do_nothing(), outbox
-            )
-        await self._connection.commit()
+            await self._connection.execute(outbox_insert, outbox)
 
     async def _update(self, version: int, booking: Booking, now: datetime) -> None:
         assert self._connection is not None  # noqa: S101 - used inside `async with`

@@ -149,7 +149,9 @@ class CreateBookingHandler:
             await uow.bookings.add(booking, now=now)
         elif offering.resource_type is not None:
             resources = self._catalog.catalog.resources_of(offering.resource_type)
-            window = Slot(slot.start - offering.buffer - _LONGEST, slot.end + offering.buffer + _LONGEST)
+            # The new block is [start, end + buffer); the repository reaches back far enough for long
+            # bookings whose own buffered block overlaps it.
+            window = Slot(slot.start, slot.end + offering.buffer)
             occupied = await uow.bookings.occupancy(
                 offering=offering, resource_ids=[r.id for r in resources], window=window, now=now
             )
@@ -240,10 +242,6 @@ class CreateBookingHandler:
                 "unknown payment provider", {"payment_provider": f"not configured; one of: {configured}"}
             )
         return gateway
-
-
-# Bookings longer than this are not considered when looking for collisions around a new slot.
-_LONGEST = timedelta(days=2)
 
 
 def _created(booking: Booking, token: str, payment: PaymentSession | None) -> BookingCreated:
