@@ -19,7 +19,9 @@ from entrypoints.settings import Settings
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
-    database = providers.Singleton(create_database, settings.provided.database_url)
+    database = providers.Singleton(
+        create_database, settings.provided.database_url, pool_size=settings.provided.db_pool_size
+    )
     clock = providers.Singleton(SystemClock)
     catalog = providers.Singleton(TomlCatalog, settings.provided.catalog_path)
     uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, database)

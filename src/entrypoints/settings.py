@@ -25,6 +25,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     reconcile_seconds: float = 300.0
     log_level: str = "INFO"
     worker_poll_seconds: float = 1.0
+    db_pool_size: int = 20
 
     @property
     def hold(self) -> timedelta:
@@ -51,6 +52,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("BOOKHUB_HOLD_MINUTES: must be more than 0")
         if settings.worker_poll_seconds <= 0:
             raise SettingsError("BOOKHUB_WORKER_POLL_SECONDS: must be more than 0")
+        if settings.db_pool_size < 1:
+            raise SettingsError("BOOKHUB_DB_POOL_SIZE: must be at least 1")
         return settings
 
 
@@ -63,4 +66,5 @@ _VARIABLES: tuple[tuple[str, str, type | object], ...] = (
     ("BOOKHUB_RECONCILE_SECONDS", "reconcile_seconds", float),
     ("BOOKHUB_LOG_LEVEL", "log_level", str.upper),
     ("BOOKHUB_WORKER_POLL_SECONDS", "worker_poll_seconds", float),
+    ("BOOKHUB_DB_POOL_SIZE", "db_pool_size", int),
 )
