@@ -7,14 +7,18 @@ import asyncio
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING
 
-from adapters.persistence.database import create_database
-from adapters.persistence.migrate import migrate
+from adapters.catalog.toml_catalog import TomlCatalog
 from domain.errors import InvalidCatalog
-from entrypoints.container import Container, build_container
-from entrypoints.http.health import INTEGRATIONS
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from entrypoints.container import Container
+
+# Heavy modules (the application, SQLAlchemy, Litestar) are imported where a command needs them, so
+# the supervisor of `serve --workers N` stays small (entrypoints/processes.py).
 
 log = logging.getLogger("bookhub")
 
@@ -34,29 +38,37 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         configure_logging(settings.log_level)
-        container = build_container(settings)
+        TomlCatalog(settings.catalog_path)  # a broken catalog stops every command, naming file and key
     except (SettingsError, InvalidCatalog) as exc:
         print(f"bookhub: {exc}", file=sys.stderr)
         return 2
-    _announce(settings)
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
         log.info("migrations applied")
         return 0
+    if args.command == "serve" and args.workers > 1:
+        if settings.database_url.startswith("sqlite"):
+            print("bookhub: --workers > 1 needs PostgreSQL; SQLite takes one writer process", file=sys.stderr)
+            return 2
+        return _serve_processes(
+            args.host, args.port, args.workers, worker=not args.no_worker, migrate=not args.no_migrate
+        )
+    from entrypoints.container import build_container
+
+    container = build_container(settings)
+    announce(settings)
     if args.command == "worker":
         asyncio.run(_worker(container))
         return 0
     if not args.no_migrate:
         asyncio.run(_migrate(settings))
-    if args.workers > 1:
-        if settings.database_url.startswith("sqlite"):
-            print("bookhub: --workers > 1 needs PostgreSQL; SQLite takes one writer process", file=sys.stderr)
-            return 2
-        return _serve_processes(args.host, args.port, args.workers, worker=not args.no_worker)
     return _serve(container, args.host, args.port, worker=not args.no_worker)
 
 
 async def _migrate(settings: Settings) -> None:
+    from adapters.persistence.database import create_database
+    from adapters.persistence.migrate import migrate
+
     database = create_database(settings.database_url)
     try:
         await migrate(database.engine)
@@ -76,26 +88,16 @@ def _serve(container: Container, host: str, port: int, *, worker: bool) -> int:
     return 0
 
 
-def _serve_processes(host: str, port: int, workers: int, *, worker: bool) -> int:
-    import os
+def _serve_processes(host: str, port: int, processes: int, *, worker: bool, migrate: bool) -> int:
+    import subprocess
 
-    import uvicorn
+    from entrypoints.processes import supervise
 
-    from entrypoints.asgi import RUN_WORKER
-
-    os.environ[RUN_WORKER] = "1" if worker else "0"
-    log.info("serving on http://%s:%s with %s processes", host, port, workers)
-    uvicorn.run(
-        "entrypoints.asgi:app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,
-        log_config=None,
-        lifespan="on",
-    )
-    return 0
+    if migrate:  # in a child process, so this one never loads SQLAlchemy and Alembic
+        command = [sys.executable, "-m", "entrypoints.cli", "migrate"]
+        if subprocess.run(command, check=False).returncode != 0:  # noqa: S603 - our own module
+            return 1
+    return supervise(host, port, processes, worker=worker)
 
 
 async def _worker(container: Container) -> None:
@@ -113,7 +115,9 @@ async def _worker(container: Container) -> None:
         await container.database().dispose()
 
 
-def _announce(settings: Settings) -> None:
+def announce(settings: Settings) -> None:
+    from entrypoints.http.health import INTEGRATIONS
+
     log.info("payments: %s (no STRIPE_SECRET_KEY or AIRWALLEX_CLIENT_ID set)", settings.payment_mode)
     log.info("integrations running as mock: %s", ", ".join(INTEGRATIONS))
     if not settings.admin_api_key:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -111,3 +113,68 @@ def test_a_bad_setting_stops_the_start_with_the_variable_named(tmp_path: Path) -
     done = subprocess.run([BOOKHUB, "migrate"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "BOOKHUB_HOLD_MINUTES" in done.stderr
+
+
+@pytest.mark.postgres
+def test_serve_with_two_processes_spreads_connections_and_stops_cleanly_on_sigterm(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [BOOKHUB, "serve", "--port", str(port), "--workers", "2", "--no-worker"],
+        env=_env(tmp_path, BOOKHUB_DATABASE_URL=postgres_url),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for_health(url, tmp_path)
+        # Each new connection lands on one of the two processes' own sockets; both must take some.
+        clients = [httpx.Client(timeout=5) for _ in range(40)]
+        try:
+            assert all(c.get(f"{url}/v1/offerings").status_code == 200 for c in clients)
+            per_process = _open_connections_per_child(process.pid, port)
+        finally:
+            for client in clients:
+                client.close()
+        assert len(per_process) == 2, per_process
+        assert sum(per_process.values()) == 40, per_process
+        assert min(per_process.values()) > 0, per_process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+        log.close()
+    assert code == 0, (tmp_path / "server.log").read_text()
+
+
+def _wait_for_health(url: str, tmp_path: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail("bookhub serve did not answer /health within 60 s: " + (tmp_path / "server.log").read_text())
+
+
+def _open_connections_per_child(parent: int, port: int) -> dict[int, int]:
+    """How many established TCP connections on `port` each child process of `parent` holds (Linux)."""
+    established = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01 = ESTABLISHED
+                established.add(fields[9])  # the socket's inode
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    counts = {}
+    for child in map(int, children):
+        inodes = set()
+        for fd in Path(f"/proc/{child}/fd").iterdir():
+            with contextlib.suppress(OSError):  # an fd may close while we look
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+        counts[child] = len(inodes & established)
+    return counts
