@@ -48,6 +48,15 @@ class BookingRepository(Protocol):
         """Insert atomically with the availability rule: sets `resource_id` to the first candidate that
         is still free, or checks the seat count; raises SlotUnavailable when the slot was taken."""
 
+    async def add_on_first_free(
+        self, booking: Booking, *, customer: NewCustomer, now: datetime, resource_candidates: Sequence[str]
+    ) -> bool:
+        """The fast path of booking a resource, in one step: find or create the customer (setting
+        `booking.customer_id`) and insert the booking on the first candidate that no holding booking
+        blocks (an expired hold not yet swept counts as blocking). False when it could not, or this
+        store has no such path: the caller then takes the careful path (`find_or_create`, `occupancy`,
+        `add`) in the same unit of work."""
+
     async def get(self, booking_id: UUID, *, for_update: bool = False) -> Booking | None: ...
 
     async def set_references(self, booking_id: UUID, references: dict[str, str]) -> None:
@@ -71,10 +80,20 @@ class BookingRepository(Protocol):
     ) -> list[tuple[Booking, Customer]]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class NewCustomer:
+    """A customer as a booking names them: found by (normalised) email, else created with `id`."""
+
+    id: UUID
+    email: str
+    name: str
+    phone: str | None
+    locale: str
+
+
 class CustomerRepository(Protocol):
-    async def find_or_create(
-        self, *, new_id: UUID, email: str, name: str, phone: str | None, locale: str
-    ) -> Customer: ...
+    async def find_or_create(self, customer: NewCustomer) -> Customer:
+        """A known customer keeps their details; a phone they never gave is filled in."""
 
     async def get(self, customer_id: UUID) -> Customer | None: ...
 

@@ -10,9 +10,9 @@ from typing import Any, Self
 from uuid import UUID
 
 from application.outbox_routes import outbox_messages_for
-from application.ports import IdempotencyRecord, OutboxCounts, UnitOfWork
+from application.ports import IdempotencyRecord, NewCustomer, OutboxCounts, UnitOfWork
 from domain.availability import Occupancy
-from domain.booking import Booking, BookingStatus, Slot
+from domain.booking import HOLDING_STATUSES, Booking, BookingStatus, Slot
 from domain.catalog import Offering
 from domain.customer import Customer
 from domain.errors import SlotUnavailable
@@ -83,6 +83,28 @@ class _Bookings:
         self.staged[booking.id] = booking
         self.capacities[booking.id] = capacity
 
+    async def add_on_first_free(
+        self, booking: Booking, *, customer: NewCustomer, now: datetime, resource_candidates: Sequence[str]
+    ) -> bool:
+        block = booking.block
+        if block is None:
+            return False
+        booking.customer_id = _find_or_create(self._s, customer).id
+        for resource_id in resource_candidates:
+            # By the database's rule: any booking in a holding status blocks, an expired hold too.
+            if not any(
+                b.resource_id == resource_id
+                and b.status in HOLDING_STATUSES
+                and b.block
+                and b.block.overlaps(block)
+                for b in self._all()
+            ):
+                booking.resource_id = resource_id
+                self.staged[booking.id] = booking
+                self.capacities[booking.id] = None
+                return True
+        return False
+
     async def get(self, booking_id: UUID, *, for_update: bool = False) -> Booking | None:
         if booking_id in self.staged:
             return self.staged[booking_id]
@@ -142,19 +164,21 @@ class _Bookings:
         return rows[offset : offset + limit]
 
 
+def _find_or_create(state: MemoryState, new: NewCustomer) -> Customer:
+    customer = state.customers.get(new.email)
+    if customer is None:
+        customer = state.customers[new.email] = Customer(new.id, new.email, new.name, new.phone, new.locale)
+    elif customer.phone is None:
+        customer.phone = new.phone
+    return customer
+
+
 class _Customers:
     def __init__(self, state: MemoryState) -> None:
         self._s = state
 
-    async def find_or_create(
-        self, *, new_id: UUID, email: str, name: str, phone: str | None, locale: str
-    ) -> Customer:
-        customer = self._s.customers.get(email)
-        if customer is None:
-            customer = self._s.customers[email] = Customer(new_id, email, name, phone, locale)
-        elif customer.phone is None:
-            customer.phone = phone
-        return customer
+    async def find_or_create(self, customer: NewCustomer) -> Customer:
+        return _find_or_create(self._s, customer)
 
     async def get(self, customer_id: UUID) -> Customer | None:
         return next((c for c in self._s.customers.values() if c.id == customer_id), None)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Row
 
+from application.ports import NewCustomer
 from domain.booking import Booking, BookingStatus, PaymentStatus, Slot
 from domain.catalog import Money
 from domain.customer import Customer
@@ -76,3 +77,15 @@ def customer_from_row(row: Row[Any]) -> Customer:
         locale=row.locale,
         references=dict(row.refs),
     )
+
+
+def customer_row(customer: NewCustomer) -> dict[str, Any]:
+    return {
+        "id": customer.id,
+        "email": customer.email,
+        "name": customer.name,
+        "phone": customer.phone,
+        "locale": customer.locale,
+        "refs": {},
+        "created_at": datetime.now(UTC),
+    }

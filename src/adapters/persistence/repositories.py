@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -14,8 +14,16 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence import tables as t
-from adapters.persistence.mappers import booking_from_row, booking_row, booking_state, customer_from_row
-from application.ports import IdempotencyRecord, OutboxCounts
+from adapters.persistence.first_free import first_free_insert, first_free_params
+from adapters.persistence.mappers import (
+    booking_from_row,
+    booking_row,
+    booking_state,
+    customer_from_row,
+    customer_row,
+)
+from adapters.persistence.records import audit_rows, outbox_rows
+from application.ports import IdempotencyRecord, NewCustomer, OutboxCounts
 from domain.availability import Occupancy
 from domain.booking import Booking, BookingStatus, Slot
 from domain.catalog import Offering
@@ -68,8 +76,8 @@ class Tracked:
 
 
 class SqlAlchemyBookingRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._c = connection
+    def __init__(self, connection: AsyncConnection, *, actor: str = "system") -> None:
+        self._c, self._actor = connection, actor
         self.seen: dict[UUID, Tracked] = {}
         self._stale_checked: tuple[Slot, bool] | None = None
 
@@ -92,6 +100,28 @@ class SqlAlchemyBookingRepository:
         else:
             await self._insert(booking, capacity=capacity, now=now)
         self.seen[booking.id] = Tracked(booking, booking.version, None)
+
+    async def add_on_first_free(
+        self, booking: Booking, *, customer: NewCustomer, now: datetime, resource_candidates: Sequence[str]
+    ) -> bool:
+        if self._c.dialect.name != "postgresql" or booking.slot is None:
+            return False  # SQLite's writes are serialised in-process: the careful path costs little there
+        audit = audit_rows(booking.events, actor=self._actor)
+        outbox = outbox_rows(booking.events, now=now)
+        params = first_free_params(
+            booking_row(booking, capacity=None, now=now),
+            customer_row(customer),
+            list(resource_candidates),
+            audit,
+            outbox,
+        )
+        row = (await self._c.execute(first_free_insert(len(audit), len(outbox)), params)).first()
+        if row is None:
+            return False
+        booking.resource_id, booking.customer_id = row.resource_id, row.customer_id
+        booking.events.clear()  # written with the booking, in the same statement
+        self.seen[booking.id] = Tracked(booking, booking.version, None)
+        return True
 
     def _may_hold_stale(self, booking: Booking) -> bool:
         """False only when this unit of work already read the booking's surroundings and saw no stale hold."""
@@ -266,28 +296,25 @@ class SqlAlchemyBookingRepository:
         return result
 
 
+def _upsert_customer(dialect: Any) -> Any:
+    """A known customer keeps their details; a phone they never gave is filled in."""
+    c = t.customers.c
+    statement = dialect.insert(t.customers)
+    return statement.on_conflict_do_update(
+        index_elements=[c.email], set_={"phone": sa.func.coalesce(c.phone, statement.excluded.phone)}
+    ).returning(*t.customers.c)
+
+
+_UPSERT_CUSTOMER = {"postgresql": _upsert_customer(postgresql), "sqlite": _upsert_customer(sqlite)}
+
+
 class SqlAlchemyCustomerRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._c = connection
 
-    async def find_or_create(
-        self, *, new_id: UUID, email: str, name: str, phone: str | None, locale: str
-    ) -> Customer:
-        c = t.customers.c
-        statement = upsert(self._c, t.customers).values(
-            id=new_id,
-            email=email,
-            name=name,
-            phone=phone,
-            locale=locale,
-            refs={},
-            created_at=datetime.now(UTC),
-        )
-        # A known customer keeps their details; a phone they never gave is filled in.
-        statement = statement.on_conflict_do_update(
-            index_elements=[c.email], set_={"phone": sa.func.coalesce(c.phone, statement.excluded.phone)}
-        ).returning(*t.customers.c)
-        row = (await self._c.execute(statement)).one()
+    async def find_or_create(self, customer: NewCustomer) -> Customer:
+        statement = _UPSERT_CUSTOMER[self._c.dialect.name]
+        row = (await self._c.execute(statement, customer_row(customer))).one()
         return customer_from_row(row)
 
     async def get(self, customer_id: UUID) -> Customer | None:

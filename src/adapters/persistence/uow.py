@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.persistence import tables as t
 from adapters.persistence.database import WRITE, Database
 from adapters.persistence.mappers import booking_state
+from adapters.persistence.records import audit_rows, outbox_rows
 from adapters.persistence.repositories import (
     SqlAlchemyBookingRepository,
     SqlAlchemyCustomerRepository,
@@ -18,10 +19,8 @@ from adapters.persistence.repositories import (
     SqlAlchemyOutboxReader,
     upsert,
 )
-from application.outbox_routes import outbox_messages_for
 from domain.booking import Booking
 from domain.errors import DomainError
-from domain.events import StatusChanged
 
 
 class ConcurrentUpdate(DomainError):
@@ -47,7 +46,7 @@ class SqlAlchemyUnitOfWork:
             self._release()
             raise
         self._connection = connection
-        self.bookings = SqlAlchemyBookingRepository(connection)
+        self.bookings = SqlAlchemyBookingRepository(connection, actor=self._actor)
         self.customers = SqlAlchemyCustomerRepository(connection)
         self.idempotency = SqlAlchemyIdempotencyStore(connection)
         self.inbound_events = SqlAlchemyInboundEventLog(connection)
@@ -77,30 +76,8 @@ class SqlAlchemyUnitOfWork:
             booking = tracked.booking
             if tracked.state is not None and booking_state(booking) != tracked.state:
                 await self._update(tracked.version, booking, now)
-            for event in booking.events:
-                if isinstance(event, StatusChanged):
-                    audit.append(
-                        {
-                            "booking_id": event.booking_id,
-                            "actor": self._actor,
-                            "from_status": event.from_status,
-                            "to_status": event.to_status,
-                            "at": event.occurred_at,
-                        }
-                    )
-                for message in outbox_messages_for(event):
-                    outbox.append(
-                        {
-                            "topic": message.topic,
-                            "idempotency_key": message.idempotency_key,
-                            "booking_id": message.booking_id,
-                            "payload": message.payload,
-                            "state": "pending",
-                            "attempts": 0,
-                            "next_attempt_at": message.available_at or event.occurred_at,
-                            "created_at": now,
-                        }
-                    )
+            audit += audit_rows(booking.events, actor=self._actor)
+            outbox += outbox_rows(booking.events, now=now)
             booking.events.clear()
         await self._write_audit_and_outbox(audit, outbox)
         await self._connection.commit()

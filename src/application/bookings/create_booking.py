@@ -21,6 +21,7 @@ from application.ports import (
     CatalogSource,
     Clock,
     IdempotencyRecord,
+    NewCustomer,
     PaymentGateway,
     PaymentSession,
     UnitOfWork,
@@ -124,8 +125,8 @@ class CreateBookingHandler:
         token: str,
         now: datetime,
     ) -> Booking:
-        customer = await uow.customers.find_or_create(
-            new_id=self._new_id(),
+        customer = NewCustomer(
+            id=self._new_id(),
             email=normalise_email(cmd.customer.email),
             name=cmd.customer.name.strip(),
             phone=cmd.customer.phone,
@@ -145,10 +146,19 @@ class CreateBookingHandler:
             intake=cmd.intake,
         )
         booking.token_hash = token_hash(token)
+        resources = (
+            self._catalog.catalog.resources_of(offering.resource_type) if offering.resource_type else []
+        )
+        if slot is not None and resources:
+            candidates = [r.id for r in resources]
+            if await uow.bookings.add_on_first_free(
+                booking, customer=customer, now=now, resource_candidates=candidates
+            ):
+                return booking
+        booking.customer_id = (await uow.customers.find_or_create(customer)).id
         if slot is None:
             await uow.bookings.add(booking, now=now)
         elif offering.resource_type is not None:
-            resources = self._catalog.catalog.resources_of(offering.resource_type)
             # The new block is [start, end + buffer); the repository reaches back far enough for long
             # bookings whose own buffered block overlaps it.
             window = Slot(slot.start, slot.end + offering.buffer)

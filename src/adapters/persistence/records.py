@@ -1,0 +1,41 @@
+"""Domain events as the rows they become: audit entries and outbox messages (no personal data)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from application.outbox_routes import outbox_messages_for
+from domain.events import DomainEvent, StatusChanged
+
+
+def audit_rows(events: Iterable[DomainEvent], *, actor: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "booking_id": event.booking_id,
+            "actor": actor,
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+            "at": event.occurred_at,
+        }
+        for event in events
+        if isinstance(event, StatusChanged)
+    ]
+
+
+def outbox_rows(events: Iterable[DomainEvent], *, now: datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            "topic": message.topic,
+            "idempotency_key": message.idempotency_key,
+            "booking_id": message.booking_id,
+            "payload": message.payload,
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt_at": message.available_at or event.occurred_at,
+            "created_at": now,
+        }
+        for event in events
+        for message in outbox_messages_for(event)
+    ]
