@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,7 +30,7 @@ from application.ports import (
 from application.tokens import idempotency_key_hash, new_token, open_token, seal_token, token_hash
 from domain.availability import free_resources, slot_for
 from domain.booking import Booking, BookingStatus, Slot
-from domain.catalog import Offering
+from domain.catalog import Offering, Resource
 from domain.customer import is_valid_email, normalise_email
 from domain.errors import OutsideOpeningHours, SlotUnavailable
 
@@ -147,15 +147,28 @@ class CreateBookingHandler:
         )
         booking.token_hash = token_hash(token)
         resources = (
-            self._catalog.catalog.resources_of(offering.resource_type) if offering.resource_type else []
+            self._catalog.catalog.resources_of(offering.resource_type) if offering.resource_type else ()
         )
-        if slot is not None and resources:
+        if booking.slot is not None and resources:
             candidates = [r.id for r in resources]
             if await uow.bookings.add_on_first_free(
                 booking, customer=customer, now=now, resource_candidates=candidates
             ):
-                return booking
+                return booking  # the common case, in one step
         booking.customer_id = (await uow.customers.find_or_create(customer)).id
+        await self._place(uow, booking, offering, resources, now)
+        return booking
+
+    async def _place(
+        self,
+        uow: UnitOfWork,
+        booking: Booking,
+        offering: Offering,
+        resources: Sequence[Resource],
+        now: datetime,
+    ) -> None:
+        """The careful path: read what is booked around the slot; the database arbitrates the insert."""
+        slot = booking.slot
         if slot is None:
             await uow.bookings.add(booking, now=now)
         elif offering.resource_type is not None:
@@ -171,7 +184,6 @@ class CreateBookingHandler:
             await uow.bookings.add(booking, now=now, resource_candidates=candidates)
         else:
             await uow.bookings.add(booking, now=now, capacity=offering.capacity)
-        return booking
 
     async def _finish(
         self,
