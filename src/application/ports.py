@@ -150,7 +150,9 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False, single_write: bool = False) -> UnitOfWork:
+        """`read_only`: reads only. `single_write`: the unit of work makes at most one write, a statement
+        atomic by itself (e.g. `add_on_first_free`), so no transaction need be opened around it."""
 
 
 class CatalogSource(Protocol):

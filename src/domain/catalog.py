@@ -96,6 +96,14 @@ class Offering:
 class Catalog:
     offerings: Mapping[str, Offering]
     resources: Mapping[str, Resource]
+    _by_type: dict[str, tuple[Resource, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_type: dict[str, list[Resource]] = {}
+        for resource in self.resources.values():
+            by_type.setdefault(resource.type, []).append(resource)
+        object.__setattr__(self, "_by_type", {kind: tuple(rs) for kind, rs in by_type.items()})
 
     def resources_of(self, resource_type: str) -> tuple[Resource, ...]:
-        return tuple(r for r in self.resources.values() if r.type == resource_type)
+        """The resources of a type, in catalog order (the order bookings try them in)."""
+        return self._by_type.get(resource_type, ())

@@ -115,3 +115,18 @@ async def test_the_fast_path_writes_the_audit_entry_and_the_outbox_message_with_
             audit = (await connection.execute(sa.select(t.audit_entries.c.to_status))).scalars().all()
             topics = (await connection.execute(sa.select(t.outbox_messages.c.topic))).scalars().all()
     assert (audit, topics) == (["confirmed"], ["email.booking_confirmed"])
+
+
+@pytest.mark.postgres
+async def test_a_single_write_unit_of_work_refuses_to_commit_a_second_write(postgres_url: str) -> None:
+    async with migrated(postgres_url) as database:
+        uow = SqlAlchemyUnitOfWorkFactory(database)
+        customer = _customer()
+        booking = _booking(customer)
+        async with uow(single_write=True) as unit:
+            assert await unit.bookings.add_on_first_free(
+                booking, customer=customer, now=NOW, resource_candidates=["van-1"]
+            )
+            booking.cancel(now=NOW)  # a second change: it could not be atomic with the first
+            with pytest.raises(RuntimeError, match="more than one write"):
+                await unit.commit()

@@ -89,7 +89,6 @@ class _Bookings:
         block = booking.block
         if block is None:
             return False
-        booking.customer_id = _find_or_create(self._s, customer).id
         for resource_id in resource_candidates:
             # By the database's rule: any booking in a holding status blocks, an expired hold too.
             if not any(
@@ -100,6 +99,7 @@ class _Bookings:
                 for b in self._all()
             ):
                 booking.resource_id = resource_id
+                booking.customer_id = _find_or_create(self._s, customer).id
                 self.staged[booking.id] = booking
                 self.capacities[booking.id] = None
                 return True
@@ -267,7 +267,7 @@ class FakeUnitOfWorkFactory:
     def __init__(self, state: MemoryState | None = None) -> None:
         self.state = state if state is not None else MemoryState()
 
-    def __call__(self, *, read_only: bool = False) -> FakeUnitOfWork:
+    def __call__(self, *, read_only: bool = False, single_write: bool = False) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.state)
 
 

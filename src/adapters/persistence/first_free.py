@@ -35,11 +35,6 @@ def first_free_insert(audit_rows: int, outbox_rows: int) -> sa.TextClause:
     binds += [sa.bindparam(f"b_{name}", type_=t.bookings.c[name].type) for name in _BOOKING_COLUMNS]
     binds += [sa.bindparam(f"c_{name}", type_=t.customers.c[name].type) for name in _CUSTOMER_COLUMNS]
     ctes = [
-        f"""c AS (
-            INSERT INTO customers ({", ".join(_CUSTOMER_COLUMNS)})
-            VALUES ({", ".join(f":c_{name}" for name in _CUSTOMER_COLUMNS)})
-            ON CONFLICT (email) DO UPDATE SET phone = coalesce(customers.phone, excluded.phone)
-            RETURNING id)""",
         f"""free AS (
             SELECT u.r FROM unnest(string_to_array(:candidates, ',')) WITH ORDINALITY AS u(r, n)
             WHERE NOT EXISTS (
@@ -47,6 +42,11 @@ def first_free_insert(audit_rows: int, outbox_rows: int) -> sa.TextClause:
                 WHERE x.resource_id = u.r AND x.resource_id IS NOT NULL AND x.status IN ({_HOLDING})
                   AND tstzrange(x.start_at, x.block_end, '[)') && tstzrange(:b_start_at, :b_block_end, '[)'))
             ORDER BY u.n LIMIT 1)""",
+        f"""c AS (
+            INSERT INTO customers ({", ".join(_CUSTOMER_COLUMNS)})
+            SELECT {", ".join(f":c_{name}" for name in _CUSTOMER_COLUMNS)} WHERE EXISTS (SELECT 1 FROM free)
+            ON CONFLICT (email) DO UPDATE SET phone = coalesce(customers.phone, excluded.phone)
+            RETURNING id)""",
         f"""b AS (
             INSERT INTO bookings ({", ".join(_BOOKING_COLUMNS)}, customer_id, resource_id)
             SELECT {", ".join(f":b_{name}" for name in _BOOKING_COLUMNS)}, c.id, free.r FROM free, c

@@ -28,8 +28,15 @@ class ConcurrentUpdate(DomainError):
 
 
 class SqlAlchemyUnitOfWork:
-    def __init__(self, database: Database, *, read_only: bool = False, actor: str = "system") -> None:
-        self._db, self._read_only, self._actor = database, read_only, actor
+    def __init__(
+        self,
+        database: Database,
+        *,
+        read_only: bool = False,
+        single_write: bool = False,
+        actor: str = "system",
+    ) -> None:
+        self._db, self._read_only, self._single_write, self._actor = database, read_only, single_write, actor
         self._connection: AsyncConnection | None = None
         self._locked = False
 
@@ -42,6 +49,9 @@ class SqlAlchemyUnitOfWork:
             connection = await self._db.engine.connect()
             if not self._read_only:
                 connection = await connection.execution_options(**{WRITE: True})
+            if self._db.dialect == "postgresql" and (self._read_only or self._single_write):
+                # Each statement is atomic by itself: no BEGIN and COMMIT round trips around it.
+                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
         except BaseException:
             self._release()
             raise
@@ -69,6 +79,9 @@ class SqlAlchemyUnitOfWork:
 
     async def commit(self) -> None:
         assert self._connection is not None  # noqa: S101 - used inside `async with`
+        if self._single_write:
+            self._check_nothing_left()
+            return
         now = datetime.now(UTC)
         audit: list[dict[str, Any]] = []
         outbox: list[dict[str, Any]] = []
@@ -97,6 +110,13 @@ class SqlAlchemyUnitOfWork:
         if outbox:
             await self._connection.execute(outbox_insert, outbox)
 
+    def _check_nothing_left(self) -> None:
+        """A single-write unit of work wrote its one statement already; anything more would not be atomic."""
+        for tracked in self.bookings.seen.values():
+            changed = tracked.state is not None and booking_state(tracked.booking) != tracked.state
+            if changed or tracked.booking.events:
+                raise RuntimeError("a single-write unit of work has more than one write to make")
+
     async def _update(self, version: int, booking: Booking, now: datetime) -> None:
         assert self._connection is not None  # noqa: S101 - used inside `async with`
         if booking.version == version:
@@ -115,5 +135,5 @@ class SqlAlchemyUnitOfWorkFactory:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self._db, read_only=read_only)
+    def __call__(self, *, read_only: bool = False, single_write: bool = False) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self._db, read_only=read_only, single_write=single_write)

@@ -97,34 +97,71 @@ class CreateBookingHandler:
         gateway = self._gateway(cmd, offering)
         if not is_valid_email(cmd.customer.email):
             raise InvalidRequest("invalid customer", {"customer.email": "not a valid email address"})
-        token, now, booking_id = self._make_token(), self._clock.now(), self._new_id()
-        booking: Booking | None = None
+        token, now = self._make_token(), self._clock.now()
+        customer, booking = self._new_booking(cmd, offering, slot, token, now)
+        resources = (
+            self._catalog.catalog.resources_of(offering.resource_type) if offering.resource_type else ()
+        )
+        if cmd.idempotency_key is None and await self._book_in_one_step(booking, customer, resources, now):
+            return await self._finish(booking, offering, gateway, token, None)
+        held = False
         async with self._uow() as uow:
             if cmd.idempotency_key is None or await uow.idempotency.add(
                 IdempotencyRecord(
                     key_hash=idempotency_key_hash(cmd.idempotency_key),
                     request_hash=_request_hash(cmd),
-                    booking_id=booking_id,
+                    booking_id=booking.id,
                     token_cipher=seal_token(token, cmd.idempotency_key),
                 ),
                 now=now,
             ):
-                booking = await self._hold_slot(uow, cmd, offering, slot, booking_id, token, now)
+                first_try = cmd.idempotency_key is not None  # without a key, the one step was tried above
+                await self._hold_slot(uow, booking, customer, offering, resources, now, first_try=first_try)
                 await uow.commit()
-        if booking is None:  # another request with this key got there first: answer as it did
+                held = True
+        if not held:  # another request with this key got there first: answer as it did
             return await self._replay_after_race(cmd)
         return await self._finish(booking, offering, gateway, token, cmd.idempotency_key)
+
+    async def _book_in_one_step(
+        self, booking: Booking, customer: NewCustomer, resources: Sequence[Resource], now: datetime
+    ) -> bool:
+        """The common case of a resource booking: one atomic statement where the store has one."""
+        if booking.slot is None or not resources:
+            return False
+        async with self._uow(single_write=True) as uow:
+            candidates = [r.id for r in resources]
+            if not await uow.bookings.add_on_first_free(
+                booking, customer=customer, now=now, resource_candidates=candidates
+            ):
+                return False
+            await uow.commit()
+        return True
 
     async def _hold_slot(
         self,
         uow: UnitOfWork,
-        cmd: CreateBooking,
+        booking: Booking,
+        customer: NewCustomer,
         offering: Offering,
-        slot: Slot | None,
-        booking_id: UUID,
-        token: str,
+        resources: Sequence[Resource],
         now: datetime,
-    ) -> Booking:
+        *,
+        first_try: bool,
+    ) -> None:
+        if first_try and booking.slot is not None and resources:
+            candidates = [r.id for r in resources]
+            if await uow.bookings.add_on_first_free(
+                booking, customer=customer, now=now, resource_candidates=candidates
+            ):
+                return  # the common case, in one step
+        booking.customer_id = (await uow.customers.find_or_create(customer)).id
+        await self._place(uow, booking, offering, resources, now)
+
+    def _new_booking(
+        self, cmd: CreateBooking, offering: Offering, slot: Slot | None, token: str, now: datetime
+    ) -> tuple[NewCustomer, Booking]:
+        booking_id = self._new_id()
         customer = NewCustomer(
             id=self._new_id(),
             email=normalise_email(cmd.customer.email),
@@ -146,18 +183,7 @@ class CreateBookingHandler:
             intake=cmd.intake,
         )
         booking.token_hash = token_hash(token)
-        resources = (
-            self._catalog.catalog.resources_of(offering.resource_type) if offering.resource_type else ()
-        )
-        if booking.slot is not None and resources:
-            candidates = [r.id for r in resources]
-            if await uow.bookings.add_on_first_free(
-                booking, customer=customer, now=now, resource_candidates=candidates
-            ):
-                return booking  # the common case, in one step
-        booking.customer_id = (await uow.customers.find_or_create(customer)).id
-        await self._place(uow, booking, offering, resources, now)
-        return booking
+        return customer, booking
 
     async def _place(
         self,
