@@ -402,20 +402,13 @@ class Server:
         catalog: Path,
         workers: int,
         workdir: Path,
-        launcher: str = "bookhub",
-        narrow_window: bool = False,
     ) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
         self.log_path = workdir / f"server-{database}.log"
-        # --launcher nodelay|reuseport: the same serve options through a what-if launcher in bench/.
-        self.launcher = launcher
-        head = [str(BOOKHUB)]
-        if launcher != "bookhub":
-            head = [sys.executable, str(Path(__file__).with_name(f"serve_{launcher}.py"))]
         self.command = [
-            *head,
+            str(BOOKHUB),
             "serve",
             "--host",
             "127.0.0.1",
@@ -433,16 +426,12 @@ class Server:
             "BOOKHUB_LOG_LEVEL": "WARNING",
             "BOOKHUB_PUBLIC_URL": self.url,
         }
-        if narrow_window:
-            self.env["BENCH_NARROW_WINDOW"] = "1"
         self.process: subprocess.Popen[bytes] | None = None
         self._pids: list[int] = []
 
     @property
     def shown_command(self) -> list[str]:
-        head = "bookhub" if self.launcher == "bookhub" else f"bench/serve_{self.launcher}.py (what-if)"
-        tail = ["(what-if: BENCH_NARROW_WINDOW=1)"] if "BENCH_NARROW_WINDOW" in self.env else []
-        return [head, *self.command[self.command.index("serve") :], *tail]
+        return ["bookhub", *self.command[self.command.index("serve") :]]
 
     def start(self) -> None:
         with self.log_path.open("wb") as log:
@@ -467,10 +456,8 @@ class Server:
     def _all_workers_up(self) -> bool:
         assert self.process is not None
         self._pids = process_tree(self.process.pid)
-        # --workers N > 1: the supervisor plus N processes (and multiprocessing's resource tracker).
-        return len(self._pids) >= (
-            1 if self.workers == 1 and self.launcher != "reuseport" else self.workers + 1
-        )
+        # --workers N > 1: the supervisor plus N processes.
+        return len(self._pids) >= (1 if self.workers == 1 else self.workers + 1)
 
     def pids(self) -> list[int]:
         if self.process is None or self.process.poll() is not None:
@@ -480,7 +467,7 @@ class Server:
 
     def role(self, pid: int) -> str:
         if self.process is not None and pid == self.process.pid:
-            return "supervisor" if self.workers > 1 or self.launcher == "reuseport" else "server"
+            return "supervisor" if self.workers > 1 else "server"
         with contextlib.suppress(OSError):
             if b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 return "mp-tracker"
@@ -845,8 +832,6 @@ async def measure(
         catalog=catalog,
         workers=workers,
         workdir=workdir,
-        launcher=args.launcher,
-        narrow_window=args.narrow_window,
     )
     print(f"\nserver: {' '.join(server.shown_command)}", flush=True)
     server.start()
@@ -1164,22 +1149,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--shared-pool", action="store_true", help="one httpx client with a pool of --concurrency connections"
     )
-    parser.add_argument(
-        "--launcher",
-        choices=["bookhub", "nodelay", "reuseport"],
-        default="bookhub",
-        help="what-if: start the server through bench/serve_nodelay.py or bench/serve_reuseport.py",
-    )
-    parser.add_argument(
-        "--narrow-window",
-        action="store_true",
-        help="what-if, with --launcher reuseport: creation reads only the slot's surroundings",
-    )
     parser.add_argument("--quick", action="store_true", help="a smoke run: small seed, few requests")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
-    if args.narrow_window and args.launcher != "reuseport":
-        parser.error("--narrow-window needs --launcher reuseport")
     if args.quick:
         args.bookings, args.paid_bookings, args.seed, args.availability_requests = 300, 100, 10_000, 50
     if args.profile is not None:
