@@ -15,6 +15,7 @@ from application.bookings.queries import BookingView, GetAvailability, GetBookin
 from application.errors import InvalidRequest
 from entrypoints.http.auth import is_admin, require_credential
 from entrypoints.http.deps import Inject
+from entrypoints.http.json_body import json_body
 from entrypoints.http.schemas import (
     AvailabilityOut,
     BookingCreatedOut,
@@ -57,7 +58,7 @@ class BookingController(Controller):
         slots = await get_availability(offering_id, start, end)
         return AvailabilityOut([slot_out(s) for s in slots])
 
-    @post("/bookings", status_code=201)
+    @post("/bookings", status_code=201, before_request=json_body)
     async def create(
         self,
         data: JSONBody[CreateBookingIn],

@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.exceptions import ClientException, HTTPException, NotAuthorizedException, ValidationException
+from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE, HTTP_500_INTERNAL_SERVER_ERROR
 
 from application.errors import InvalidRequest
 from domain.errors import DomainError
@@ -44,6 +44,7 @@ TITLES = {
     405: "Method Not Allowed",
     409: "Conflict",
     413: "Payload Too Large",
+    415: "Unsupported Media Type",
     422: "Unprocessable Content",
     500: "Internal Server Error",
     502: "Bad Gateway",
@@ -53,6 +54,17 @@ TITLES = {
 
 class Unauthorized(NotAuthorizedException):
     pass
+
+
+class InvalidJson(ClientException):
+    """The body is empty, is not JSON, or holds a string that is not UTF-8."""
+
+    code = "invalid_json"
+
+
+class UnsupportedMediaType(HTTPException):
+    status_code = HTTP_415_UNSUPPORTED_MEDIA_TYPE
+    code = "unsupported_media_type"
 
 
 def problem(status: int, code: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
@@ -92,7 +104,8 @@ def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Res
 
 def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     status = exc.status_code
-    return problem(status, CODE_OF_STATUS.get(status, "error"), str(exc.detail))
+    code = getattr(exc, "code", None) or CODE_OF_STATUS.get(status, "error")
+    return problem(status, code, str(exc.detail))
 
 
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
