@@ -198,11 +198,6 @@ async def test_an_availability_bound_that_is_not_a_date_is_422_invalid_request(
     assert_problem(await _get(sqlite_url, AVAILABILITY, params, {}), 422, "invalid_request")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a query parameter that is not a date is reported under the handler's Python name "
-    "('start'/'end') instead of the wire name ('from'/'to')",
-)
 @pytest.mark.parametrize("name", NOT_DATES.keys())
 async def test_an_availability_bound_that_is_not_a_date_is_named_as_sent(sqlite_url: str, name: str) -> None:
     problem = assert_problem(
@@ -211,11 +206,6 @@ async def test_an_availability_bound_that_is_not_a_date_is_named_as_sent(sqlite_
     assert name in problem["fields"], problem
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a missing from/to answers 400 'invalid_json', detail 'the body is not valid JSON', for a "
-    "GET without a body (validation_error maps every ValidationException without extra to invalid_json)",
-)
 @pytest.mark.parametrize(
     ("params", "missing"),
     [({"to": "2026-06-03T00:00:00Z"}, "from"), ({"from": "2026-06-02T00:00:00Z"}, "to")],

@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import ClientException, HTTPException, NotAuthorizedException, ValidationException
+from litestar.params import ParameterKwarg
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE, HTTP_500_INTERNAL_SERVER_ERROR
 
 from application.errors import InvalidRequest
@@ -86,20 +87,39 @@ def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[s
     return problem(status, exc.code, exc.detail)
 
 
-def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+def validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
     extra = exc.extra if isinstance(exc.extra, list) else []
     if not extra:
-        return problem(400, "invalid_json", "the body is not valid JSON")
+        missing = re.match(r"Missing required \w+ parameter '([^']+)'", str(exc.detail))
+        if missing:
+            fields = {missing.group(1): "required"}
+            return problem(422, "invalid_request", "the request has invalid fields", fields=fields)
+        return problem(400, "bad_request", "the request could not be read")
+    wire_names = _wire_names(request)
     fields: dict[str, str] = {}
     for item in extra:
         if not isinstance(item, dict):
             continue
         key, message = str(item.get("key") or "body"), str(item.get("message", "invalid"))
+        if item.get("source") != "body":
+            key = wire_names.get(key, key)
         named = re.match(r"Object (?:missing required|contains unknown) field `([^`]+)`", message)
         if named:
             key = named.group(1) if key in {"data", "body"} else f"{key}.{named.group(1)}"
         fields[key] = message
     return problem(422, "invalid_request", "the request has invalid fields", fields=fields)
+
+
+def _wire_names(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """The handler's parameter names as a client sends them: `start` is the query parameter `from`."""
+    names: dict[str, str] = {}
+    for name, field in request.route_handler.parsed_fn_signature.parameters.items():
+        kwarg = field.kwarg_definition
+        if isinstance(kwarg, ParameterKwarg):
+            alias = kwarg.name or kwarg.query or kwarg.header or kwarg.cookie
+            if alias:
+                names[name] = alias
+    return names
 
 
 def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
