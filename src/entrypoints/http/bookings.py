@@ -11,7 +11,13 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from application.bookings.create_booking import CreateBooking, CreateBookingHandler, CustomerDetails
 from application.bookings.lifecycle import CancelBookingHandler
-from application.bookings.queries import BookingView, GetAvailability, GetBooking, ListOfferings
+from application.bookings.queries import (
+    BookingView,
+    GetAvailability,
+    GetBooking,
+    ListOfferings,
+    check_instant,
+)
 from application.errors import InvalidRequest
 from entrypoints.http.auth import is_admin, require_credential
 from entrypoints.http.deps import Inject
@@ -67,6 +73,8 @@ class BookingController(Controller):
     ) -> BookingCreatedOut:
         if idempotency_key is not None and not (8 <= len(idempotency_key) <= 255):
             raise InvalidRequest("bad Idempotency-Key", {"Idempotency-Key": "8 to 255 characters"})
+        if data.start is not None:
+            check_instant("start", data.start)
         created = await create_booking(_command(data, idempotency_key))
         return created_out(created)
 
