@@ -20,6 +20,9 @@ MAX_AVAILABILITY_WINDOW = timedelta(days=62)
 EARLIEST_INSTANT = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST_INSTANT = datetime(3000, 1, 1, tzinfo=UTC)
 
+# The databases count rows in 64-bit integers: a larger offset cannot even be sent to them.
+MAX_LIST_OFFSET = 2**63 - 1
+
 
 def check_instant(field: str, value: datetime) -> None:
     """Refuses, naming `field`, an aware instant outside [EARLIEST_INSTANT, LATEST_INSTANT)."""
@@ -102,6 +105,8 @@ class ListBookings:
         limit: int = 100,
         offset: int = 0,
     ) -> list[BookingView]:
+        if not 0 <= offset <= MAX_LIST_OFFSET:
+            raise InvalidRequest("offset out of range", {"offset": f"0 to {MAX_LIST_OFFSET}"})
         async with self._uow(read_only=True) as uow:
             rows = await uow.bookings.list(
                 status=status,

@@ -9,7 +9,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 from litestar.params import FromQuery, QueryParameter
 
-from application.bookings.queries import ListBookings
+from application.bookings.queries import MAX_LIST_OFFSET, ListBookings
 from domain.booking import BookingStatus
 from entrypoints.http.auth import bearer, is_admin
 from entrypoints.http.deps import Inject
@@ -35,7 +35,7 @@ class AdminController(Controller):
         offering_id: Annotated[str | None, QueryParameter(max_length=100)] = None,
         customer_email: Annotated[str | None, QueryParameter(max_length=255)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_LIST_OFFSET)] = 0,
     ) -> BookingList:
         views = await list_bookings(
             status=status, offering_id=offering_id, customer_email=customer_email, limit=limit, offset=offset
