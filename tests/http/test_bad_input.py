@@ -278,11 +278,6 @@ async def test_an_admin_list_offset_at_the_64_bit_limit_lists_nothing(database_u
 # --- The sandbox checkout (a browser page, outside the OpenAPI document) ---
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (or a decision to record): POST /sandbox/checkout/{id} with an outcome other than pay/fail "
-    "answers 422 as text/html, the one 4xx that is not problem+json",
-)
 async def test_a_sandbox_checkout_with_an_unknown_outcome_is_a_422_problem(sqlite_url: str) -> None:
     async with running_app(sqlite_url, clock=NOW) as (client, _):
         created = (await client.post("/v1/bookings", json=a_booking())).json()
