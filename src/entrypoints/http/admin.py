@@ -10,10 +10,12 @@ from litestar.handlers import BaseRouteHandler
 from litestar.params import FromQuery, QueryParameter
 
 from application.bookings.queries import MAX_LIST_OFFSET, ListBookings
+from application.errors import InvalidRequest
 from domain.booking import BookingStatus
 from entrypoints.http.auth import bearer, is_admin
 from entrypoints.http.deps import Inject
 from entrypoints.http.errors import Unauthorized
+from entrypoints.http.json_body import NUL_REASON, text_with_nul
 from entrypoints.http.schemas import BookingList, booking_out
 
 
@@ -37,6 +39,9 @@ class AdminController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
         offset: Annotated[int, QueryParameter(ge=0, le=MAX_LIST_OFFSET)] = 0,
     ) -> BookingList:
+        for name, value in (("offering_id", offering_id), ("customer_email", customer_email)):
+            if value is not None and text_with_nul(value) is not None:
+                raise InvalidRequest("text holds a NUL character", {name: NUL_REASON})
         views = await list_bookings(
             status=status, offering_id=offering_id, customer_email=customer_email, limit=limit, offset=offset
         )

@@ -21,7 +21,7 @@ from application.bookings.queries import (
 from application.errors import InvalidRequest
 from entrypoints.http.auth import is_admin, require_credential
 from entrypoints.http.deps import Inject
-from entrypoints.http.json_body import json_body
+from entrypoints.http.json_body import NUL_REASON, json_body, text_with_nul
 from entrypoints.http.schemas import (
     AvailabilityOut,
     BookingCreatedOut,
@@ -73,6 +73,8 @@ class BookingController(Controller):
     ) -> BookingCreatedOut:
         if idempotency_key is not None and not (8 <= len(idempotency_key) <= 255):
             raise InvalidRequest("bad Idempotency-Key", {"Idempotency-Key": "8 to 255 characters"})
+        if idempotency_key is not None and text_with_nul(idempotency_key) is not None:
+            raise InvalidRequest("bad Idempotency-Key", {"Idempotency-Key": NUL_REASON})
         if data.start is not None:
             check_instant("start", data.start)
         created = await create_booking(_command(data, idempotency_key))
