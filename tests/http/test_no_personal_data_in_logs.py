@@ -122,12 +122,6 @@ async def test_a_whole_booking_flow_writes_no_personal_data_or_credentials_to_th
     assert _leaks(service, PERSONAL + credentials) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LEAK: with the root logger at DEBUG (BOOKHUB_LOG_LEVEL=DEBUG) the 'aiosqlite' logger writes "
-    "every statement with its parameters (name, email, phone) as 'executing functools.partial(...)'; "
-    "nothing pins it above DEBUG",
-)
 async def test_a_whole_booking_flow_writes_no_personal_data_even_from_the_database_driver_at_debug(
     sqlite_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
