@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE, HTTP_500_INTE
 
 from application.errors import InvalidRequest
 from domain.errors import DomainError
+from entrypoints.logs import describe_exception
 
 log = logging.getLogger("bookhub.http")
 
@@ -129,7 +130,8 @@ def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[s
 
 
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # The traceback without the exception's text: a database error's text can quote the row's values.
+    log.error("unhandled error on %s %s\n%s", request.method, request.url.path, describe_exception(exc))
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side")
 
 
