@@ -165,8 +165,14 @@ class Booking:
     def mark_paid(self, *, now: datetime) -> None:
         if self.payment_status is _P.PAID:
             return
+        # Both moves are checked before either is made, so a refused call changes nothing.
+        if _P.PAID not in PAYMENT_TRANSITIONS[self.payment_status]:
+            raise IllegalTransition("payment", self.payment_status, _P.PAID)
+        confirm = self.status is not _B.CONFIRMED
+        if confirm and _B.CONFIRMED not in BOOKING_TRANSITIONS[self.status]:
+            raise IllegalTransition("booking", self.status, _B.CONFIRMED)
         self._pay_to(_P.PAID)
-        if self.status is not _B.CONFIRMED:
+        if confirm:
             self._move_to(_B.CONFIRMED, now=now)
             self.hold_expires_at = None
             self.events.append(BookingConfirmed(self.id, now, paid=True))

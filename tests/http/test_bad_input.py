@@ -78,30 +78,15 @@ async def test_malformed_json_is_a_400_problem(sqlite_url: str, raw: bytes) -> N
     assert response.json()["code"], response.json()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: malformed JSON answers code 'bad_request' (litestar's 400 through http_error), "
-    "not the documented 'invalid_json'",
-)
 @pytest.mark.parametrize("raw", MALFORMED.values(), ids=MALFORMED.keys())
 async def test_malformed_json_has_the_code_invalid_json(sqlite_url: str, raw: bytes) -> None:
     assert_problem(await _post_raw(sqlite_url, raw), 400, "invalid_json")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an empty body answers 422 invalid_request with fields {'data': \"'data'\"} "
-    "(a KeyError's text under litestar's parameter name), not 400 invalid_json",
-)
 async def test_an_empty_body_is_400_invalid_json(sqlite_url: str) -> None:
     assert_problem(await _post_raw(sqlite_url, b""), 400, "invalid_json")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a JSON string holding bytes that are not UTF-8 is a 500: msgspec's UnicodeDecodeError "
-    "escapes litestar's body decoding and reaches server_error",
-)
 @pytest.mark.parametrize("raw", [b'{"offering_id": "\xff"}', b'{"\x80": 1}', b'["\x80"]'])
 async def test_a_json_string_that_is_not_utf_8_is_400_invalid_json(sqlite_url: str, raw: bytes) -> None:
     assert_problem(await _post_raw(sqlite_url, raw), 400, "invalid_json")
@@ -116,13 +101,15 @@ async def test_a_json_value_that_is_not_an_object_is_422_invalid_request(
     assert_problem(await _post(sqlite_url, body), 422, "invalid_request")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a text/plain body is parsed as JSON and books (201); expected 415 unsupported_media_type",
-)
 async def test_a_booking_sent_as_text_plain_is_415_unsupported_media_type(sqlite_url: str) -> None:
     response = await _post_raw(sqlite_url, json.dumps(a_booking()).encode(), "text/plain")
     assert_problem(response, 415, "unsupported_media_type")
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "application/vnd.bookhub+json"])
+async def test_a_booking_sent_as_any_json_media_type_books(sqlite_url: str, content_type: str) -> None:
+    response = await _post_raw(sqlite_url, json.dumps(a_booking()).encode(), content_type)
+    assert response.status_code == 201, response.text
 
 
 async def test_a_body_of_2_mb_is_413_payload_too_large(sqlite_url: str) -> None:
@@ -168,16 +155,27 @@ async def test_an_unknown_offering_is_404_unknown_offering(sqlite_url: str) -> N
     assert_problem(await _post(sqlite_url, a_booking(offering_id="no-such-thing")), 404, "unknown_offering")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a start in the last days of year 9999 is a 500 (OverflowError in "
-    "domain.availability.opening_windows adding MAX_WINDOW); expected 422 invalid_request on 'start'",
-)
 @pytest.mark.parametrize("offering", ["van-transfer", "coaching", "free-call", "workshop"])
 async def test_a_start_at_the_edge_of_time_is_422_invalid_request(sqlite_url: str, offering: str) -> None:
     response = await _post(sqlite_url, a_booking(offering_id=offering, start="9999-12-31T20:00:00Z"))
     problem = assert_problem(response, 422, "invalid_request")
     assert "start" in problem["fields"], problem
+
+
+NUL_TEXTS: dict[str, tuple[dict[str, Any], str]] = {
+    "in customer.name": (a_booking(customer_name="Ada\x00"), "customer.name"),
+    "in notes": (a_booking(notes="\x00"), "notes"),
+    "in an intake value": (a_booking(intake={"flight": ["AF", "12\x00"]}), "intake.flight[1]"),
+    "in an intake key": (a_booking(intake={"fl\x00ight": "AF12"}), "intake.fl\x00ight"),
+}
+
+
+@pytest.mark.parametrize(("body", "field"), NUL_TEXTS.values(), ids=NUL_TEXTS.keys())
+async def test_a_nul_character_in_any_text_of_a_booking_is_422_naming_the_field(
+    sqlite_url: str, body: dict[str, Any], field: str
+) -> None:
+    problem = assert_problem(await _post(sqlite_url, body), 422, "invalid_request")
+    assert field in problem["fields"], problem
 
 
 # --- Availability ---
@@ -211,11 +209,6 @@ async def test_an_availability_bound_that_is_not_a_date_is_422_invalid_request(
     assert_problem(await _get(sqlite_url, AVAILABILITY, params, {}), 422, "invalid_request")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a query parameter that is not a date is reported under the handler's Python name "
-    "('start'/'end') instead of the wire name ('from'/'to')",
-)
 @pytest.mark.parametrize("name", NOT_DATES.keys())
 async def test_an_availability_bound_that_is_not_a_date_is_named_as_sent(sqlite_url: str, name: str) -> None:
     problem = assert_problem(
@@ -224,11 +217,6 @@ async def test_an_availability_bound_that_is_not_a_date_is_named_as_sent(sqlite_
     assert name in problem["fields"], problem
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a missing from/to answers 400 'invalid_json', detail 'the body is not valid JSON', for a "
-    "GET without a body (validation_error maps every ValidationException without extra to invalid_json)",
-)
 @pytest.mark.parametrize(
     ("params", "missing"),
     [({"to": "2026-06-03T00:00:00Z"}, "from"), ({"from": "2026-06-02T00:00:00Z"}, "to")],
@@ -241,11 +229,6 @@ async def test_a_missing_availability_bound_is_422_invalid_request_naming_it(
     assert missing in problem["fields"], problem
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an availability window within days of year 1 or year 9999 is a 500 (OverflowError in "
-    "GetAvailability widening the window by a margin); expected 200 or a 422 problem",
-)
 @pytest.mark.parametrize(
     "params",
     [
@@ -297,25 +280,20 @@ async def test_an_admin_list_limit_out_of_range_is_401_without_the_admin_key(
     assert_problem(await _get(sqlite_url, "/admin/bookings", {"limit": limit}, {}), 401, "unauthorized")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: GET /admin/bookings?offset=9223372036854775808 is a 500 (SQLite: OverflowError; "
-    "PostgreSQL: asyncpg int64 DataError); offset has ge=0 but no upper bound",
-)
 async def test_an_admin_list_offset_beyond_64_bits_is_422_invalid_request(sqlite_url: str) -> None:
     response = await _get(sqlite_url, "/admin/bookings", {"offset": str(2**63)}, AS_ADMIN)
     problem = assert_problem(response, 422, "invalid_request")
     assert "offset" in problem["fields"], problem
 
 
+async def test_an_admin_list_offset_at_the_64_bit_limit_lists_nothing(database_url: str) -> None:
+    response = await _get(database_url, "/admin/bookings", {"offset": str(2**63 - 1)}, AS_ADMIN)
+    assert (response.status_code, response.json()) == (200, {"items": []}), response.text
+
+
 # --- The sandbox checkout (a browser page, outside the OpenAPI document) ---
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (or a decision to record): POST /sandbox/checkout/{id} with an outcome other than pay/fail "
-    "answers 422 as text/html, the one 4xx that is not problem+json",
-)
 async def test_a_sandbox_checkout_with_an_unknown_outcome_is_a_422_problem(sqlite_url: str) -> None:
     async with running_app(sqlite_url, clock=NOW) as (client, _):
         created = (await client.post("/v1/bookings", json=a_booking())).json()
@@ -327,11 +305,6 @@ async def test_a_sandbox_checkout_with_an_unknown_outcome_is_a_422_problem(sqlit
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: on PostgreSQL a NUL character (\\u0000) in any stored text is a 500 (asyncpg: invalid byte "
-    "sequence for encoding UTF8: 0x00); SQLite stores it. Expected a 422 naming the field",
-)
 async def test_a_nul_character_in_text_is_never_a_server_error_on_postgres(postgres_url: str) -> None:
     async with running_app(postgres_url, clock=NOW) as (client, _):
         created = [

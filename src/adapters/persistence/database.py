@@ -28,13 +28,16 @@ class Database:
 
 
 def create_database(url: str, *, pool_size: int = 20) -> Database:
+    # hide_parameters: an error's text and SQLAlchemy's own logs never quote the values (names, emails).
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _configure_sqlite(engine)
         return Database(engine, asyncio.Lock())
     # No overflow: past `pool_size` a request waits for a pooled connection instead of opening (and
     # closing) one of its own, which costs a PostgreSQL backend fork per request under load.
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=False)
+    engine = create_async_engine(
+        url, pool_size=pool_size, max_overflow=0, pool_pre_ping=False, hide_parameters=True
+    )
     return Database(engine)
 
 

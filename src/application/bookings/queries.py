@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from application.errors import InvalidRequest, NotFound, UnknownOffering
@@ -15,6 +15,19 @@ from domain.catalog import Offering
 from domain.customer import Customer, normalise_email
 
 MAX_AVAILABILITY_WINDOW = timedelta(days=62)
+# The instants a client may name: wider than any booking, and far enough inside datetime's own range
+# (years 1 to 9999) that widening a window by a few days of margin can never overflow.
+EARLIEST_INSTANT = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_INSTANT = datetime(3000, 1, 1, tzinfo=UTC)
+
+# The databases count rows in 64-bit integers: a larger offset cannot even be sent to them.
+MAX_LIST_OFFSET = 2**63 - 1
+
+
+def check_instant(field: str, value: datetime) -> None:
+    """Refuses, naming `field`, an aware instant outside [EARLIEST_INSTANT, LATEST_INSTANT)."""
+    if not EARLIEST_INSTANT <= value < LATEST_INSTANT:
+        raise InvalidRequest("a time out of range", {field: "must be in the years 1970 to 2999"})
 
 
 class ListOfferings:
@@ -36,6 +49,8 @@ class GetAvailability:
         if start.tzinfo is None or end.tzinfo is None:
             field = "from" if start.tzinfo is None else "to"
             raise InvalidRequest("times carry an offset", {field: "must include a UTC offset"})
+        check_instant("from", start)
+        check_instant("to", end)
         if end <= start:
             raise InvalidRequest("an empty window", {"to": "must be after from"})
         if end - start > MAX_AVAILABILITY_WINDOW:
@@ -90,6 +105,8 @@ class ListBookings:
         limit: int = 100,
         offset: int = 0,
     ) -> list[BookingView]:
+        if not 0 <= offset <= MAX_LIST_OFFSET:
+            raise InvalidRequest("offset out of range", {"offset": f"0 to {MAX_LIST_OFFSET}"})
         async with self._uow(read_only=True) as uow:
             rows = await uow.bookings.list(
                 status=status,

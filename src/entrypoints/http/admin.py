@@ -9,11 +9,13 @@ from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 from litestar.params import FromQuery, QueryParameter
 
-from application.bookings.queries import ListBookings
+from application.bookings.queries import MAX_LIST_OFFSET, ListBookings
+from application.errors import InvalidRequest
 from domain.booking import BookingStatus
 from entrypoints.http.auth import bearer, is_admin
 from entrypoints.http.deps import Inject
 from entrypoints.http.errors import Unauthorized
+from entrypoints.http.json_body import NUL_REASON, text_with_nul
 from entrypoints.http.schemas import BookingList, booking_out
 
 
@@ -35,8 +37,11 @@ class AdminController(Controller):
         offering_id: Annotated[str | None, QueryParameter(max_length=100)] = None,
         customer_email: Annotated[str | None, QueryParameter(max_length=255)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_LIST_OFFSET)] = 0,
     ) -> BookingList:
+        for name, value in (("offering_id", offering_id), ("customer_email", customer_email)):
+            if value is not None and text_with_nul(value) is not None:
+                raise InvalidRequest("text holds a NUL character", {name: NUL_REASON})
         views = await list_bookings(
             status=status, offering_id=offering_id, customer_email=customer_email, limit=limit, offset=offset
         )

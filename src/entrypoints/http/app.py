@@ -20,6 +20,7 @@ from entrypoints.http.bookings import BookingController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import INTEGRATIONS, health
 from entrypoints.http.sandbox import checkout_page, checkout_submit
+from entrypoints.logs import quiet_parameter_loggers
 from entrypoints.worker import run_worker
 
 MAX_BODY_BYTES = 64 * 1024
@@ -28,6 +29,7 @@ access_log = logging.getLogger("bookhub.access")
 
 def create_app(container: Container, *, worker: bool = False) -> Litestar:
     settings = container.settings()
+    quiet_parameter_loggers()  # also when the app is served without configure_logging (tests, embedders)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:

@@ -11,10 +11,17 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from application.bookings.create_booking import CreateBooking, CreateBookingHandler, CustomerDetails
 from application.bookings.lifecycle import CancelBookingHandler
-from application.bookings.queries import BookingView, GetAvailability, GetBooking, ListOfferings
+from application.bookings.queries import (
+    BookingView,
+    GetAvailability,
+    GetBooking,
+    ListOfferings,
+    check_instant,
+)
 from application.errors import InvalidRequest
 from entrypoints.http.auth import is_admin, require_credential
 from entrypoints.http.deps import Inject
+from entrypoints.http.json_body import NUL_REASON, json_body, text_with_nul
 from entrypoints.http.schemas import (
     AvailabilityOut,
     BookingCreatedOut,
@@ -57,7 +64,7 @@ class BookingController(Controller):
         slots = await get_availability(offering_id, start, end)
         return AvailabilityOut([slot_out(s) for s in slots])
 
-    @post("/bookings", status_code=201)
+    @post("/bookings", status_code=201, before_request=json_body)
     async def create(
         self,
         data: JSONBody[CreateBookingIn],
@@ -66,6 +73,10 @@ class BookingController(Controller):
     ) -> BookingCreatedOut:
         if idempotency_key is not None and not (8 <= len(idempotency_key) <= 255):
             raise InvalidRequest("bad Idempotency-Key", {"Idempotency-Key": "8 to 255 characters"})
+        if idempotency_key is not None and text_with_nul(idempotency_key) is not None:
+            raise InvalidRequest("bad Idempotency-Key", {"Idempotency-Key": NUL_REASON})
+        if data.start is not None:
+            check_instant("start", data.start)
         created = await create_booking(_command(data, idempotency_key))
         return created_out(created)
 

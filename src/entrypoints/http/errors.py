@@ -7,11 +7,13 @@ import re
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.exceptions import ClientException, HTTPException, NotAuthorizedException, ValidationException
+from litestar.params import ParameterKwarg
+from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE, HTTP_500_INTERNAL_SERVER_ERROR
 
 from application.errors import InvalidRequest
 from domain.errors import DomainError
+from entrypoints.logs import describe_exception
 
 log = logging.getLogger("bookhub.http")
 
@@ -44,6 +46,7 @@ TITLES = {
     405: "Method Not Allowed",
     409: "Conflict",
     413: "Payload Too Large",
+    415: "Unsupported Media Type",
     422: "Unprocessable Content",
     500: "Internal Server Error",
     502: "Bad Gateway",
@@ -53,6 +56,17 @@ TITLES = {
 
 class Unauthorized(NotAuthorizedException):
     pass
+
+
+class InvalidJson(ClientException):
+    """The body is empty, is not JSON, or holds a string that is not UTF-8."""
+
+    code = "invalid_json"
+
+
+class UnsupportedMediaType(HTTPException):
+    status_code = HTTP_415_UNSUPPORTED_MEDIA_TYPE
+    code = "unsupported_media_type"
 
 
 def problem(status: int, code: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
@@ -74,15 +88,22 @@ def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[s
     return problem(status, exc.code, exc.detail)
 
 
-def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+def validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
     extra = exc.extra if isinstance(exc.extra, list) else []
     if not extra:
-        return problem(400, "invalid_json", "the body is not valid JSON")
+        missing = re.match(r"Missing required \w+ parameter '([^']+)'", str(exc.detail))
+        if missing:
+            fields = {missing.group(1): "required"}
+            return problem(422, "invalid_request", "the request has invalid fields", fields=fields)
+        return problem(400, "bad_request", "the request could not be read")
+    wire_names = _wire_names(request)
     fields: dict[str, str] = {}
     for item in extra:
         if not isinstance(item, dict):
             continue
         key, message = str(item.get("key") or "body"), str(item.get("message", "invalid"))
+        if item.get("source") != "body":
+            key = wire_names.get(key, key)
         named = re.match(r"Object (?:missing required|contains unknown) field `([^`]+)`", message)
         if named:
             key = named.group(1) if key in {"data", "body"} else f"{key}.{named.group(1)}"
@@ -90,13 +111,27 @@ def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Res
     return problem(422, "invalid_request", "the request has invalid fields", fields=fields)
 
 
+def _wire_names(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """The handler's parameter names as a client sends them: `start` is the query parameter `from`."""
+    names: dict[str, str] = {}
+    for name, field in request.route_handler.parsed_fn_signature.parameters.items():
+        kwarg = field.kwarg_definition
+        if isinstance(kwarg, ParameterKwarg):
+            alias = kwarg.name or kwarg.query or kwarg.header or kwarg.cookie
+            if alias:
+                names[name] = alias
+    return names
+
+
 def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     status = exc.status_code
-    return problem(status, CODE_OF_STATUS.get(status, "error"), str(exc.detail))
+    code = getattr(exc, "code", None) or CODE_OF_STATUS.get(status, "error")
+    return problem(status, code, str(exc.detail))
 
 
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # The traceback without the exception's text: a database error's text can quote the row's values.
+    log.error("unhandled error on %s %s\n%s", request.method, request.url.path, describe_exception(exc))
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side")
 
 

@@ -9,6 +9,7 @@ from litestar import Response, get
 
 from application.ports import UnitOfWorkFactory
 from entrypoints.http.deps import Inject
+from entrypoints.logs import describe_exception
 
 log = logging.getLogger("bookhub.health")
 
@@ -22,8 +23,8 @@ async def health(
     try:
         async with uow(read_only=True) as unit:
             counts = await unit.outbox.counts()
-    except Exception:  # the database is unreachable: the one case for a 503
-        log.exception("health: database unreachable")
+    except Exception as exc:  # the database is unreachable: the one case for a 503
+        log.error("health: database unreachable\n%s", describe_exception(exc))
         return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
     body = {
         "status": "degraded" if counts.dead else "ok",

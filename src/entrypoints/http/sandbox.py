@@ -12,6 +12,7 @@ from litestar.params import Body, FromPath
 from msgspec import Struct
 
 from application.bookings.queries import GetBooking
+from application.errors import InvalidRequest
 from application.payments.payment_events import Outcome, PaymentEventHandler, PaymentFailed, PaymentSucceeded
 from entrypoints.http.deps import Inject
 
@@ -75,12 +76,8 @@ async def checkout_submit(
         )
     elif data.outcome == "fail":
         event = PaymentFailed("sandbox", f"sandbox:{booking_id}:failed:{view.booking.version}", booking_id)
-    else:
-        return Response(
-            RESULT.format(message="Choose Pay or Fail.", outcome="invalid"),
-            status_code=422,
-            media_type="text/html",
-        )
+    else:  # only a hand-made request sends another outcome: it gets a problem, like any other 4xx
+        raise InvalidRequest("choose Pay or Fail", {"outcome": "pay or fail"})
     outcome = await payment_events(event)
     status = 200 if outcome in (Outcome.APPLIED, Outcome.DUPLICATE) else 409
     return Response(
