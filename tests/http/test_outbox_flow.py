@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from adapters.memory.clock import FixedClock
 from entrypoints.container import Container
+from tests.http.test_no_personal_data_in_logs import CUSTOMER, PERSONAL, _every_record, _leaks
 from tests.support.app import ADMIN_KEY, running_app
 from tests.support.sink import http_sink
 
@@ -164,3 +166,32 @@ async def test_a_disabled_erp_keeps_its_secrets_and_skips_its_messages(database_
             assert (health["integrations"]["erp"], health["last_sync"]["erp"]) == ("disabled", None)
             assert health["outbox"]["pending"] == 0
     assert sink.received == []
+
+
+async def test_deliveries_write_no_personal_data_to_the_logs_or_the_erp(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = FixedClock(NOW)
+    with _every_record(caplog) as records, http_sink(statuses=[503, 400]) as sink:
+        settings = {"erp_ingest_url": sink.url, "booking_ingest_secret": SECRET}
+        async with hub(sqlite_url, clock, **settings) as (client, container):
+            for n in range(2):
+                body = {
+                    "offering_id": "van-transfer",
+                    "customer": CUSTOMER,
+                    "start": f"2026-06-0{2 + n}T10:00:00+02:00",
+                }
+                created = await client.post("/v1/bookings", json=body)
+                assert created.status_code == 201, created.text
+                await client.post(
+                    f"/sandbox/checkout/{created.json()['booking_id']}", data={"outcome": "pay"}
+                )
+            for _ in range(3):
+                await deliver_all(container)
+                clock.advance(timedelta(hours=1))
+            await client.get("/admin/sync-queue", headers=ADMIN)
+    service = [r for r in records if r.name.startswith("bookhub")]
+    assert any(r.name == "bookhub.erp" for r in service)  # not vacuous: the ERP calls were logged
+    assert _leaks(service, (*PERSONAL, SECRET)) == []
+    assert len(sink.received) == 1
+    assert not any(p.lower() in sink.received[0].body.decode().lower() for p in PERSONAL)

@@ -55,11 +55,14 @@ def http_sink(**script: Any) -> Iterator[Sink]:
                         Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                     )
             reply = b'{"ok": true}'
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(reply)))
-            self.end_headers()
-            self.wfile.write(reply)
+            try:
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+            except (BrokenPipeError, ConnectionResetError):  # the caller gave up or was killed
+                self.close_connection = True
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
