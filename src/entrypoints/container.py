@@ -18,7 +18,8 @@ from application.bookings.lifecycle import CancelBookingHandler, ExpireHoldsHand
 from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
 from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.health import GetHealth
-from application.outbox.sync_queue import ListSyncQueue, PruneSettledMessages, RetryOutboxMessage
+from application.outbox.prune import PruneSettledMessages
+from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
 from application.payments.payment_events import PaymentEventHandler
 from entrypoints.settings import Settings
 from entrypoints.worker import Worker

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from application.bookings.lifecycle import ExpireHoldsHandler
 from application.outbox.deliver import DeliverOutboxMessages
-from application.outbox.sync_queue import PruneSettledMessages
+from application.outbox.prune import PruneSettledMessages
 
 log = logging.getLogger("bookhub.worker")
 

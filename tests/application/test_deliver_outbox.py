@@ -13,7 +13,8 @@ from adapters.memory.senders import FakeSender
 from application.errors import NotDead, NotFound, ProviderRejected, ProviderUnavailable
 from application.outbox.deliver import DeliverOutboxMessages, Outcome
 from application.outbox.health import GetHealth
-from application.outbox.sync_queue import ListSyncQueue, PruneSettledMessages, RetryOutboxMessage
+from application.outbox.prune import PruneSettledMessages
+from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
 from application.payments.payment_events import PaymentSucceeded
 from application.ports import Settlement
 from domain.outbox import OutboxMessage, OutboxState, RetryPolicy

@@ -9,7 +9,7 @@ from datetime import timedelta
 from adapters.memory.outbox import InMemoryOutboxQueue
 from adapters.memory.senders import FakeSender
 from application.outbox.deliver import DeliverOutboxMessages
-from application.outbox.sync_queue import PruneSettledMessages
+from application.outbox.prune import PruneSettledMessages
 from domain.outbox import OutboxMessage, OutboxState, RetryPolicy
 from entrypoints.worker import Worker
 from tests.application.builders import build

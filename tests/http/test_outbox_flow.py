@@ -195,3 +195,10 @@ async def test_deliveries_write_no_personal_data_to_the_logs_or_the_erp(
     assert _leaks(service, (*PERSONAL, SECRET)) == []
     assert len(sink.received) == 1
     assert not any(p.lower() in sink.received[0].body.decode().lower() for p in PERSONAL)
+
+
+async def test_a_message_id_that_cannot_exist_is_refused_before_the_database(database_url: str) -> None:
+    async with hub(database_url, FixedClock(NOW)) as (client, _):
+        for bad, status in (("0", 422), ("-1", 422), ("99999999999999999999", 422), ("abc", 404)):
+            response = await client.post(f"/admin/sync-queue/{bad}/retry", headers=ADMIN)
+            assert response.status_code == status, (bad, response.text)

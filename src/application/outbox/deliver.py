@@ -84,7 +84,9 @@ class DeliverOutboxMessages:
             except ProviderUnavailable as exc:
                 error = str(exc)
             except Exception as exc:  # an adapter bug must not stop the batch; its name is enough
-                log.exception("outbox: %s failed", message.topic, extra=_ids(message))
+                log.exception(
+                    "outbox: %s for booking %s failed", message.topic, message.booking_id, extra=_ids(message)
+                )
                 error = f"unexpected {type(exc).__name__}"
         next_at = self._policy.next_attempt(
             message.topic, message.attempts, now=self._clock.now(), random=self._random
@@ -92,7 +94,12 @@ class DeliverOutboxMessages:
         if next_at is None:
             return self._dead(message, error)
         log.warning(
-            "outbox: %s attempt %s failed: %s", message.topic, message.attempts, error, extra=_ids(message)
+            "outbox: %s for booking %s, attempt %s failed: %s",
+            message.topic,
+            message.booking_id,
+            message.attempts,
+            error,
+            extra=_ids(message),
         )
         return Settlement(message, OutboxState.PENDING, next_at, truncate_error(error))
 

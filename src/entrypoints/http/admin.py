@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromQuery, PathParameter, QueryParameter
 
 from application.bookings.queries import ListBookings
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
@@ -60,7 +60,9 @@ class AdminController(Controller):
 
     @post("/sync-queue/{message_id:int}/retry", status_code=200)
     async def retry(
-        self, message_id: FromPath[int], retry_outbox_message: Inject[RetryOutboxMessage]
+        self,
+        message_id: Annotated[int, PathParameter(ge=1, le=2**63 - 1)],
+        retry_outbox_message: Inject[RetryOutboxMessage],
     ) -> SyncQueueRetriedOut:
         """Puts a dead message back to pending: 404 for an unknown id, 409 `not_dead` otherwise."""
         await retry_outbox_message(message_id)
