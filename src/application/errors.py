@@ -33,3 +33,13 @@ class IdempotencyInProgress(DomainError):
 
 class ProviderUnavailable(DomainError):
     code = "provider_unavailable"
+
+
+class ProviderRejected(DomainError):
+    """A provider refused the call for good (a 4xx other than 408/429): retrying will not help."""
+
+    code = "provider_rejected"
+
+
+class NotDead(DomainError):
+    code = "not_dead"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 from uuid import UUID
 
@@ -12,7 +12,7 @@ from domain.availability import Occupancy
 from domain.booking import Booking, BookingStatus, Slot
 from domain.catalog import Catalog, Offering
 from domain.customer import Customer
-from domain.outbox import OutboxMessage
+from domain.outbox import OutboxMessage, OutboxState
 
 
 class Clock(Protocol):
@@ -125,6 +125,7 @@ class InboundEventLog(Protocol):
 class OutboxCounts:
     pending: int
     dead: int
+    oldest_pending_at: datetime | None = None
 
 
 class OutboxReader(Protocol):
@@ -161,3 +162,75 @@ class CatalogSource(Protocol):
 
 
 OutboxRoute = Sequence[OutboxMessage]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedMessage:
+    """A message this worker holds until its lease ends; `attempts` counts this one."""
+
+    id: int
+    topic: str
+    idempotency_key: str
+    booking_id: UUID | None
+    payload: Mapping[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What became of a claimed message: delivered, skipped, pending again at `next_attempt_at`, or dead."""
+
+    message: ClaimedMessage
+    state: OutboxState
+    next_attempt_at: datetime | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedMessage:
+    id: int
+    topic: str
+    booking_id: UUID | None
+    state: OutboxState
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SinkStatus:
+    """How deliveries to one integration went lately: the last success, failures in a row since."""
+
+    integration: str
+    last_success_at: datetime | None
+    failures_in_a_row: int
+
+
+class Sender(Protocol):
+    async def send(self, message: ClaimedMessage) -> OutboxState:
+        """Deliver with the message's idempotency key: DELIVERED, or SKIPPED when the integration is
+        switched off. Raises ProviderUnavailable to try again later, ProviderRejected to give up."""
+
+
+class OutboxQueue(Protocol):
+    async def claim(self, *, now: datetime, lease: timedelta, limit: int) -> list[ClaimedMessage]:
+        """Due pending messages nobody holds, oldest due first; holds them until now + lease and counts
+        the attempt. Several workers may claim at once: none gets a message another one holds."""
+
+    async def settle(self, settlements: Sequence[Settlement], *, now: datetime) -> None:
+        """Record a batch of results in one transaction. A result for a message that was claimed again
+        after this worker's lease ran out, or that was delivered meanwhile, changes nothing."""
+
+    async def troubled(self, *, limit: int) -> list[QueuedMessage]:
+        """Dead messages and pending ones that failed at least once, most recent trouble first."""
+
+    async def retry(self, message_id: int, *, now: datetime) -> OutboxState | None:
+        """Put a dead message back to pending with its attempts reset. Returns the state it was in
+        (DEAD when it was put back), or None when there is no such message."""
+
+    async def prune(self, *, settled_before: datetime, limit: int) -> int:
+        """Delete up to `limit` delivered or skipped messages settled before the given time."""
+
+    async def counts(self) -> OutboxCounts: ...
+
+    async def sinks(self) -> list[SinkStatus]: ...

@@ -1,4 +1,4 @@
-"""The `bookhub` command: serve, worker, migrate."""
+"""The `bookhub` command: serve, worker, migrate, outbox."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from adapters.catalog.toml_catalog import TomlCatalog
 from domain.errors import InvalidCatalog
 from entrypoints.logs import configure_logging
+from entrypoints.outbox_commands import add_outbox_commands, run_outbox_command
 from entrypoints.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL only when > 1)")
     commands.add_parser("worker", help="run the background worker alone")
     commands.add_parser("migrate", help="apply the database migrations")
+    add_outbox_commands(commands)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -57,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
 
     container = build_container(settings)
     announce(settings)
+    if args.command == "outbox":
+        return run_outbox_command(container, args)
     if args.command == "worker":
         asyncio.run(_worker(container))
         return 0
@@ -101,25 +105,23 @@ def _serve_processes(host: str, port: int, processes: int, *, worker: bool, migr
 
 
 async def _worker(container: Container) -> None:
-    from entrypoints.worker import run_worker
-
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await run_worker(
-            container.expire_holds(), poll_seconds=container.settings().worker_poll_seconds, stop=stop
-        )
+        await container.worker().run(stop)
     finally:
+        await container.http().aclose()
         await container.database().dispose()
 
 
 def announce(settings: Settings) -> None:
-    from entrypoints.http.health import INTEGRATIONS
-
     log.info("payments: %s (no STRIPE_SECRET_KEY or AIRWALLEX_CLIENT_ID set)", settings.payment_mode)
-    log.info("integrations running as mock: %s", ", ".join(INTEGRATIONS))
+    for mode in ("connected", "disabled", "mock"):
+        names = [name for name, m in settings.integrations.items() if m == mode]
+        if names:
+            log.info("integrations %s: %s", mode, ", ".join(names))
     if not settings.admin_api_key:
         log.warning("BOOKHUB_ADMIN_API_KEY is not set: admin routes answer 401 to everyone")
 

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import httpx
 from dependency_injector import containers, providers
 
 from adapters.catalog.toml_catalog import TomlCatalog
 from adapters.clock import SystemClock
 from adapters.persistence.database import create_database
+from adapters.persistence.outbox_queue import SqlOutboxQueue
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
+from adapters.providers.erp import HttpErpSender
+from adapters.providers.mock import LoggingMockSender, SkippingSender
 from adapters.providers.sandbox import SandboxPaymentGateway
 from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBookingHandler, ExpireHoldsHandler
 from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
+from application.outbox.deliver import DeliverOutboxMessages
+from application.outbox.health import GetHealth
+from application.outbox.prune import PruneSettledMessages
+from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
 from application.payments.payment_events import PaymentEventHandler
 from entrypoints.settings import Settings
+from entrypoints.worker import Worker
 
 
 class Container(containers.DeclarativeContainer):
@@ -45,6 +54,57 @@ class Container(containers.DeclarativeContainer):
     cancel_booking = providers.Singleton(CancelBookingHandler, uow, clock)
     expire_holds = providers.Singleton(ExpireHoldsHandler, uow, clock)
     payment_events = providers.Singleton(PaymentEventHandler, uow, clock)
+
+    # The outbox: one queue, a sender per topic target; integrations without an adapter yet are mock.
+    http = providers.Singleton(
+        httpx.AsyncClient,
+        limits=providers.Factory(
+            httpx.Limits,
+            max_connections=settings.provided.outbox_concurrency,
+            max_keepalive_connections=settings.provided.outbox_concurrency,
+        ),
+    )
+    outbox_queue = providers.Singleton(SqlOutboxQueue, database)
+    mock_sender = providers.Singleton(LoggingMockSender)
+    erp_sender = providers.Selector(
+        settings.provided.erp_mode,
+        connected=providers.Singleton(
+            HttpErpSender,
+            http,
+            url=settings.provided.erp_ingest_url,
+            secret=settings.provided.booking_ingest_secret,
+        ),
+        mock=mock_sender,
+        disabled=providers.Singleton(SkippingSender, "erp"),
+    )
+    senders = providers.Dict(
+        erp=erp_sender, email=mock_sender, sms=mock_sender, odoo=mock_sender, driver_app=mock_sender
+    )
+    deliver_outbox = providers.Singleton(
+        DeliverOutboxMessages,
+        outbox_queue,
+        senders,
+        clock,
+        policy=settings.provided.retry_policy,
+        lease=settings.provided.claim_lease,
+        batch=settings.provided.outbox_batch,
+        concurrency=settings.provided.outbox_concurrency,
+    )
+    prune_outbox = providers.Singleton(
+        PruneSettledMessages, outbox_queue, clock, retention_days=settings.provided.outbox_retention_days
+    )
+    list_sync_queue = providers.Singleton(ListSyncQueue, outbox_queue)
+    retry_outbox_message = providers.Singleton(RetryOutboxMessage, outbox_queue, clock)
+    get_health = providers.Singleton(
+        GetHealth, outbox_queue, clock, integrations=settings.provided.integrations
+    )
+    worker = providers.Singleton(
+        Worker,
+        expire_holds=expire_holds,
+        deliver=deliver_outbox,
+        prune=prune_outbox,
+        poll_seconds=settings.provided.worker_poll_seconds,
+    )
 
 
 def build_container(settings: Settings) -> Container:

@@ -10,6 +10,9 @@ from pathlib import Path
 import msgspec
 
 from adapters.catalog.toml_catalog import EXAMPLE
+from domain.outbox import RetryPolicy
+
+INTEGRATIONS = ("stripe", "airwallex", "acuity", "calcom", "odoo", "erp", "twilio", "resend", "driver_app")
 
 
 class SettingsError(ValueError):
@@ -26,6 +29,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "INFO"
     worker_poll_seconds: float = 1.0
     db_pool_size: int = 20
+    retry_base_seconds: float = 2.0
+    retry_max_seconds: float = 3600.0
+    max_attempts: int = 8
+    max_attempts_odoo: int = 3
+    claim_lease_seconds: float = 60.0
+    outbox_batch: int = 100
+    outbox_concurrency: int = 50
+    outbox_retention_days: float = 7.0
+    erp_ingest_url: str | None = None
+    booking_ingest_secret: str | None = None
+    erp_ingest_enabled: bool = True
 
     @property
     def hold(self) -> timedelta:
@@ -34,6 +48,30 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def payment_mode(self) -> str:
         return "sandbox"
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            base=timedelta(seconds=self.retry_base_seconds),
+            cap=timedelta(seconds=self.retry_max_seconds),
+            max_attempts=self.max_attempts,
+            max_attempts_by_target={"odoo": self.max_attempts_odoo},
+        )
+
+    @property
+    def claim_lease(self) -> timedelta:
+        return timedelta(seconds=self.claim_lease_seconds)
+
+    @property
+    def erp_mode(self) -> str:
+        if not self.erp_ingest_enabled:
+            return "disabled"
+        return "connected" if self.erp_ingest_url else "mock"
+
+    @property
+    def integrations(self) -> dict[str, str]:
+        """Each integration's mode as /health names it; those without an adapter yet run as mock."""
+        return {name: self.erp_mode if name == "erp" else "mock" for name in INTEGRATIONS}
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -48,13 +86,41 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             except ValueError as exc:
                 raise SettingsError(f"{name}: {exc}") from exc
         settings = cls(**values)  # type: ignore[arg-type]
-        if settings.hold_minutes <= 0:
-            raise SettingsError("BOOKHUB_HOLD_MINUTES: must be more than 0")
-        if settings.worker_poll_seconds <= 0:
-            raise SettingsError("BOOKHUB_WORKER_POLL_SECONDS: must be more than 0")
-        if settings.db_pool_size < 1:
-            raise SettingsError("BOOKHUB_DB_POOL_SIZE: must be at least 1")
+        settings._check()
         return settings
+
+    def _check(self) -> None:
+        positive = {
+            "BOOKHUB_HOLD_MINUTES": self.hold_minutes,
+            "BOOKHUB_WORKER_POLL_SECONDS": self.worker_poll_seconds,
+            "BOOKHUB_RETRY_BASE_SECONDS": self.retry_base_seconds,
+            "BOOKHUB_RETRY_MAX_SECONDS": self.retry_max_seconds,
+            "BOOKHUB_MAX_ATTEMPTS": self.max_attempts,
+            "BOOKHUB_MAX_ATTEMPTS_ODOO": self.max_attempts_odoo,
+            "BOOKHUB_CLAIM_LEASE_SECONDS": self.claim_lease_seconds,
+            "BOOKHUB_OUTBOX_BATCH": self.outbox_batch,
+            "BOOKHUB_OUTBOX_CONCURRENCY": self.outbox_concurrency,
+            "BOOKHUB_OUTBOX_RETENTION_DAYS": self.outbox_retention_days,
+            "BOOKHUB_DB_POOL_SIZE": self.db_pool_size,
+        }
+        for name, value in positive.items():
+            if value <= 0:
+                raise SettingsError(f"{name}: must be more than 0")
+        if self.retry_max_seconds < self.retry_base_seconds:
+            raise SettingsError("BOOKHUB_RETRY_MAX_SECONDS: must be at least BOOKHUB_RETRY_BASE_SECONDS")
+        if self.erp_ingest_url is not None and not self.erp_ingest_url.startswith(("http://", "https://")):
+            raise SettingsError("ERP_INGEST_URL: must be an http:// or https:// URL")
+        if self.erp_mode == "connected" and not self.booking_ingest_secret:
+            raise SettingsError("BOOKING_INGEST_SECRET: must be set when ERP_INGEST_URL is")
+
+
+def _boolean(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected true or false, got {raw!r}")
 
 
 _VARIABLES: tuple[tuple[str, str, type | object], ...] = (
@@ -67,4 +133,15 @@ _VARIABLES: tuple[tuple[str, str, type | object], ...] = (
     ("BOOKHUB_LOG_LEVEL", "log_level", str.upper),
     ("BOOKHUB_WORKER_POLL_SECONDS", "worker_poll_seconds", float),
     ("BOOKHUB_DB_POOL_SIZE", "db_pool_size", int),
+    ("BOOKHUB_RETRY_BASE_SECONDS", "retry_base_seconds", float),
+    ("BOOKHUB_RETRY_MAX_SECONDS", "retry_max_seconds", float),
+    ("BOOKHUB_MAX_ATTEMPTS", "max_attempts", int),
+    ("BOOKHUB_MAX_ATTEMPTS_ODOO", "max_attempts_odoo", int),
+    ("BOOKHUB_CLAIM_LEASE_SECONDS", "claim_lease_seconds", float),
+    ("BOOKHUB_OUTBOX_BATCH", "outbox_batch", int),
+    ("BOOKHUB_OUTBOX_CONCURRENCY", "outbox_concurrency", int),
+    ("BOOKHUB_OUTBOX_RETENTION_DAYS", "outbox_retention_days", float),
+    ("ERP_INGEST_URL", "erp_ingest_url", str),
+    ("BOOKING_INGEST_SECRET", "booking_ingest_secret", str),
+    ("ERP_INGEST_ENABLED", "erp_ingest_enabled", _boolean),
 )

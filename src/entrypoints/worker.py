@@ -1,25 +1,72 @@
-"""The background loop: expires holds that ran out (the outbox delivery joins it with the outbox worker)."""
+"""The background loop: delivers the outbox, expires holds that ran out, prunes what was delivered."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from application.bookings.lifecycle import ExpireHoldsHandler
+from application.outbox.deliver import DeliverOutboxMessages
+from application.outbox.prune import PruneSettledMessages
 
 log = logging.getLogger("bookhub.worker")
 
+PRUNE_EVERY_SECONDS = 600.0
 
-async def run_worker(expire_holds: ExpireHoldsHandler, *, poll_seconds: float, stop: asyncio.Event) -> None:
-    log.info("worker started", extra={"poll_seconds": poll_seconds})
-    while not stop.is_set():
-        try:
-            expired = await expire_holds()
-            if expired:
-                log.info("expired holds", extra={"count": expired})
-        except Exception:  # a failing sweep must not stop the loop; the next one retries
-            log.exception("hold sweep failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
-    log.info("worker stopped")
+
+@dataclass
+class Worker:
+    expire_holds: ExpireHoldsHandler
+    deliver: DeliverOutboxMessages
+    prune: PruneSettledMessages
+    poll_seconds: float
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until `stop` is set. A batch in flight when it is set is delivered and recorded first."""
+        log.info("worker started (poll every %ss)", self.poll_seconds)
+        next_sweep = next_prune = 0.0
+        while not stop.is_set():
+            now = time.monotonic()
+            if now >= next_sweep:
+                next_sweep = now + self.poll_seconds
+                await _guarded("hold sweep", self._expire)
+            if now >= next_prune:
+                next_prune = now + PRUNE_EVERY_SECONDS
+                await _guarded("outbox prune", self._prune)
+            full = await _guarded("outbox delivery", self._deliver)
+            if not full:  # a full batch means more are due: claim again at once
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=max(0.0, next_sweep - time.monotonic()))
+        log.info("worker stopped")
+
+    async def _expire(self) -> bool:
+        expired = await self.expire_holds()
+        if expired:
+            log.info("expired %s holds", expired)
+        return False
+
+    async def _deliver(self) -> bool:
+        deliveries = await self.deliver()
+        if deliveries:
+            outcomes = Counter(d.outcome.value for d in deliveries)
+            log.info("outbox: %s", ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items())))
+        return len(deliveries) >= self.deliver.batch
+
+    async def _prune(self) -> bool:
+        pruned = await self.prune()
+        if pruned:
+            log.info("outbox: pruned %s delivered messages", pruned)
+        return False
+
+
+async def _guarded(what: str, step: Callable[[], Awaitable[bool]]) -> bool:
+    try:
+        return await step()
+    except Exception:  # a failing round must not stop the loop; the next one retries
+        log.exception("%s failed", what)
+        return False

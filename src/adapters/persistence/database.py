@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 WRITE = "bookhub_write"
 
@@ -22,6 +24,18 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncConnection]:
+        """One write transaction, committed on success; on SQLite it waits its turn for the writer."""
+        if self.write_lock is None:
+            async with self.engine.begin() as connection:
+                yield connection
+            return
+        async with self.write_lock, self.engine.connect() as connection:
+            connection = await connection.execution_options(**{WRITE: True})
+            async with connection.begin():
+                yield connection
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -122,6 +122,16 @@ outbox_messages = sa.Table(
     sa.Index("ix_outbox_messages_state_next", "state", "next_attempt_at"),
 )
 
+# One row per integration: the worker's record of how its deliveries went (for /health).
+outbox_sinks = sa.Table(
+    "outbox_sinks",
+    metadata,
+    sa.Column("integration", sa.String(32), primary_key=True),
+    sa.Column("last_success_at", UtcDateTime),
+    sa.Column("last_failure_at", UtcDateTime),
+    sa.Column("failures_in_a_row", sa.Integer, nullable=False),
+)
+
 audit_entries = sa.Table(
     "audit_entries",
     metadata,

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, get
+from litestar import Controller, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromQuery, PathParameter, QueryParameter
 
 from application.bookings.queries import MAX_LIST_OFFSET, ListBookings
 from application.errors import InvalidRequest
+from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
 from domain.booking import BookingStatus
 from entrypoints.http.auth import bearer, is_admin
 from entrypoints.http.deps import Inject
 from entrypoints.http.errors import Unauthorized
 from entrypoints.http.json_body import NUL_REASON, text_with_nul
-from entrypoints.http.schemas import BookingList, booking_out
+from entrypoints.http.schemas import (
+    BookingList,
+    SyncQueueOut,
+    SyncQueueRetriedOut,
+    booking_out,
+    sync_queue_item_out,
+)
 
 
 def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -46,3 +53,22 @@ class AdminController(Controller):
             status=status, offering_id=offering_id, customer_email=customer_email, limit=limit, offset=offset
         )
         return BookingList([booking_out(v) for v in views])
+
+    @get("/sync-queue")
+    async def sync_queue(
+        self,
+        list_sync_queue: Inject[ListSyncQueue],
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 500,
+    ) -> SyncQueueOut:
+        """Outbox messages that are dead or retrying, most recent first."""
+        return SyncQueueOut([sync_queue_item_out(m) for m in await list_sync_queue(limit=limit)])
+
+    @post("/sync-queue/{message_id:int}/retry", status_code=200)
+    async def retry(
+        self,
+        message_id: Annotated[int, PathParameter(ge=1, le=2**63 - 1)],
+        retry_outbox_message: Inject[RetryOutboxMessage],
+    ) -> SyncQueueRetriedOut:
+        """Puts a dead message back to pending: 404 for an unknown id, 409 `not_dead` otherwise."""
+        await retry_outbox_message(message_id)
+        return SyncQueueRetriedOut(message_id, "pending")

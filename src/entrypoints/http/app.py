@@ -18,10 +18,9 @@ from entrypoints.container import Container
 from entrypoints.http.admin import AdminController
 from entrypoints.http.bookings import BookingController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
-from entrypoints.http.health import INTEGRATIONS, health
+from entrypoints.http.health import health
 from entrypoints.http.sandbox import checkout_page, checkout_submit
 from entrypoints.logs import quiet_parameter_loggers
-from entrypoints.worker import run_worker
 
 MAX_BODY_BYTES = 64 * 1024
 access_log = logging.getLogger("bookhub.access")
@@ -36,9 +35,7 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
         stop = asyncio.Event()
         task = None
         if worker:
-            task = asyncio.create_task(
-                run_worker(container.expire_holds(), poll_seconds=settings.worker_poll_seconds, stop=stop)
-            )
+            task = asyncio.create_task(container.worker().run(stop))
         try:
             yield
         finally:
@@ -46,14 +43,14 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             if task is not None:
                 with suppress(asyncio.CancelledError):
                     await task
+            await container.http().aclose()
             await container.database().dispose()
 
-    integrations = dict.fromkeys(INTEGRATIONS, "mock")
     return Litestar(
         route_handlers=[BookingController, AdminController, health, checkout_page, checkout_submit],
         dependencies={
             "settings": _provide(lambda: settings),
-            "integrations": _provide(lambda: integrations),
+            "get_health": _provide(container.get_health),
             "uow": _provide(container.uow),
             "list_offerings": _provide(container.list_offerings),
             "get_availability": _provide(container.get_availability),
@@ -62,6 +59,8 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             "cancel_booking": _provide(container.cancel_booking),
             "list_bookings": _provide(container.list_bookings),
             "payment_events": _provide(container.payment_events),
+            "list_sync_queue": _provide(container.list_sync_queue),
+            "retry_outbox_message": _provide(container.retry_outbox_message),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],

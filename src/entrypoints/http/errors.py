@@ -22,6 +22,7 @@ STATUS_OF_CODE = {
     "illegal_transition": 409,
     "conflict": 409,
     "idempotency_in_progress": 409,
+    "not_dead": 409,
     "unknown_offering": 404,
     "not_found": 404,
     "invalid_request": 422,

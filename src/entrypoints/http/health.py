@@ -1,4 +1,4 @@
-"""GET /health: can the service serve, and how are its integrations."""
+"""GET /health: can the service serve, and how are its integrations and its outbox."""
 
 from __future__ import annotations
 
@@ -7,30 +7,33 @@ from typing import Any
 
 from litestar import Response, get
 
-from application.ports import UnitOfWorkFactory
+from application.outbox.health import GetHealth
 from entrypoints.http.deps import Inject
 from entrypoints.logs import describe_exception
 
 log = logging.getLogger("bookhub.health")
 
-INTEGRATIONS = ("stripe", "airwallex", "acuity", "calcom", "odoo", "erp", "twilio", "resend", "driver_app")
-
 
 @get("/health", tags=["ops"])
-async def health(
-    uow: Inject[UnitOfWorkFactory], integrations: Inject[dict[str, str]]
-) -> Response[dict[str, Any]]:
+async def health(get_health: Inject[GetHealth]) -> Response[dict[str, Any]]:
     try:
-        async with uow(read_only=True) as unit:
-            counts = await unit.outbox.counts()
+        report = await get_health()
     except Exception as exc:  # the database is unreachable: the one case for a 503
         log.error("health: database unreachable\n%s", describe_exception(exc))
         return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
     body = {
-        "status": "degraded" if counts.dead else "ok",
+        "status": report.status,
         "database": "ok",
-        "integrations": integrations,
-        "last_sync": {name: None for name in INTEGRATIONS},
-        "outbox": {"pending": counts.pending, "dead": counts.dead},
+        "integrations": dict(report.integrations),
+        "last_sync": {
+            name: None if at is None else at.isoformat().replace("+00:00", "Z")
+            for name, at in report.last_sync.items()
+        },
+        "failing": list(report.failing),
+        "outbox": {
+            "pending": report.pending,
+            "dead": report.dead,
+            "oldest_pending_age_seconds": report.oldest_pending_age_seconds,
+        },
     }
     return Response(body)

@@ -10,7 +10,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 
 from application.bookings.create_booking import BookingCreated
 from application.bookings.queries import BookingView
-from application.ports import PaymentSession
+from application.ports import PaymentSession, QueuedMessage
 from domain.availability import SlotAvailability
 from domain.catalog import Offering
 
@@ -228,4 +228,35 @@ def offering_out(o: Offering) -> OfferingOut:
             if ranges
         },
         dispatch=o.dispatch,
+    )
+
+
+class SyncQueueItemOut(Struct):
+    id: int
+    topic: str
+    booking_id: UUID | None
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+
+
+class SyncQueueOut(Struct):
+    items: list[SyncQueueItemOut]
+
+
+class SyncQueueRetriedOut(Struct):
+    id: int
+    state: str
+
+
+def sync_queue_item_out(m: QueuedMessage) -> SyncQueueItemOut:
+    return SyncQueueItemOut(
+        m.id,
+        m.topic,
+        m.booking_id,
+        m.state.value,
+        m.attempts,
+        m.next_attempt_at.astimezone(UTC),
+        m.last_error,
     )

@@ -1,0 +1,50 @@
+"""How the hub and its integrations are doing, for /health: modes, last syncs, outbox depth."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from application.ports import Clock, OutboxQueue
+
+# An integration whose last attempts all failed, at least this many in a row, degrades the hub.
+FAILING_AFTER = 3
+
+
+@dataclass(frozen=True, slots=True)
+class HealthReport:
+    status: str  # "ok" or "degraded"
+    integrations: Mapping[str, str]  # name -> connected, mock, disabled or unavailable
+    last_sync: Mapping[str, datetime | None]
+    failing: tuple[str, ...]
+    pending: int
+    dead: int
+    oldest_pending_age_seconds: float | None
+
+
+class GetHealth:
+    def __init__(self, queue: OutboxQueue, clock: Clock, *, integrations: Mapping[str, str]) -> None:
+        self._queue, self._clock, self._integrations = queue, clock, dict(integrations)
+
+    async def __call__(self) -> HealthReport:
+        counts = await self._queue.counts()
+        sinks = {s.integration: s for s in await self._queue.sinks()}
+        failing = tuple(
+            name
+            for name in self._integrations
+            if name in sinks and sinks[name].failures_in_a_row >= FAILING_AFTER
+        )
+        oldest = counts.oldest_pending_at
+        age = None if oldest is None else max(0.0, (self._clock.now() - oldest).total_seconds())
+        return HealthReport(
+            status="degraded" if counts.dead or failing else "ok",
+            integrations=self._integrations,
+            last_sync={
+                name: sinks[name].last_success_at if name in sinks else None for name in self._integrations
+            },
+            failing=failing,
+            pending=counts.pending,
+            dead=counts.dead,
+            oldest_pending_age_seconds=age,
+        )

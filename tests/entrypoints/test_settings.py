@@ -1,0 +1,75 @@
+"""The outbox and ERP settings: defaults, parsing, and a start that stops on a bad value."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from entrypoints.settings import Settings, SettingsError
+
+
+def test_the_defaults_follow_the_contract() -> None:
+    settings = Settings.from_env({})
+    policy = settings.retry_policy
+    assert (policy.base, policy.cap, policy.max_attempts) == (timedelta(seconds=2), timedelta(hours=1), 8)
+    assert policy.attempts_for("odoo.invoice_booking") == 3
+    assert settings.claim_lease == timedelta(seconds=60)
+    assert (settings.erp_mode, settings.integrations["erp"], settings.integrations["stripe"]) == (
+        "mock",
+        "mock",
+        "mock",
+    )
+
+
+def test_the_outbox_variables_are_read() -> None:
+    settings = Settings.from_env(
+        {
+            "BOOKHUB_RETRY_BASE_SECONDS": "0.5",
+            "BOOKHUB_RETRY_MAX_SECONDS": "30",
+            "BOOKHUB_MAX_ATTEMPTS": "5",
+            "BOOKHUB_MAX_ATTEMPTS_ODOO": "2",
+            "BOOKHUB_CLAIM_LEASE_SECONDS": "15",
+            "BOOKHUB_OUTBOX_BATCH": "20",
+            "BOOKHUB_OUTBOX_CONCURRENCY": "4",
+            "BOOKHUB_OUTBOX_RETENTION_DAYS": "1.5",
+        }
+    )
+    policy = settings.retry_policy
+    assert (policy.base, policy.cap, policy.max_attempts) == (
+        timedelta(seconds=0.5),
+        timedelta(seconds=30),
+        5,
+    )
+    assert policy.attempts_for("odoo.x") == 2
+    assert (settings.claim_lease, settings.outbox_batch, settings.outbox_concurrency) == (
+        timedelta(seconds=15),
+        20,
+        4,
+    )
+    assert settings.outbox_retention_days == 1.5
+
+
+def test_the_erp_is_connected_with_a_url_and_a_secret_and_can_be_switched_off() -> None:
+    erp = {"ERP_INGEST_URL": "https://erp.example.test/ingest", "BOOKING_INGEST_SECRET": "s3cret"}
+    assert Settings.from_env(erp).erp_mode == "connected"
+    assert Settings.from_env(erp | {"ERP_INGEST_ENABLED": "false"}).erp_mode == "disabled"
+    assert Settings.from_env(erp | {"ERP_INGEST_ENABLED": "0"}).booking_ingest_secret == "s3cret"
+    assert Settings.from_env({"ERP_INGEST_ENABLED": "false"}).integrations["erp"] == "disabled"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"ERP_INGEST_ENABLED": "maybe"}, "ERP_INGEST_ENABLED"),
+        ({"ERP_INGEST_URL": "https://erp.example.test/ingest"}, "BOOKING_INGEST_SECRET"),
+        ({"ERP_INGEST_URL": "erp.example.test", "BOOKING_INGEST_SECRET": "s"}, "ERP_INGEST_URL"),
+        ({"BOOKHUB_MAX_ATTEMPTS": "0"}, "BOOKHUB_MAX_ATTEMPTS"),
+        ({"BOOKHUB_MAX_ATTEMPTS": "three"}, "BOOKHUB_MAX_ATTEMPTS"),
+        ({"BOOKHUB_CLAIM_LEASE_SECONDS": "-1"}, "BOOKHUB_CLAIM_LEASE_SECONDS"),
+        ({"BOOKHUB_RETRY_BASE_SECONDS": "10", "BOOKHUB_RETRY_MAX_SECONDS": "5"}, "BOOKHUB_RETRY_MAX_SECONDS"),
+    ],
+)
+def test_a_bad_value_names_its_variable(env: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        Settings.from_env(env)
