@@ -12,6 +12,7 @@ from domain.availability import Occupancy
 from domain.booking import Booking, BookingStatus, Slot
 from domain.catalog import Catalog, Offering
 from domain.customer import Customer
+from domain.notifications import Email
 from domain.outbox import OutboxMessage, OutboxState
 
 
@@ -210,6 +211,11 @@ class Sender(Protocol):
     async def send(self, message: ClaimedMessage) -> OutboxState:
         """Deliver with the message's idempotency key: DELIVERED, or SKIPPED when the integration is
         switched off. Raises ProviderUnavailable to try again later, ProviderRejected to give up."""
+
+
+class EmailGateway(Protocol):
+    async def send_email(self, email: Email, *, idempotency_key: str) -> None:
+        """Raises ProviderUnavailable to try again later, ProviderRejected to give up."""
 
 
 class OutboxQueue(Protocol):

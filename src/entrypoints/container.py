@@ -12,10 +12,12 @@ from adapters.persistence.outbox_queue import SqlOutboxQueue
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from adapters.providers.erp import HttpErpSender
 from adapters.providers.mock import LoggingMockSender, SkippingSender
+from adapters.providers.resend import ResendEmailGateway
 from adapters.providers.sandbox import SandboxPaymentGateway
 from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBookingHandler, ExpireHoldsHandler
 from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
+from application.notifications.email import EmailNotificationSender
 from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.health import GetHealth
 from application.outbox.prune import PruneSettledMessages
@@ -77,8 +79,24 @@ class Container(containers.DeclarativeContainer):
         mock=mock_sender,
         disabled=providers.Singleton(SkippingSender, "erp"),
     )
+    email_sender = providers.Selector(
+        settings.provided.resend_mode,
+        connected=providers.Singleton(
+            EmailNotificationSender,
+            uow,
+            catalog,
+            providers.Singleton(
+                ResendEmailGateway,
+                http,
+                api_key=settings.provided.resend_api_key,
+                sender=settings.provided.resend_from,
+                api_base=settings.provided.resend_api_base,
+            ),
+        ),
+        mock=mock_sender,
+    )
     senders = providers.Dict(
-        erp=erp_sender, email=mock_sender, sms=mock_sender, odoo=mock_sender, driver_app=mock_sender
+        erp=erp_sender, email=email_sender, sms=mock_sender, odoo=mock_sender, driver_app=mock_sender
     )
     deliver_outbox = providers.Singleton(
         DeliverOutboxMessages,

@@ -40,6 +40,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     erp_ingest_url: str | None = None
     booking_ingest_secret: str | None = None
     erp_ingest_enabled: bool = True
+    resend_api_key: str | None = None
+    resend_from: str | None = None
+    resend_api_base: str = "https://api.resend.com"
 
     @property
     def hold(self) -> timedelta:
@@ -69,9 +72,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return "connected" if self.erp_ingest_url else "mock"
 
     @property
+    def resend_mode(self) -> str:
+        return "connected" if self.resend_api_key else "mock"
+
+    @property
     def integrations(self) -> dict[str, str]:
         """Each integration's mode as /health names it; those without an adapter yet run as mock."""
-        return {name: self.erp_mode if name == "erp" else "mock" for name in INTEGRATIONS}
+        modes = {"erp": self.erp_mode, "resend": self.resend_mode}
+        return {name: modes.get(name, "mock") for name in INTEGRATIONS}
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -112,6 +120,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("ERP_INGEST_URL: must be an http:// or https:// URL")
         if self.erp_mode == "connected" and not self.booking_ingest_secret:
             raise SettingsError("BOOKING_INGEST_SECRET: must be set when ERP_INGEST_URL is")
+        if self.resend_api_key and not self.resend_from:
+            raise SettingsError(
+                "RESEND_FROM: must be set when RESEND_API_KEY is (e.g. 'Bookings <b@your.domain>')"
+            )
+        if not self.resend_api_base.startswith(("http://", "https://")):
+            raise SettingsError("RESEND_API_BASE: must be an http:// or https:// URL")
 
 
 def _boolean(raw: str) -> bool:
@@ -144,4 +158,7 @@ _VARIABLES: tuple[tuple[str, str, type | object], ...] = (
     ("ERP_INGEST_URL", "erp_ingest_url", str),
     ("BOOKING_INGEST_SECRET", "booking_ingest_secret", str),
     ("ERP_INGEST_ENABLED", "erp_ingest_enabled", _boolean),
+    ("RESEND_API_KEY", "resend_api_key", str),
+    ("RESEND_FROM", "resend_from", str),
+    ("RESEND_API_BASE", "resend_api_base", str),
 )

@@ -73,3 +73,15 @@ def test_the_erp_is_connected_with_a_url_and_a_secret_and_can_be_switched_off() 
 def test_a_bad_value_names_its_variable(env: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
         Settings.from_env(env)
+
+
+def test_resend_is_connected_with_a_key_and_a_sender() -> None:
+    resend = {"RESEND_API_KEY": "re_123", "RESEND_FROM": "Bookings <b@x.test>"}
+    settings = Settings.from_env(resend | {"RESEND_API_BASE": "http://127.0.0.1:9000"})
+    assert (settings.resend_mode, settings.integrations["resend"]) == ("connected", "connected")
+    assert settings.resend_api_base == "http://127.0.0.1:9000"
+    assert Settings.from_env({}).resend_api_base == "https://api.resend.com"
+    with pytest.raises(SettingsError, match="RESEND_FROM"):
+        Settings.from_env({"RESEND_API_KEY": "re_123"})
+    with pytest.raises(SettingsError, match="RESEND_API_BASE"):
+        Settings.from_env(resend | {"RESEND_API_BASE": "127.0.0.1:9000"})

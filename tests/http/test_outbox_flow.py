@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from adapters.catalog.toml_catalog import EXAMPLE
 from adapters.memory.clock import FixedClock
 from entrypoints.container import Container
 from tests.http.test_no_personal_data_in_logs import CUSTOMER, PERSONAL, _every_record, _leaks
@@ -202,3 +203,45 @@ async def test_a_message_id_that_cannot_exist_is_refused_before_the_database(dat
         for bad, status in (("0", 422), ("-1", 422), ("99999999999999999999", 422), ("abc", 404)):
             response = await client.post(f"/admin/sync-queue/{bad}/retry", headers=ADMIN)
             assert response.status_code == status, (bad, response.text)
+
+
+async def test_a_paid_booking_is_emailed_through_resend_in_the_customers_language(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = FixedClock(NOW)
+    with _every_record(caplog) as records, http_sink() as sink:
+        settings = {
+            "resend_api_key": "re_test_key",
+            "resend_from": "Bookings <b@x.test>",
+            "resend_api_base": sink.base,
+        }
+        async with hub(database_url, clock, catalog=EXAMPLE, **settings) as (client, container):
+            body = {
+                "offering_id": "airport-transfer",
+                "customer": CUSTOMER | {"locale": "fr"},
+                "start": "2026-06-02T10:00:00+02:00",
+            }
+            created = await client.post("/v1/bookings", json=body)
+            assert created.status_code == 201, created.text
+            booking_id = created.json()["booking_id"]
+            await client.post(f"/sandbox/checkout/{booking_id}", data={"outcome": "pay"})
+            assert await deliver_all(container) == [
+                "email.booking_confirmed delivered",
+                "erp.booking_confirmed delivered",
+            ]
+            health = (await client.get("/health")).json()
+    [request] = sink.received
+    email = request.json()
+    assert (request.path, email["to"], email["subject"]) == (
+        "/emails",
+        [CUSTOMER["email"]],
+        "Votre réservation est confirmée",
+    )
+    assert f"Référence {booking_id}" in email["text"]
+    assert request.headers["idempotency-key"] == f"email.booking_confirmed:{booking_id}"
+    assert (health["integrations"]["resend"], health["last_sync"]["resend"]) == (
+        "connected",
+        "2026-06-01T08:00:00Z",
+    )
+    service = [r for r in records if r.name.startswith("bookhub")]
+    assert _leaks(service, (*PERSONAL, "re_test_key")) == []

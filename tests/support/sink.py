@@ -31,6 +31,13 @@ class Sink:
     statuses: list[int] = field(default_factory=list)  # answered first, one per request, then `status`
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    body: bytes = b'{"ok": true}'
+
+    @property
+    def base(self) -> str:
+        """Scheme, host and port, as `<PROVIDER>_API_BASE` takes them."""
+        return self.url.removesuffix("/ingest")
+
     def next_status(self) -> int:
         with self.lock:
             return self.statuses.pop(0) if self.statuses else self.status
@@ -54,7 +61,7 @@ def http_sink(**script: Any) -> Iterator[Sink]:
                     sink.received.append(
                         Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                     )
-            reply = b'{"ok": true}'
+            reply = sink.body
             try:
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
