@@ -122,10 +122,19 @@ class SeatCounter:
 def free_resources(
     offering: Offering, slot: Slot, resources: Sequence[Resource], occupied: Iterable[Occupancy]
 ) -> list[str]:
-    """Resources of the offering's type whose blocks leave room for this slot plus its buffer."""
+    """Resources of the offering's type whose blocks leave room for this slot plus its buffer.
+
+    One look at each block: a resource is taken when any of its blocks overlaps the slot's block, so
+    only resources with a block there are ever considered, and the others are free as they are.
+    """
     block = Slot(slot.start, slot.end + offering.buffer)
-    calendars = _calendars(resources, occupied)
-    return [r.id for r in resources if calendars[r.id].is_free(block)]
+    ids = {r.id for r in resources}
+    taken = {
+        o.resource_id
+        for o in occupied
+        if o.resource_id in ids and o.block.start < block.end and block.start < o.block.end
+    }
+    return [r.id for r in resources if r.id not in taken]
 
 
 def seats_remaining(offering: Offering, slot: Slot, occupied: Iterable[Occupancy]) -> int:
