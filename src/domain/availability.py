@@ -9,6 +9,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from domain.booking import Slot
@@ -89,24 +90,6 @@ def slot_for(offering: Offering, start: datetime) -> Slot:
     raise OutsideOpeningHours(f"{offering.id} is not open for the whole of that slot")
 
 
-class ResourceCalendar:
-    """The blocks of one resource, merged, for logarithmic overlap checks."""
-
-    def __init__(self, blocks: Iterable[Slot]) -> None:
-        merged: list[list[datetime]] = []
-        for block in sorted(blocks, key=lambda b: b.start):
-            if merged and block.start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], block.end)
-            else:
-                merged.append([block.start, block.end])
-        self._starts = [m[0] for m in merged]
-        self._ends = [m[1] for m in merged]
-
-    def is_free(self, block: Slot) -> bool:
-        i = bisect_left(self._starts, block.end) - 1
-        return i < 0 or self._ends[i] <= block.start
-
-
 class SeatCounter:
     """How many bookings overlap a slot: starts before its end minus ends at or before its start."""
 
@@ -151,26 +134,46 @@ def available_slots(
     occupied: Sequence[Occupancy],
 ) -> list[SlotAvailability]:
     """Bookable slots on the grid between start and end, not in the past, with what remains of each."""
-    result: list[SlotAvailability] = []
+    slots = list(candidate_slots(offering, max(start, now), end))
     if offering.resource_type is not None:
-        calendars = _calendars(resources, occupied)
-        for slot in candidate_slots(offering, max(start, now), end):
-            block = Slot(slot.start, slot.end + offering.buffer)
-            remaining = sum(1 for c in calendars.values() if c.is_free(block))
-            if remaining:
-                result.append(SlotAvailability(slot, remaining))
-        return result
-    seats = SeatCounter(o.slot for o in occupied)
-    for slot in candidate_slots(offering, max(start, now), end):
-        remaining = offering.capacity - seats.taken(slot)
-        if remaining > 0:
-            result.append(SlotAvailability(slot, remaining))
-    return result
+        remaining = _free_resource_counts(offering, slots, resources, occupied)
+    else:
+        seats = SeatCounter(o.slot for o in occupied)
+        remaining = [offering.capacity - seats.taken(slot) for slot in slots]
+    return [SlotAvailability(slot, n) for slot, n in zip(slots, remaining, strict=True) if n > 0]
 
 
-def _calendars(resources: Sequence[Resource], occupied: Iterable[Occupancy]) -> dict[str, ResourceCalendar]:
-    blocks: dict[str, list[Slot]] = {r.id: [] for r in resources}
+def _free_resource_counts(
+    offering: Offering, slots: Sequence[Slot], resources: Sequence[Resource], occupied: Iterable[Occupancy]
+) -> list[int]:
+    """How many resources are free for each slot plus its buffer, from one walk over the blocks.
+
+    `slots` are in start order (as candidate_slots yields them) and all last the offering's duration,
+    so a slot starting at s, with its block [s, s + duration + buffer), conflicts with a resource block
+    [bs, be) exactly when bs - (duration + buffer) < s < be: a run of slot indices found by bisection
+    on the starts. The runs of one resource are joined so it counts once per slot, and each joined run
+    goes into a difference array; a resource without blocks is free in every slot.
+    """
+    starts = [slot.start for slot in slots]
+    reach = offering.duration + offering.buffer
+    ids = {r.id for r in resources}
+    runs: dict[str | None, list[tuple[int, int]]] = {}
     for o in occupied:
-        if o.resource_id in blocks:
-            blocks[o.resource_id].append(o.block)
-    return {rid: ResourceCalendar(b) for rid, b in blocks.items()}
+        if o.resource_id in ids:
+            first = bisect_right(starts, o.block.start - reach)
+            last = bisect_left(starts, o.block.end, first)
+            if first < last:
+                runs.setdefault(o.resource_id, []).append((first, last))
+    busy = [0] * (len(slots) + 1)
+    for resource_runs in runs.values():
+        resource_runs.sort()
+        run_from, run_to = resource_runs[0]
+        for first, last in resource_runs:
+            if first > run_to:
+                busy[run_from] += 1
+                busy[run_to] -= 1
+                run_from = first
+            run_to = max(run_to, last)
+        busy[run_from] += 1
+        busy[run_to] -= 1
+    return [len(ids) - taken for taken in accumulate(busy[: len(slots)])]
