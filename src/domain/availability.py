@@ -8,7 +8,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC as _FIXED_UTC
+from datetime import datetime, timedelta, tzinfo
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
@@ -71,12 +72,14 @@ def _daily_ranges(offering: Offering, start: datetime, end: datetime) -> Iterato
 
 def candidate_slots(offering: Offering, start: datetime, end: datetime) -> Iterator[Slot]:
     """Starts on the offering's grid inside each opening window, fully inside the window and [start, end)."""
+    duration, step = offering.duration, offering.slot_step
+    since, until = _in_utc(start), _in_utc(end)
     for window in opening_windows(offering, start, end):
-        at = window.start
-        while at + offering.duration <= window.end:
-            if at >= start and at < end:
-                yield Slot(at, at + offering.duration)
-            at += offering.slot_step
+        at, last = window.start, window.end - duration
+        while at <= last:
+            if since <= at < until:
+                yield Slot(at, at + duration)
+            at += step
 
 
 def slot_for(offering: Offering, start: datetime) -> Slot:
@@ -95,11 +98,13 @@ class SeatCounter:
 
     def __init__(self, slots: Iterable[Slot]) -> None:
         slots = list(slots)
-        self._starts = sorted(s.start for s in slots)
-        self._ends = sorted(s.end for s in slots)
+        epoch = _epoch_near(slots[0].start) if slots else _EPOCH
+        self._starts = sorted(s.start - epoch for s in slots)
+        self._ends = sorted(s.end - epoch for s in slots)
 
     def taken(self, slot: Slot) -> int:
-        return bisect_left(self._starts, slot.end) - bisect_right(self._ends, slot.start)
+        epoch = _epoch_near(slot.start)
+        return bisect_left(self._starts, slot.end - epoch) - bisect_right(self._ends, slot.start - epoch)
 
 
 def free_resources(
@@ -144,7 +149,7 @@ def available_slots(
 
 
 def _free_resource_counts(
-    offering: Offering, slots: Sequence[Slot], resources: Sequence[Resource], occupied: Iterable[Occupancy]
+    offering: Offering, slots: Sequence[Slot], resources: Sequence[Resource], occupied: Sequence[Occupancy]
 ) -> list[int]:
     """How many resources are free for each slot plus its buffer, from one walk over the blocks.
 
@@ -154,14 +159,15 @@ def _free_resource_counts(
     on the starts. The runs of one resource are joined so it counts once per slot, and each joined run
     goes into a difference array; a resource without blocks is free in every slot.
     """
-    starts = [slot.start for slot in slots]
-    reach = offering.duration + offering.buffer
+    starts = [slot.start - _EPOCH for slot in slots]  # timedeltas, which compare without time zones
+    epoch = _epoch_near(occupied[0].block.start) if occupied else _EPOCH
+    reach = epoch + offering.duration + offering.buffer
     ids = {r.id for r in resources}
     runs: dict[str | None, list[tuple[int, int]]] = {}
     for o in occupied:
         if o.resource_id in ids:
             first = bisect_right(starts, o.block.start - reach)
-            last = bisect_left(starts, o.block.end, first)
+            last = bisect_left(starts, o.block.end - epoch, first)
             if first < last:
                 runs.setdefault(o.resource_id, []).append((first, last))
     busy = [0] * (len(slots) + 1)
@@ -172,8 +178,31 @@ def _free_resource_counts(
             if first > run_to:
                 busy[run_from] += 1
                 busy[run_to] -= 1
-                run_from = first
-            run_to = max(run_to, last)
+                run_from, run_to = first, last
+            elif last > run_to:
+                run_to = last
         busy[run_from] += 1
         busy[run_to] -= 1
     return [len(ids) - taken for taken in accumulate(busy[: len(slots)])]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ZERO_OFFSET_EPOCHS: dict[tzinfo | None, datetime] = {
+    UTC: _EPOCH,
+    _FIXED_UTC: datetime(1970, 1, 1, tzinfo=_FIXED_UTC),
+}
+
+
+def _epoch_near(at: datetime) -> datetime:
+    """The epoch to subtract instants like `at` from: in their zone if it keeps a zero offset, else UTC.
+
+    Any of these epochs gives the exact time elapsed since 1970 for any aware instant; one in the
+    instant's own zone only spares the offset look-ups of a difference across zones (the driver's
+    rows are in datetime.UTC, the grid in zoneinfo's UTC).
+    """
+    return _ZERO_OFFSET_EPOCHS.get(at.tzinfo, _EPOCH)
+
+
+def _in_utc(at: datetime) -> datetime:
+    """The same instant in UTC, which compares with the grid's instants without offset look-ups."""
+    return at if at.utcoffset() is None else at.astimezone(UTC)
