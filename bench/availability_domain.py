@@ -115,7 +115,7 @@ def main() -> None:
     print(
         f"{VEHICLES} vehicles, {len(occupied)} bookings, buffer {args.buffer} min, "
         f"{len(slots)} slots, {sum(s.remaining for s in slots)} free vehicle-slots; "
-        f"a million empty loop turns take {min(loop_ms() for _ in range(5)):.0f} ms of CPU here"
+        f"a million empty loop turns take {statistics.median(loop_ms() for _ in range(5)):.0f} ms of CPU here"
     )
     for name, call, runs in (
         ("available_slots, 1 month", month, args.runs),
