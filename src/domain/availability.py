@@ -8,7 +8,9 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC as _FIXED_UTC
+from datetime import datetime, timedelta, tzinfo
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from domain.booking import Slot
@@ -70,12 +72,14 @@ def _daily_ranges(offering: Offering, start: datetime, end: datetime) -> Iterato
 
 def candidate_slots(offering: Offering, start: datetime, end: datetime) -> Iterator[Slot]:
     """Starts on the offering's grid inside each opening window, fully inside the window and [start, end)."""
+    duration, step = offering.duration, offering.slot_step
+    since, until = _in_utc(start), _in_utc(end)
     for window in opening_windows(offering, start, end):
-        at = window.start
-        while at + offering.duration <= window.end:
-            if at >= start and at < end:
-                yield Slot(at, at + offering.duration)
-            at += offering.slot_step
+        at, last = window.start, window.end - duration
+        while at <= last:
+            if since <= at < until:
+                yield Slot(at, at + duration)
+            at += step
 
 
 def slot_for(offering: Offering, start: datetime) -> Slot:
@@ -89,43 +93,36 @@ def slot_for(offering: Offering, start: datetime) -> Slot:
     raise OutsideOpeningHours(f"{offering.id} is not open for the whole of that slot")
 
 
-class ResourceCalendar:
-    """The blocks of one resource, merged, for logarithmic overlap checks."""
-
-    def __init__(self, blocks: Iterable[Slot]) -> None:
-        merged: list[list[datetime]] = []
-        for block in sorted(blocks, key=lambda b: b.start):
-            if merged and block.start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], block.end)
-            else:
-                merged.append([block.start, block.end])
-        self._starts = [m[0] for m in merged]
-        self._ends = [m[1] for m in merged]
-
-    def is_free(self, block: Slot) -> bool:
-        i = bisect_left(self._starts, block.end) - 1
-        return i < 0 or self._ends[i] <= block.start
-
-
 class SeatCounter:
     """How many bookings overlap a slot: starts before its end minus ends at or before its start."""
 
     def __init__(self, slots: Iterable[Slot]) -> None:
         slots = list(slots)
-        self._starts = sorted(s.start for s in slots)
-        self._ends = sorted(s.end for s in slots)
+        epoch = _epoch_near(slots[0].start) if slots else _EPOCH
+        self._starts = sorted(s.start - epoch for s in slots)
+        self._ends = sorted(s.end - epoch for s in slots)
 
     def taken(self, slot: Slot) -> int:
-        return bisect_left(self._starts, slot.end) - bisect_right(self._ends, slot.start)
+        epoch = _epoch_near(slot.start)
+        return bisect_left(self._starts, slot.end - epoch) - bisect_right(self._ends, slot.start - epoch)
 
 
 def free_resources(
     offering: Offering, slot: Slot, resources: Sequence[Resource], occupied: Iterable[Occupancy]
 ) -> list[str]:
-    """Resources of the offering's type whose blocks leave room for this slot plus its buffer."""
+    """Resources of the offering's type whose blocks leave room for this slot plus its buffer.
+
+    One look at each block: a resource is taken when any of its blocks overlaps the slot's block, so
+    only resources with a block there are ever considered, and the others are free as they are.
+    """
     block = Slot(slot.start, slot.end + offering.buffer)
-    calendars = _calendars(resources, occupied)
-    return [r.id for r in resources if calendars[r.id].is_free(block)]
+    ids = {r.id for r in resources}
+    taken = {
+        o.resource_id
+        for o in occupied
+        if o.resource_id in ids and o.block.start < block.end and block.start < o.block.end
+    }
+    return [r.id for r in resources if r.id not in taken]
 
 
 def seats_remaining(offering: Offering, slot: Slot, occupied: Iterable[Occupancy]) -> int:
@@ -142,26 +139,70 @@ def available_slots(
     occupied: Sequence[Occupancy],
 ) -> list[SlotAvailability]:
     """Bookable slots on the grid between start and end, not in the past, with what remains of each."""
-    result: list[SlotAvailability] = []
+    slots = list(candidate_slots(offering, max(start, now), end))
     if offering.resource_type is not None:
-        calendars = _calendars(resources, occupied)
-        for slot in candidate_slots(offering, max(start, now), end):
-            block = Slot(slot.start, slot.end + offering.buffer)
-            remaining = sum(1 for c in calendars.values() if c.is_free(block))
-            if remaining:
-                result.append(SlotAvailability(slot, remaining))
-        return result
-    seats = SeatCounter(o.slot for o in occupied)
-    for slot in candidate_slots(offering, max(start, now), end):
-        remaining = offering.capacity - seats.taken(slot)
-        if remaining > 0:
-            result.append(SlotAvailability(slot, remaining))
-    return result
+        remaining = _free_resource_counts(offering, slots, resources, occupied)
+    else:
+        seats = SeatCounter(o.slot for o in occupied)
+        remaining = [offering.capacity - seats.taken(slot) for slot in slots]
+    return [SlotAvailability(slot, n) for slot, n in zip(slots, remaining, strict=True) if n > 0]
 
 
-def _calendars(resources: Sequence[Resource], occupied: Iterable[Occupancy]) -> dict[str, ResourceCalendar]:
-    blocks: dict[str, list[Slot]] = {r.id: [] for r in resources}
+def _free_resource_counts(
+    offering: Offering, slots: Sequence[Slot], resources: Sequence[Resource], occupied: Sequence[Occupancy]
+) -> list[int]:
+    """How many resources are free for each slot plus its buffer, from one walk over the blocks.
+
+    `slots` are in start order (as candidate_slots yields them) and all last the offering's duration,
+    so a slot starting at s, with its block [s, s + duration + buffer), conflicts with a resource block
+    [bs, be) exactly when bs - (duration + buffer) < s < be: a run of slot indices found by bisection
+    on the starts. The runs of one resource are joined so it counts once per slot, and each joined run
+    goes into a difference array; a resource without blocks is free in every slot.
+    """
+    starts = [slot.start - _EPOCH for slot in slots]  # timedeltas, which compare without time zones
+    epoch = _epoch_near(occupied[0].block.start) if occupied else _EPOCH
+    reach = epoch + offering.duration + offering.buffer
+    ids = {r.id for r in resources}
+    runs: dict[str | None, list[tuple[int, int]]] = {}
     for o in occupied:
-        if o.resource_id in blocks:
-            blocks[o.resource_id].append(o.block)
-    return {rid: ResourceCalendar(b) for rid, b in blocks.items()}
+        if o.resource_id in ids:
+            first = bisect_right(starts, o.block.start - reach)
+            last = bisect_left(starts, o.block.end - epoch, first)
+            if first < last:
+                runs.setdefault(o.resource_id, []).append((first, last))
+    busy = [0] * (len(slots) + 1)
+    for resource_runs in runs.values():
+        resource_runs.sort()
+        run_from, run_to = resource_runs[0]
+        for first, last in resource_runs:
+            if first > run_to:
+                busy[run_from] += 1
+                busy[run_to] -= 1
+                run_from, run_to = first, last
+            elif last > run_to:
+                run_to = last
+        busy[run_from] += 1
+        busy[run_to] -= 1
+    return [len(ids) - taken for taken in accumulate(busy[: len(slots)])]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ZERO_OFFSET_EPOCHS: dict[tzinfo | None, datetime] = {
+    UTC: _EPOCH,
+    _FIXED_UTC: datetime(1970, 1, 1, tzinfo=_FIXED_UTC),
+}
+
+
+def _epoch_near(at: datetime) -> datetime:
+    """The epoch to subtract instants like `at` from: in their zone if it keeps a zero offset, else UTC.
+
+    Any of these epochs gives the exact time elapsed since 1970 for any aware instant; one in the
+    instant's own zone only spares the offset look-ups of a difference across zones (the driver's
+    rows are in datetime.UTC, the grid in zoneinfo's UTC).
+    """
+    return _ZERO_OFFSET_EPOCHS.get(at.tzinfo, _EPOCH)
+
+
+def _in_utc(at: datetime) -> datetime:
+    """The same instant in UTC, which compares with the grid's instants without offset look-ups."""
+    return at if at.utcoffset() is None else at.astimezone(UTC)
