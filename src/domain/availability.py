@@ -17,7 +17,9 @@ from domain.booking import Slot
 from domain.catalog import Offering, Resource
 from domain.errors import OutsideOpeningHours
 
-UTC = ZoneInfo("UTC")
+# datetime.UTC, the zone of the rows the repository reads and of what the HTTP layer writes out: instants
+# in one tzinfo compare and convert without offset look-ups.
+UTC = _FIXED_UTC
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +191,7 @@ def _free_resource_counts(
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ZERO_OFFSET_EPOCHS: dict[tzinfo | None, datetime] = {
     UTC: _EPOCH,
-    _FIXED_UTC: datetime(1970, 1, 1, tzinfo=_FIXED_UTC),
+    ZoneInfo("UTC"): datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC")),
 }
 
 
@@ -198,7 +200,7 @@ def _epoch_near(at: datetime) -> datetime:
 
     Any of these epochs gives the exact time elapsed since 1970 for any aware instant; one in the
     instant's own zone only spares the offset look-ups of a difference across zones (the driver's
-    rows are in datetime.UTC, the grid in zoneinfo's UTC).
+    rows and the grid are in datetime.UTC; a caller may pass zoneinfo's UTC).
     """
     return _ZERO_OFFSET_EPOCHS.get(at.tzinfo, _EPOCH)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -47,7 +47,7 @@ def _local(midnight: datetime, minute: int, zone: ZoneInfo) -> datetime:
     naive = midnight.replace(tzinfo=None) + timedelta(minutes=minute)
     # A wall time inside a spring-forward gap does not exist; its round trip through UTC moves it
     # forward by the gap, which is what a customer reading the clock on that day would expect.
-    return naive.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).astimezone(zone)
+    return naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
 
 
 @dataclass(frozen=True, slots=True)
