@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 from dependency_injector import containers, providers
 
 from adapters.catalog.toml_catalog import TomlCatalog
@@ -11,6 +10,7 @@ from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from adapters.providers.erp import HttpErpSender
+from adapters.providers.http_lanes import HttpLanes
 from adapters.providers.mock import LoggingMockSender, SkippingSender
 from adapters.providers.resend import ResendEmailGateway
 from adapters.providers.sandbox import SandboxPaymentGateway
@@ -58,14 +58,7 @@ class Container(containers.DeclarativeContainer):
     payment_events = providers.Singleton(PaymentEventHandler, uow, clock)
 
     # The outbox: one queue, a sender per topic target; integrations without an adapter yet are mock.
-    http = providers.Singleton(
-        httpx.AsyncClient,
-        limits=providers.Factory(
-            httpx.Limits,
-            max_connections=settings.provided.outbox_concurrency,
-            max_keepalive_connections=settings.provided.outbox_concurrency,
-        ),
-    )
+    http = providers.Singleton(HttpLanes, lanes=settings.provided.outbox_concurrency)
     outbox_queue = providers.Singleton(SqlOutboxQueue, database)
     mock_sender = providers.Singleton(LoggingMockSender)
     erp_sender = providers.Selector(
