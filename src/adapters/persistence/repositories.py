@@ -55,6 +55,16 @@ def _one_of(
     return column.in_(values)
 
 
+_b = t.bookings.c
+_OCCUPANCY = (_b.start_at, _b.end_at, _b.block_end, _b.resource_id, _b.hold_expires_at)
+# asyncpg already gives timestamptz as aware UTC datetimes: read them as they come, without the
+# per-value conversion of UtcDateTime (thousands of values for a month of availability).
+_OCCUPANCY_PG = tuple(
+    sa.type_coerce(c, sa.DateTime(timezone=True)).label(c.name) if isinstance(c.type, t.UtcDateTime) else c
+    for c in _OCCUPANCY
+)
+
+
 def upsert(connection: AsyncConnection, table: sa.Table) -> Any:
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
@@ -232,7 +242,8 @@ class SqlAlchemyBookingRepository:
         self, *, offering: Offering, resource_ids: Sequence[str], window: Slot, now: datetime
     ) -> list[Occupancy]:
         b = t.bookings.c
-        query = sa.select(b.start_at, b.end_at, b.block_end, b.resource_id, b.hold_expires_at).where(
+        columns = _OCCUPANCY_PG if self._c.dialect.name == "postgresql" else _OCCUPANCY
+        query = sa.select(*columns).where(
             b.start_at < window.end, b.start_at > window.start - MAX_SPAN, b.status.in_(t.HOLDING)
         )
         if offering.resource_type is not None:
@@ -240,12 +251,13 @@ class SqlAlchemyBookingRepository:
         else:
             query = query.where(b.offering_id == offering.id, b.end_at > window.start)
         occupied, stale = [], False
-        for r in await self._c.execute(query):
-            if r.hold_expires_at is not None and r.hold_expires_at <= now:
+        for start_at, end_at, block_end, resource_id, hold_expires_at in (await self._c.execute(query)).all():
+            if hold_expires_at is not None and hold_expires_at <= now:
                 stale = True  # a hold that ran out: free, but still in the table until expired
                 continue
+            slot = Slot(start_at, end_at)
             occupied.append(
-                Occupancy(Slot(r.start_at, r.end_at), Slot(r.start_at, r.block_end), r.resource_id)
+                Occupancy(slot, Slot(start_at, block_end) if block_end != end_at else slot, resource_id)
             )
         # What `add` needs to know: whether a stale hold in this window must be expired before inserting.
         self._stale_checked = (window, stale)

@@ -58,7 +58,9 @@ class GetAvailability:
         resources = (
             self._catalog.catalog.resources_of(offering.resource_type) if offering.resource_type else ()
         )
-        margin = offering.duration + offering.buffer + timedelta(days=2)
+        # Bookings reaching into the window from either side; the repository reaches further back for
+        # long ones that started earlier.
+        margin = offering.duration + offering.buffer
         now = self._clock.now()
         async with self._uow(read_only=True) as uow:
             occupied = await uow.bookings.occupancy(
