@@ -226,7 +226,8 @@ class CreateBookingHandler:
             )
         created = _created(booking, token, payment)
         if payment is not None or idempotency_key is not None:
-            async with self._uow() as uow:
+            one_write = payment is None or idempotency_key is None  # then no transaction is needed
+            async with self._uow(single_write=one_write) as uow:
                 if payment is not None:
                     booking.references.update(_payment_references(payment))
                     await uow.bookings.set_references(booking.id, booking.references)
