@@ -12,7 +12,7 @@ from domain.availability import Occupancy
 from domain.booking import Booking, BookingStatus, Slot
 from domain.catalog import Catalog, Offering
 from domain.customer import Customer
-from domain.notifications import Email
+from domain.notifications import Email, Sms
 from domain.outbox import OutboxMessage, OutboxState
 
 
@@ -215,6 +215,11 @@ class Sender(Protocol):
 
 class EmailGateway(Protocol):
     async def send_email(self, email: Email, *, idempotency_key: str) -> None:
+        """Raises ProviderUnavailable to try again later, ProviderRejected to give up."""
+
+
+class SmsGateway(Protocol):
+    async def send_sms(self, sms: Sms, *, idempotency_key: str) -> None:
         """Raises ProviderUnavailable to try again later, ProviderRejected to give up."""
 
 

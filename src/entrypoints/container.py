@@ -14,10 +14,12 @@ from adapters.providers.erp import HttpErpSender
 from adapters.providers.mock import LoggingMockSender, SkippingSender
 from adapters.providers.resend import ResendEmailGateway
 from adapters.providers.sandbox import SandboxPaymentGateway
+from adapters.providers.twilio import TwilioSmsGateway
 from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBookingHandler, ExpireHoldsHandler
 from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
 from application.notifications.email import EmailNotificationSender
+from application.notifications.sms import SmsNotificationSender
 from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.health import GetHealth
 from application.outbox.prune import PruneSettledMessages
@@ -95,8 +97,25 @@ class Container(containers.DeclarativeContainer):
         ),
         mock=mock_sender,
     )
+    sms_sender = providers.Selector(
+        settings.provided.twilio_mode,
+        connected=providers.Singleton(
+            SmsNotificationSender,
+            uow,
+            catalog,
+            providers.Singleton(
+                TwilioSmsGateway,
+                http,
+                account_sid=settings.provided.twilio_account_sid,
+                auth_token=settings.provided.twilio_auth_token,
+                sender=settings.provided.twilio_from,
+                api_base=settings.provided.twilio_api_base,
+            ),
+        ),
+        mock=mock_sender,
+    )
     senders = providers.Dict(
-        erp=erp_sender, email=email_sender, sms=mock_sender, odoo=mock_sender, driver_app=mock_sender
+        erp=erp_sender, email=email_sender, sms=sms_sender, odoo=mock_sender, driver_app=mock_sender
     )
     deliver_outbox = providers.Singleton(
         DeliverOutboxMessages,

@@ -43,6 +43,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     resend_api_key: str | None = None
     resend_from: str | None = None
     resend_api_base: str = "https://api.resend.com"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from: str | None = None
+    twilio_api_base: str = "https://api.twilio.com"
 
     @property
     def hold(self) -> timedelta:
@@ -76,9 +80,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return "connected" if self.resend_api_key else "mock"
 
     @property
+    def twilio_mode(self) -> str:
+        return "connected" if self.twilio_account_sid and self.twilio_auth_token else "mock"
+
+    @property
     def integrations(self) -> dict[str, str]:
         """Each integration's mode as /health names it; those without an adapter yet run as mock."""
-        modes = {"erp": self.erp_mode, "resend": self.resend_mode}
+        modes = {"erp": self.erp_mode, "resend": self.resend_mode, "twilio": self.twilio_mode}
         return {name: modes.get(name, "mock") for name in INTEGRATIONS}
 
     @classmethod
@@ -124,8 +132,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(
                 "RESEND_FROM: must be set when RESEND_API_KEY is (e.g. 'Bookings <b@your.domain>')"
             )
-        if not self.resend_api_base.startswith(("http://", "https://")):
-            raise SettingsError("RESEND_API_BASE: must be an http:// or https:// URL")
+        if bool(self.twilio_account_sid) != bool(self.twilio_auth_token):
+            raise SettingsError("TWILIO_AUTH_TOKEN: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together")
+        if self.twilio_mode == "connected" and not self.twilio_from:
+            raise SettingsError("TWILIO_FROM: must be set when TWILIO_ACCOUNT_SID is (e.g. '+15005550006')")
+        for name, base in (
+            ("RESEND_API_BASE", self.resend_api_base),
+            ("TWILIO_API_BASE", self.twilio_api_base),
+        ):
+            if not base.startswith(("http://", "https://")):
+                raise SettingsError(f"{name}: must be an http:// or https:// URL")
 
 
 def _boolean(raw: str) -> bool:
@@ -161,4 +177,8 @@ _VARIABLES: tuple[tuple[str, str, type | object], ...] = (
     ("RESEND_API_KEY", "resend_api_key", str),
     ("RESEND_FROM", "resend_from", str),
     ("RESEND_API_BASE", "resend_api_base", str),
+    ("TWILIO_ACCOUNT_SID", "twilio_account_sid", str),
+    ("TWILIO_AUTH_TOKEN", "twilio_auth_token", str),
+    ("TWILIO_FROM", "twilio_from", str),
+    ("TWILIO_API_BASE", "twilio_api_base", str),
 )

@@ -85,3 +85,17 @@ def test_resend_is_connected_with_a_key_and_a_sender() -> None:
         Settings.from_env({"RESEND_API_KEY": "re_123"})
     with pytest.raises(SettingsError, match="RESEND_API_BASE"):
         Settings.from_env(resend | {"RESEND_API_BASE": "127.0.0.1:9000"})
+
+
+def test_twilio_is_connected_with_an_account_a_token_and_a_sender() -> None:
+    twilio = {"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "tok", "TWILIO_FROM": "+15005550006"}
+    settings = Settings.from_env(twilio | {"TWILIO_API_BASE": "http://127.0.0.1:9000"})
+    assert (settings.twilio_mode, settings.integrations["twilio"]) == ("connected", "connected")
+    assert settings.twilio_api_base == "http://127.0.0.1:9000"
+    assert Settings.from_env({}).integrations["twilio"] == "mock"
+    with pytest.raises(SettingsError, match=r"^TWILIO_FROM"):
+        Settings.from_env({"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "tok"})
+    with pytest.raises(SettingsError, match=r"^TWILIO_AUTH_TOKEN"):
+        Settings.from_env({"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_FROM": "+15005550006"})
+    with pytest.raises(SettingsError, match=r"^TWILIO_API_BASE"):
+        Settings.from_env(twilio | {"TWILIO_API_BASE": "api.twilio.com"})
