@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.events import BookingCancelled, BookingConfirmed, DomainEvent, PaymentFailed
+from domain.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    DeliveryRequested,
+    DomainEvent,
+    PaymentFailed,
+    VehiclePickedUp,
+    VehicleReturned,
+)
 from domain.outbox import OutboxMessage
 
 # Each customer message goes out on both channels; the sms sender skips customers without a phone.
@@ -14,17 +22,24 @@ CUSTOMER_CHANNELS = ("email", "sms")
 def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
     booking = event.booking_id
     match event:
-        case BookingConfirmed(paid=True):
+        case BookingConfirmed(paid=paid, dispatch=dispatch):
+            erp = [OutboxMessage("erp.booking_confirmed", f"booking_confirmed:{booking}:v1", booking)]
+            pickup = [_trip("b2c_pickup", booking)]
             return [
-                OutboxMessage("erp.booking_confirmed", f"booking_confirmed:{booking}:v1", booking),
+                *(erp if paid else []),
                 *_tell_customer("booking_confirmed", booking),
+                *(pickup if dispatch else []),
             ]
-        case BookingConfirmed():
-            return _tell_customer("booking_confirmed", booking)
         case BookingCancelled():
             return _tell_customer("booking_cancelled", booking)
         case PaymentFailed(occurred_at=at):
             return _tell_customer("payment_failed", booking, f":{at.isoformat()}")
+        case DeliveryRequested(occurred_at=at):
+            return [_trip("b2c_delivery", booking, {"ready_at": at.isoformat()})]
+        case VehiclePickedUp():
+            return _tell_customer("vehicle_picked_up", booking)
+        case VehicleReturned():
+            return _tell_customer("vehicle_returned", booking)
         case _:
             return []
 
@@ -35,3 +50,8 @@ def _tell_customer(event: str, booking: UUID, key_suffix: str = "") -> list[Outb
         OutboxMessage(f"{channel}.{event}", f"{channel}.{event}:{booking}{key_suffix}", booking)
         for channel in CUSTOMER_CHANNELS
     ]
+
+
+def _trip(kind: str, booking: UUID, payload: dict[str, str] | None = None) -> OutboxMessage:
+    """One trip per leg and booking: marking a booking ready twice sends its delivery once."""
+    return OutboxMessage(f"driver_app.{kind}", f"driver_app.{kind}:{booking}", booking, payload or {})

@@ -12,6 +12,7 @@ from domain.availability import Occupancy
 from domain.booking import Booking, BookingStatus, Slot
 from domain.catalog import Catalog, Offering
 from domain.customer import Customer
+from domain.dispatch import Trip
 from domain.notifications import Email, Sms
 from domain.outbox import OutboxMessage, OutboxState
 
@@ -220,6 +221,11 @@ class EmailGateway(Protocol):
 
 class SmsGateway(Protocol):
     async def send_sms(self, sms: Sms, *, idempotency_key: str) -> None:
+        """Raises ProviderUnavailable to try again later, ProviderRejected to give up."""
+
+
+class DispatchGateway(Protocol):
+    async def send_trip(self, trip: Trip, *, idempotency_key: str) -> None:
         """Raises ProviderUnavailable to try again later, ProviderRejected to give up."""
 
 

@@ -10,6 +10,7 @@ from adapters.clock import SystemClock
 from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
+from adapters.providers.driver_app import DriverAppGateway
 from adapters.providers.erp import HttpErpSender
 from adapters.providers.mock import LoggingMockSender, SkippingSender
 from adapters.providers.resend import ResendEmailGateway
@@ -18,6 +19,8 @@ from adapters.providers.twilio import TwilioSmsGateway
 from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBookingHandler, ExpireHoldsHandler
 from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
+from application.dispatch.trip_updates import MarkReadyHandler, TripStatusHandler
+from application.dispatch.trips import TripSender
 from application.notifications.email import EmailNotificationSender
 from application.notifications.sms import SmsNotificationSender
 from application.outbox.deliver import DeliverOutboxMessages
@@ -58,6 +61,8 @@ class Container(containers.DeclarativeContainer):
     cancel_booking = providers.Singleton(CancelBookingHandler, uow, clock)
     expire_holds = providers.Singleton(ExpireHoldsHandler, uow, clock)
     payment_events = providers.Singleton(PaymentEventHandler, uow, clock)
+    trip_status = providers.Singleton(TripStatusHandler, uow, clock)
+    mark_ready = providers.Singleton(MarkReadyHandler, uow, clock)
 
     # The outbox: one queue, a sender per topic target; integrations without an adapter yet are mock.
     http = providers.Singleton(
@@ -114,8 +119,22 @@ class Container(containers.DeclarativeContainer):
         ),
         mock=mock_sender,
     )
+    driver_app_sender = providers.Selector(
+        settings.provided.driver_app_mode,
+        connected=providers.Singleton(
+            TripSender,
+            uow,
+            providers.Singleton(
+                DriverAppGateway,
+                http,
+                url=settings.provided.driver_app_webhook_url,
+                secret=settings.provided.driver_app_secret,
+            ),
+        ),
+        mock=mock_sender,
+    )
     senders = providers.Dict(
-        erp=erp_sender, email=email_sender, sms=sms_sender, odoo=mock_sender, driver_app=mock_sender
+        erp=erp_sender, email=email_sender, sms=sms_sender, odoo=mock_sender, driver_app=driver_app_sender
     )
     deliver_outbox = providers.Singleton(
         DeliverOutboxMessages,

@@ -47,6 +47,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     twilio_auth_token: str | None = None
     twilio_from: str | None = None
     twilio_api_base: str = "https://api.twilio.com"
+    driver_app_webhook_url: str | None = None
+    driver_app_secret: str | None = None
 
     @property
     def hold(self) -> timedelta:
@@ -84,9 +86,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return "connected" if self.twilio_account_sid and self.twilio_auth_token else "mock"
 
     @property
+    def driver_app_mode(self) -> str:
+        return "connected" if self.driver_app_webhook_url else "mock"
+
+    @property
     def integrations(self) -> dict[str, str]:
         """Each integration's mode as /health names it; those without an adapter yet run as mock."""
-        modes = {"erp": self.erp_mode, "resend": self.resend_mode, "twilio": self.twilio_mode}
+        modes = {
+            "erp": self.erp_mode,
+            "resend": self.resend_mode,
+            "twilio": self.twilio_mode,
+            "driver_app": self.driver_app_mode,
+        }
         return {name: modes.get(name, "mock") for name in INTEGRATIONS}
 
     @classmethod
@@ -136,6 +147,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("TWILIO_AUTH_TOKEN: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together")
         if self.twilio_mode == "connected" and not self.twilio_from:
             raise SettingsError("TWILIO_FROM: must be set when TWILIO_ACCOUNT_SID is (e.g. '+15005550006')")
+        if self.driver_app_webhook_url and not self.driver_app_secret:
+            raise SettingsError("DRIVER_APP_SECRET: must be set when DRIVER_APP_WEBHOOK_URL is")
+        if self.driver_app_webhook_url is not None and not self.driver_app_webhook_url.startswith(
+            ("http://", "https://")
+        ):
+            raise SettingsError("DRIVER_APP_WEBHOOK_URL: must be an http:// or https:// URL")
         for name, base in (
             ("RESEND_API_BASE", self.resend_api_base),
             ("TWILIO_API_BASE", self.twilio_api_base),
@@ -181,4 +198,6 @@ _VARIABLES: tuple[tuple[str, str, type | object], ...] = (
     ("TWILIO_AUTH_TOKEN", "twilio_auth_token", str),
     ("TWILIO_FROM", "twilio_from", str),
     ("TWILIO_API_BASE", "twilio_api_base", str),
+    ("DRIVER_APP_WEBHOOK_URL", "driver_app_webhook_url", str),
+    ("DRIVER_APP_SECRET", "driver_app_secret", str),
 )
