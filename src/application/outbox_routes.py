@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from domain.events import (
@@ -22,13 +23,21 @@ CUSTOMER_CHANNELS = ("email", "sms")
 def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
     booking = event.booking_id
     match event:
-        case BookingConfirmed(paid=paid, dispatch=dispatch):
-            erp = [OutboxMessage("erp.booking_confirmed", f"booking_confirmed:{booking}:v1", booking)]
+        case BookingConfirmed(paid=paid, dispatch=dispatch, occurred_at=at):
+            paid_messages = [
+                OutboxMessage("erp.booking_confirmed", f"booking_confirmed:{booking}:v1", booking),
+                _accounting("booking_paid", booking, at),
+            ]
             pickup = [_trip("b2c_pickup", booking)]
             return [
-                *(erp if paid else []),
+                *(paid_messages if paid else []),
                 *_tell_customer("booking_confirmed", booking),
                 *(pickup if dispatch else []),
+            ]
+        case BookingCancelled(paid=True, occurred_at=at):
+            return [
+                _accounting("booking_refunded", booking, at),
+                *_tell_customer("booking_cancelled", booking),
             ]
         case BookingCancelled():
             return _tell_customer("booking_cancelled", booking)
@@ -50,6 +59,11 @@ def _tell_customer(event: str, booking: UUID, key_suffix: str = "") -> list[Outb
         OutboxMessage(f"{channel}.{event}", f"{channel}.{event}:{booking}{key_suffix}", booking)
         for channel in CUSTOMER_CHANNELS
     ]
+
+
+def _accounting(fact: str, booking: UUID, at: datetime) -> OutboxMessage:
+    """The invoice (or credit note) is dated by the fact, so a late delivery dates it the same."""
+    return OutboxMessage(f"odoo.{fact}", f"odoo.{fact}:{booking}", booking, {"at": at.isoformat()})
 
 
 def _trip(kind: str, booking: UUID, payload: dict[str, str] | None = None) -> OutboxMessage:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 from uuid import UUID
 
+from domain.accounting import Invoice
 from domain.availability import Occupancy
 from domain.booking import Booking, BookingStatus, Slot
 from domain.catalog import Catalog, Offering
@@ -227,6 +228,16 @@ class SmsGateway(Protocol):
 class DispatchGateway(Protocol):
     async def send_trip(self, trip: Trip, *, idempotency_key: str) -> None:
         """Raises ProviderUnavailable to try again later, ProviderRejected to give up."""
+
+
+class AccountingGateway(Protocol):
+    async def invoice_paid(self, invoice: Invoice) -> str:
+        """Partner, posted invoice and its payment, each found before it is created; returns the
+        invoice's id at the accounting system. Safe to repeat."""
+
+    async def credit(self, invoice: Invoice) -> str:
+        """A posted credit note for the booking's invoice, found before it is created; returns its id.
+        Raises ProviderUnavailable while the invoice itself is not there yet."""
 
 
 class OutboxQueue(Protocol):

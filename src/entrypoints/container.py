@@ -13,9 +13,11 @@ from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from adapters.providers.driver_app import DriverAppGateway
 from adapters.providers.erp import HttpErpSender
 from adapters.providers.mock import LoggingMockSender, SkippingSender
+from adapters.providers.odoo import OdooAccountingGateway, OdooMockGateway, OdooXmlRpc
 from adapters.providers.resend import ResendEmailGateway
 from adapters.providers.sandbox import SandboxPaymentGateway
 from adapters.providers.twilio import TwilioSmsGateway
+from application.accounting.invoices import AccountingSender
 from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBookingHandler, ExpireHoldsHandler
 from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
@@ -133,8 +135,24 @@ class Container(containers.DeclarativeContainer):
         ),
         mock=mock_sender,
     )
+    accounting = providers.Selector(
+        settings.provided.odoo_mode,
+        connected=providers.Singleton(
+            OdooAccountingGateway,
+            providers.Singleton(
+                OdooXmlRpc,
+                http,
+                url=settings.provided.odoo_url,
+                db=settings.provided.odoo_db,
+                username=settings.provided.odoo_username,
+                password=settings.provided.odoo_password,
+            ),
+        ),
+        mock=providers.Singleton(OdooMockGateway, settings.provided.odoo_mock_log),
+    )
+    odoo_sender = providers.Singleton(AccountingSender, uow, catalog, accounting)
     senders = providers.Dict(
-        erp=erp_sender, email=email_sender, sms=sms_sender, odoo=mock_sender, driver_app=driver_app_sender
+        erp=erp_sender, email=email_sender, sms=sms_sender, odoo=odoo_sender, driver_app=driver_app_sender
     )
     deliver_outbox = providers.Singleton(
         DeliverOutboxMessages,

@@ -62,6 +62,7 @@ async def test_a_successful_payment_writes_the_erp_message_and_the_confirmation_
 
     assert [(m.topic, m.idempotency_key) for m in app.state.outbox] == [
         ("erp.booking_confirmed", f"booking_confirmed:{created.booking_id}:v1"),
+        ("odoo.booking_paid", f"odoo.booking_paid:{created.booking_id}"),
         ("email.booking_confirmed", f"email.booking_confirmed:{created.booking_id}"),
         ("sms.booking_confirmed", f"sms.booking_confirmed:{created.booking_id}"),
     ]
