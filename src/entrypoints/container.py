@@ -7,6 +7,7 @@ from dependency_injector import containers, providers
 
 from adapters.catalog.toml_catalog import TomlCatalog
 from adapters.clock import SystemClock
+from adapters.metrics import PrometheusMetrics
 from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
@@ -41,6 +42,7 @@ class Container(containers.DeclarativeContainer):
         create_database, settings.provided.database_url, pool_size=settings.provided.db_pool_size
     )
     clock = providers.Singleton(SystemClock)
+    metrics = providers.Singleton(PrometheusMetrics)
     catalog = providers.Singleton(TomlCatalog, settings.provided.catalog_path)
     uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, database)
 
@@ -163,6 +165,7 @@ class Container(containers.DeclarativeContainer):
         lease=settings.provided.claim_lease,
         batch=settings.provided.outbox_batch,
         concurrency=settings.provided.outbox_concurrency,
+        observe=metrics.provided.deliveries,
     )
     prune_outbox = providers.Singleton(
         PruneSettledMessages, outbox_queue, clock, retention_days=settings.provided.outbox_retention_days
