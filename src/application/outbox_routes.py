@@ -2,24 +2,70 @@
 
 from __future__ import annotations
 
-from domain.events import BookingCancelled, BookingConfirmed, DomainEvent, PaymentFailed
+from datetime import datetime
+from uuid import UUID
+
+from domain.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    DeliveryRequested,
+    DomainEvent,
+    PaymentFailed,
+    VehiclePickedUp,
+    VehicleReturned,
+)
 from domain.outbox import OutboxMessage
+
+# Each customer message goes out on both channels; the sms sender skips customers without a phone.
+CUSTOMER_CHANNELS = ("email", "sms")
 
 
 def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
     booking = event.booking_id
     match event:
-        case BookingConfirmed(paid=True):
-            return [
+        case BookingConfirmed(paid=paid, dispatch=dispatch, occurred_at=at):
+            paid_messages = [
                 OutboxMessage("erp.booking_confirmed", f"booking_confirmed:{booking}:v1", booking),
-                OutboxMessage("email.booking_confirmed", f"email.booking_confirmed:{booking}", booking),
+                _accounting("booking_paid", booking, at),
             ]
-        case BookingConfirmed():
-            return [OutboxMessage("email.booking_confirmed", f"email.booking_confirmed:{booking}", booking)]
+            pickup = [_trip("b2c_pickup", booking)]
+            return [
+                *(paid_messages if paid else []),
+                *_tell_customer("booking_confirmed", booking),
+                *(pickup if dispatch else []),
+            ]
+        case BookingCancelled(paid=True, occurred_at=at):
+            return [
+                _accounting("booking_refunded", booking, at),
+                *_tell_customer("booking_cancelled", booking),
+            ]
         case BookingCancelled():
-            return [OutboxMessage("email.booking_cancelled", f"email.booking_cancelled:{booking}", booking)]
+            return _tell_customer("booking_cancelled", booking)
         case PaymentFailed(occurred_at=at):
-            key = f"email.payment_failed:{booking}:{at.isoformat()}"
-            return [OutboxMessage("email.payment_failed", key, booking)]
+            return _tell_customer("payment_failed", booking, f":{at.isoformat()}")
+        case DeliveryRequested(occurred_at=at):
+            return [_trip("b2c_delivery", booking, {"ready_at": at.isoformat()})]
+        case VehiclePickedUp():
+            return _tell_customer("vehicle_picked_up", booking)
+        case VehicleReturned():
+            return _tell_customer("vehicle_returned", booking)
         case _:
             return []
+
+
+def _tell_customer(event: str, booking: UUID, key_suffix: str = "") -> list[OutboxMessage]:
+    """`email.<event>` and `sms.<event>`, keyed `<channel>.<event>:<booking id><suffix>`."""
+    return [
+        OutboxMessage(f"{channel}.{event}", f"{channel}.{event}:{booking}{key_suffix}", booking)
+        for channel in CUSTOMER_CHANNELS
+    ]
+
+
+def _accounting(fact: str, booking: UUID, at: datetime) -> OutboxMessage:
+    """The invoice (or credit note) is dated by the fact, so a late delivery dates it the same."""
+    return OutboxMessage(f"odoo.{fact}", f"odoo.{fact}:{booking}", booking, {"at": at.isoformat()})
+
+
+def _trip(kind: str, booking: UUID, payload: dict[str, str] | None = None) -> OutboxMessage:
+    """One trip per leg and booking: marking a booking ready twice sends its delivery once."""
+    return OutboxMessage(f"driver_app.{kind}", f"driver_app.{kind}:{booking}", booking, payload or {})

@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 from uuid import UUID
 
+from domain.accounting import Invoice
 from domain.availability import Occupancy
 from domain.booking import Booking, BookingStatus, Slot
 from domain.catalog import Catalog, Offering
 from domain.customer import Customer
-from domain.notifications import Email
+from domain.dispatch import Trip
+from domain.notifications import Email, Sms
 from domain.outbox import OutboxMessage, OutboxState
 
 
@@ -216,6 +218,26 @@ class Sender(Protocol):
 class EmailGateway(Protocol):
     async def send_email(self, email: Email, *, idempotency_key: str) -> None:
         """Raises ProviderUnavailable to try again later, ProviderRejected to give up."""
+
+
+class SmsGateway(Protocol):
+    async def send_sms(self, sms: Sms, *, idempotency_key: str) -> None:
+        """Raises ProviderUnavailable to try again later, ProviderRejected to give up."""
+
+
+class DispatchGateway(Protocol):
+    async def send_trip(self, trip: Trip, *, idempotency_key: str) -> None:
+        """Raises ProviderUnavailable to try again later, ProviderRejected to give up."""
+
+
+class AccountingGateway(Protocol):
+    async def invoice_paid(self, invoice: Invoice) -> str:
+        """Partner, posted invoice and its payment, each found before it is created; returns the
+        invoice's id at the accounting system. Safe to repeat."""
+
+    async def credit(self, invoice: Invoice) -> str:
+        """A posted credit note for the booking's invoice, found before it is created; returns its id.
+        Raises ProviderUnavailable while the invoice itself is not there yet."""
 
 
 class OutboxQueue(Protocol):

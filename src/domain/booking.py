@@ -10,14 +10,20 @@ from typing import Any, Final
 from uuid import UUID
 
 from domain.catalog import Money
+from domain.dispatch import Dispatch, NotDispatched, TripStatus
 from domain.errors import IllegalTransition
 from domain.events import (
     BookingCancelled,
     BookingConfirmed,
     BookingExpired,
+    DeliveryRequested,
     DomainEvent,
     PaymentFailed,
     StatusChanged,
+    TripFailed,
+    TripUpdated,
+    VehiclePickedUp,
+    VehicleReturned,
 )
 
 
@@ -72,6 +78,15 @@ PAYMENT_TRANSITIONS: Final[Mapping[PaymentStatus, frozenset[PaymentStatus]]] = {
 HOLDING_STATUSES: Final = frozenset({_B.PENDING_PAYMENT, _B.CONFIRMED, _B.SCHEDULED, _B.IN_SERVICE})
 TERMINAL_STATUSES: Final = frozenset(s for s, nxt in BOOKING_TRANSITIONS.items() if not nxt)
 
+# Driver trips: the booking's references keep the driver app's last status and trip id.
+TRIP_STATUS: Final = "driver_app_status"
+TRIP_ID: Final = "driver_app_trip_id"
+_READY_FROM: Final = frozenset({_B.CONFIRMED, _B.SCHEDULED, _B.IN_SERVICE})
+_BOOKING_AFTER_TRIP: Final[Mapping[TripStatus, BookingStatus]] = {
+    TripStatus.PICKUP_COMPLETED: _B.IN_SERVICE,
+    TripStatus.DELIVERY_COMPLETED: _B.COMPLETED,
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Slot:
@@ -106,6 +121,7 @@ class Booking:
     notes: str | None = None
     intake: Mapping[str, Any] = field(default_factory=dict)
     references: dict[str, str] = field(default_factory=dict)
+    dispatch: Dispatch | None = None
     token_hash: bytes = b""
     version: int = 0
     events: list[DomainEvent] = field(default_factory=list, repr=False)
@@ -125,6 +141,7 @@ class Booking:
         hold: timedelta,
         notes: str | None = None,
         intake: Mapping[str, Any] | None = None,
+        dispatch: Dispatch | None = None,
     ) -> Booking:
         """A free booking is confirmed at once; a paid one holds its slot while payment is pending."""
         booking = cls(
@@ -140,10 +157,13 @@ class Booking:
             resource_id=resource_id,
             notes=notes,
             intake=dict(intake or {}),
+            dispatch=dispatch,
         )
         if price.is_free:
             booking._move_to(_B.CONFIRMED, now=now)
-            booking.events.append(BookingConfirmed(booking.id, now, paid=False))
+            booking.events.append(
+                BookingConfirmed(booking.id, now, paid=False, dispatch=dispatch is not None)
+            )
         else:
             booking.hold_expires_at = now + hold
             booking._move_to(_B.PENDING_PAYMENT, now=now)
@@ -175,7 +195,7 @@ class Booking:
         if confirm:
             self._move_to(_B.CONFIRMED, now=now)
             self.hold_expires_at = None
-            self.events.append(BookingConfirmed(self.id, now, paid=True))
+            self.events.append(BookingConfirmed(self.id, now, paid=True, dispatch=self.dispatch is not None))
 
     def mark_payment_failed(self, *, now: datetime) -> None:
         if self.payment_status is _P.FAILED:
@@ -200,6 +220,34 @@ class Booking:
             raise IllegalTransition("booking", self.status, _B.EXPIRED)
         self._move_to(_B.EXPIRED, now=now)
         self.events.append(BookingExpired(self.id, now))
+
+    def mark_ready(self, *, now: datetime) -> None:
+        """The service is done: a dispatched booking that is under way sends its vehicle back."""
+        if self.dispatch is None:
+            raise NotDispatched(f"booking {self.id} has no driver trips")
+        if self.status not in _READY_FROM:
+            raise IllegalTransition("booking", self.status, "ready")
+        self.events.append(DeliveryRequested(self.id, now))
+
+    def record_trip(self, status: TripStatus, *, now: datetime, trip_id: str | None = None) -> None:
+        """A status from the driver app. Pickup done puts the booking in service, delivery done
+        completes it (each checked before anything changes); every status is kept and audited."""
+        target = _BOOKING_AFTER_TRIP.get(status)
+        if target is self.status:
+            target = None  # a repeated report: the booking is already there
+        if target is not None and target not in BOOKING_TRANSITIONS[self.status]:
+            raise IllegalTransition("booking", self.status, target)
+        previous = self.references.get(TRIP_STATUS, "none")
+        self.references[TRIP_STATUS] = status.value
+        if trip_id:
+            self.references[TRIP_ID] = trip_id
+        self.events.append(TripUpdated(self.id, now, previous, status.value))
+        if target is not None:
+            self._move_to(target, now=now)
+            told = VehiclePickedUp if target is _B.IN_SERVICE else VehicleReturned
+            self.events.append(told(self.id, now))
+        if status is TripStatus.FAILED:
+            self.events.append(TripFailed(self.id, now))
 
     def move_to(self, target: BookingStatus, *, now: datetime) -> None:
         """Apply a status reported from outside; re-applying the current status is a no-op."""

@@ -22,6 +22,7 @@ class StatusChanged(DomainEvent):
 @dataclass(frozen=True, slots=True)
 class BookingConfirmed(DomainEvent):
     paid: bool
+    dispatch: bool = False  # the offering sends a driver: the confirmation sends the pickup trip
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,4 +37,32 @@ class BookingExpired(DomainEvent):
 
 @dataclass(frozen=True, slots=True)
 class PaymentFailed(DomainEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRequested(DomainEvent):
+    """The service is done: the vehicle goes back to its customer (the delivery trip)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TripUpdated(DomainEvent):
+    """The driver app reported a trip status; audited, with the status it replaces."""
+
+    from_status: str
+    to_status: str
+
+
+@dataclass(frozen=True, slots=True)
+class VehiclePickedUp(DomainEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleReturned(DomainEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class TripFailed(DomainEvent):
     pass

@@ -22,6 +22,12 @@ class Email:
     html: str
 
 
+@dataclass(frozen=True, slots=True)
+class Sms:
+    to: str
+    body: str
+
+
 def pick_template(offering: Offering, event: str, channel: str, locale: str) -> Template | None:
     """The customer's language, then its base language (`pt` for `pt-BR`), then English; else none."""
     by_locale = offering.notification_templates.get(event, {}).get(channel, {})
@@ -71,4 +77,12 @@ def email_for(template: Template, customer: Customer, values: Mapping[str, str])
         subject=render(template.subject or "", values),
         text=text,
         html=f"<p>{body}</p>",
+    )
+
+
+def sms_for(template: Template, phone: str, values: Mapping[str, str]) -> Sms:
+    """Plain text to the customer's phone, written as E.164 (`+` and digits: spaces and dashes dropped)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return Sms(
+        to=f"+{digits}" if phone.strip().startswith("+") else digits, body=render(template.body, values)
     )

@@ -6,18 +6,26 @@ from dependency_injector import containers, providers
 
 from adapters.catalog.toml_catalog import TomlCatalog
 from adapters.clock import SystemClock
+from adapters.metrics import PrometheusMetrics
 from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
+from adapters.providers.driver_app import DriverAppGateway
 from adapters.providers.erp import HttpErpSender
 from adapters.providers.http_lanes import HttpLanes
 from adapters.providers.mock import LoggingMockSender, SkippingSender
+from adapters.providers.odoo import OdooAccountingGateway, OdooMockGateway, OdooXmlRpc
 from adapters.providers.resend import ResendEmailGateway
 from adapters.providers.sandbox import SandboxPaymentGateway
+from adapters.providers.twilio import TwilioSmsGateway
+from application.accounting.invoices import AccountingSender
 from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBookingHandler, ExpireHoldsHandler
 from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
+from application.dispatch.trip_updates import MarkReadyHandler, TripStatusHandler
+from application.dispatch.trips import TripSender
 from application.notifications.email import EmailNotificationSender
+from application.notifications.sms import SmsNotificationSender
 from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.health import GetHealth
 from application.outbox.prune import PruneSettledMessages
@@ -34,6 +42,7 @@ class Container(containers.DeclarativeContainer):
         create_database, settings.provided.database_url, pool_size=settings.provided.db_pool_size
     )
     clock = providers.Singleton(SystemClock)
+    metrics = providers.Singleton(PrometheusMetrics)
     catalog = providers.Singleton(TomlCatalog, settings.provided.catalog_path)
     uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, database)
 
@@ -56,6 +65,8 @@ class Container(containers.DeclarativeContainer):
     cancel_booking = providers.Singleton(CancelBookingHandler, uow, clock)
     expire_holds = providers.Singleton(ExpireHoldsHandler, uow, clock)
     payment_events = providers.Singleton(PaymentEventHandler, uow, clock)
+    trip_status = providers.Singleton(TripStatusHandler, uow, clock)
+    mark_ready = providers.Singleton(MarkReadyHandler, uow, clock)
 
     # The outbox: one queue, a sender per topic target; integrations without an adapter yet are mock.
     http = providers.Singleton(HttpLanes, lanes=settings.provided.outbox_concurrency)
@@ -88,8 +99,55 @@ class Container(containers.DeclarativeContainer):
         ),
         mock=mock_sender,
     )
+    sms_sender = providers.Selector(
+        settings.provided.twilio_mode,
+        connected=providers.Singleton(
+            SmsNotificationSender,
+            uow,
+            catalog,
+            providers.Singleton(
+                TwilioSmsGateway,
+                http,
+                account_sid=settings.provided.twilio_account_sid,
+                auth_token=settings.provided.twilio_auth_token,
+                sender=settings.provided.twilio_from,
+                api_base=settings.provided.twilio_api_base,
+            ),
+        ),
+        mock=mock_sender,
+    )
+    driver_app_sender = providers.Selector(
+        settings.provided.driver_app_mode,
+        connected=providers.Singleton(
+            TripSender,
+            uow,
+            providers.Singleton(
+                DriverAppGateway,
+                http,
+                url=settings.provided.driver_app_webhook_url,
+                secret=settings.provided.driver_app_secret,
+            ),
+        ),
+        mock=mock_sender,
+    )
+    accounting = providers.Selector(
+        settings.provided.odoo_mode,
+        connected=providers.Singleton(
+            OdooAccountingGateway,
+            providers.Singleton(
+                OdooXmlRpc,
+                http,
+                url=settings.provided.odoo_url,
+                db=settings.provided.odoo_db,
+                username=settings.provided.odoo_username,
+                password=settings.provided.odoo_password,
+            ),
+        ),
+        mock=providers.Singleton(OdooMockGateway, settings.provided.odoo_mock_log),
+    )
+    odoo_sender = providers.Singleton(AccountingSender, uow, catalog, accounting)
     senders = providers.Dict(
-        erp=erp_sender, email=email_sender, sms=mock_sender, odoo=mock_sender, driver_app=mock_sender
+        erp=erp_sender, email=email_sender, sms=sms_sender, odoo=odoo_sender, driver_app=driver_app_sender
     )
     deliver_outbox = providers.Singleton(
         DeliverOutboxMessages,
@@ -100,6 +158,7 @@ class Container(containers.DeclarativeContainer):
         lease=settings.provided.claim_lease,
         batch=settings.provided.outbox_batch,
         concurrency=settings.provided.outbox_concurrency,
+        observe=metrics.provided.deliveries,
     )
     prune_outbox = providers.Singleton(
         PruneSettledMessages, outbox_queue, clock, retention_days=settings.provided.outbox_retention_days

@@ -43,6 +43,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     resend_api_key: str | None = None
     resend_from: str | None = None
     resend_api_base: str = "https://api.resend.com"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from: str | None = None
+    twilio_api_base: str = "https://api.twilio.com"
+    odoo_url: str | None = None
+    odoo_db: str | None = None
+    odoo_username: str | None = None
+    odoo_password: str | None = None
+    odoo_mock_log: Path = Path("logs/odoo-mock.jsonl")
+    driver_app_webhook_url: str | None = None
+    driver_app_secret: str | None = None
 
     @property
     def hold(self) -> timedelta:
@@ -76,9 +87,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return "connected" if self.resend_api_key else "mock"
 
     @property
+    def twilio_mode(self) -> str:
+        return "connected" if self.twilio_account_sid and self.twilio_auth_token else "mock"
+
+    @property
+    def odoo_mode(self) -> str:
+        return "connected" if self.odoo_url else "mock"
+
+    @property
+    def driver_app_mode(self) -> str:
+        return "connected" if self.driver_app_webhook_url else "mock"
+
+    @property
     def integrations(self) -> dict[str, str]:
         """Each integration's mode as /health names it; those without an adapter yet run as mock."""
-        modes = {"erp": self.erp_mode, "resend": self.resend_mode}
+        modes = {
+            "erp": self.erp_mode,
+            "resend": self.resend_mode,
+            "twilio": self.twilio_mode,
+            "driver_app": self.driver_app_mode,
+            "odoo": self.odoo_mode,
+        }
         return {name: modes.get(name, "mock") for name in INTEGRATIONS}
 
     @classmethod
@@ -124,8 +153,33 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(
                 "RESEND_FROM: must be set when RESEND_API_KEY is (e.g. 'Bookings <b@your.domain>')"
             )
-        if not self.resend_api_base.startswith(("http://", "https://")):
-            raise SettingsError("RESEND_API_BASE: must be an http:// or https:// URL")
+        if bool(self.twilio_account_sid) != bool(self.twilio_auth_token):
+            raise SettingsError("TWILIO_AUTH_TOKEN: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together")
+        if self.twilio_mode == "connected" and not self.twilio_from:
+            raise SettingsError("TWILIO_FROM: must be set when TWILIO_ACCOUNT_SID is (e.g. '+15005550006')")
+        odoo = {
+            "ODOO_URL": self.odoo_url,
+            "ODOO_DB": self.odoo_db,
+            "ODOO_USERNAME": self.odoo_username,
+            "ODOO_PASSWORD": self.odoo_password,
+        }
+        missing = [name for name, value in odoo.items() if not value]
+        if self.odoo_url and missing:
+            raise SettingsError(f"{missing[0]}: must be set when ODOO_URL is")
+        if self.odoo_url and not self.odoo_url.startswith(("http://", "https://")):
+            raise SettingsError("ODOO_URL: must be an http:// or https:// URL")
+        if self.driver_app_webhook_url and not self.driver_app_secret:
+            raise SettingsError("DRIVER_APP_SECRET: must be set when DRIVER_APP_WEBHOOK_URL is")
+        if self.driver_app_webhook_url is not None and not self.driver_app_webhook_url.startswith(
+            ("http://", "https://")
+        ):
+            raise SettingsError("DRIVER_APP_WEBHOOK_URL: must be an http:// or https:// URL")
+        for name, base in (
+            ("RESEND_API_BASE", self.resend_api_base),
+            ("TWILIO_API_BASE", self.twilio_api_base),
+        ):
+            if not base.startswith(("http://", "https://")):
+                raise SettingsError(f"{name}: must be an http:// or https:// URL")
 
 
 def _boolean(raw: str) -> bool:
@@ -161,4 +215,15 @@ _VARIABLES: tuple[tuple[str, str, type | object], ...] = (
     ("RESEND_API_KEY", "resend_api_key", str),
     ("RESEND_FROM", "resend_from", str),
     ("RESEND_API_BASE", "resend_api_base", str),
+    ("TWILIO_ACCOUNT_SID", "twilio_account_sid", str),
+    ("TWILIO_AUTH_TOKEN", "twilio_auth_token", str),
+    ("TWILIO_FROM", "twilio_from", str),
+    ("TWILIO_API_BASE", "twilio_api_base", str),
+    ("ODOO_URL", "odoo_url", str),
+    ("ODOO_DB", "odoo_db", str),
+    ("ODOO_USERNAME", "odoo_username", str),
+    ("ODOO_PASSWORD", "odoo_password", str),
+    ("BOOKHUB_ODOO_MOCK_LOG", "odoo_mock_log", Path),
+    ("DRIVER_APP_WEBHOOK_URL", "driver_app_webhook_url", str),
+    ("DRIVER_APP_SECRET", "driver_app_secret", str),
 )

@@ -37,12 +37,12 @@ def deliverer(
     )
 
 
-async def test_a_paid_booking_reaches_the_erp_and_its_email_once() -> None:
+async def test_a_paid_booking_reaches_the_erp_and_its_email_and_sms_once() -> None:
     app = build(now=T0)
     created = await app.create(a_booking())
     await app.payment_event(PaymentSucceeded("sandbox", "evt_1", created.booking_id, 8500, "EUR"))
-    queue, erp, email = InMemoryOutboxQueue(app.state), FakeSender(), FakeSender()
-    deliver = deliverer(queue, app.clock, erp=erp, email=email)
+    queue, erp, email, sms = InMemoryOutboxQueue(app.state), FakeSender(), FakeSender(), FakeSender()
+    deliver = deliverer(queue, app.clock, erp=erp, email=email, sms=sms, odoo=FakeSender())
 
     first = await deliver()
     again = await deliver()
@@ -50,6 +50,8 @@ async def test_a_paid_booking_reaches_the_erp_and_its_email_once() -> None:
     assert sorted((d.topic, d.outcome) for d in first) == [
         ("email.booking_confirmed", Outcome.DELIVERED),
         ("erp.booking_confirmed", Outcome.DELIVERED),
+        ("odoo.booking_paid", Outcome.DELIVERED),
+        ("sms.booking_confirmed", Outcome.DELIVERED),
     ]
     assert again == []
     assert [m.idempotency_key for m in erp.sent] == [f"booking_confirmed:{created.booking_id}:v1"]

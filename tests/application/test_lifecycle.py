@@ -30,14 +30,15 @@ async def test_cancelling_releases_the_slot_for_a_new_booking() -> None:
     assert second.resource_id == "van-1"
 
 
-async def test_cancelling_writes_a_cancellation_email_and_an_audit_entry() -> None:
+async def test_cancelling_writes_a_cancellation_email_and_sms_and_an_audit_entry() -> None:
     app = build()
     created = await app.create(a_booking())
 
     await app.cancel(created.booking_id, token=created.booking_token, admin=False)
 
     assert [(m.topic, m.idempotency_key, m.booking_id) for m in app.state.outbox] == [
-        ("email.booking_cancelled", f"email.booking_cancelled:{created.booking_id}", created.booking_id)
+        ("email.booking_cancelled", f"email.booking_cancelled:{created.booking_id}", created.booking_id),
+        ("sms.booking_cancelled", f"sms.booking_cancelled:{created.booking_id}", created.booking_id),
     ]
     assert [(a.booking_id, a.from_status, a.to_status) for a in app.state.audit] == [
         (created.booking_id, "pending", "pending_payment"),
@@ -55,7 +56,7 @@ async def test_cancelling_a_confirmed_free_booking_frees_its_coach() -> None:
     third = await app.create(a_booking("coaching", TUESDAY_TEN))
 
     assert third.resource_id == one.resource_id
-    assert [m.topic for m in app.state.outbox] == [
+    assert [m.topic for m in app.state.outbox if m.topic.startswith("email.")] == [
         "email.booking_confirmed",
         "email.booking_confirmed",
         "email.booking_cancelled",

@@ -31,6 +31,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env |= {
         "BOOKHUB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bookhub.db'}",
         "BOOKHUB_LOG_LEVEL": "INFO",
+        "BOOKHUB_ODOO_MOCK_LOG": str(tmp_path / "odoo-mock.jsonl"),
     }
     return env | extra
 

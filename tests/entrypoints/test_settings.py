@@ -85,3 +85,33 @@ def test_resend_is_connected_with_a_key_and_a_sender() -> None:
         Settings.from_env({"RESEND_API_KEY": "re_123"})
     with pytest.raises(SettingsError, match="RESEND_API_BASE"):
         Settings.from_env(resend | {"RESEND_API_BASE": "127.0.0.1:9000"})
+
+
+def test_twilio_is_connected_with_an_account_a_token_and_a_sender() -> None:
+    twilio = {"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "tok", "TWILIO_FROM": "+15005550006"}
+    settings = Settings.from_env(twilio | {"TWILIO_API_BASE": "http://127.0.0.1:9000"})
+    assert (settings.twilio_mode, settings.integrations["twilio"]) == ("connected", "connected")
+    assert settings.twilio_api_base == "http://127.0.0.1:9000"
+    assert Settings.from_env({}).integrations["twilio"] == "mock"
+    with pytest.raises(SettingsError, match=r"^TWILIO_FROM"):
+        Settings.from_env({"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "tok"})
+    with pytest.raises(SettingsError, match=r"^TWILIO_AUTH_TOKEN"):
+        Settings.from_env({"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_FROM": "+15005550006"})
+    with pytest.raises(SettingsError, match=r"^TWILIO_API_BASE"):
+        Settings.from_env(twilio | {"TWILIO_API_BASE": "api.twilio.com"})
+
+
+def test_odoo_is_connected_with_its_four_variables_and_mock_otherwise() -> None:
+    odoo = {"ODOO_URL": "http://127.0.0.1:8069", "ODOO_DB": "db", "ODOO_USERNAME": "u", "ODOO_PASSWORD": "p"}
+    assert Settings.from_env(odoo).integrations["odoo"] == "connected"
+    assert Settings.from_env({}).integrations["odoo"] == "mock"
+    assert str(Settings.from_env({}).odoo_mock_log) == "logs/odoo-mock.jsonl"
+    with pytest.raises(SettingsError, match=r"^ODOO_PASSWORD"):
+        Settings.from_env({k: v for k, v in odoo.items() if k != "ODOO_PASSWORD"})
+
+
+def test_the_driver_app_is_connected_with_a_url_and_a_secret() -> None:
+    app = {"DRIVER_APP_WEBHOOK_URL": "http://127.0.0.1:9000/trips", "DRIVER_APP_SECRET": "s"}
+    assert Settings.from_env(app).integrations["driver_app"] == "connected"
+    with pytest.raises(SettingsError, match=r"^DRIVER_APP_SECRET"):
+        Settings.from_env({"DRIVER_APP_WEBHOOK_URL": "http://127.0.0.1:9000/trips"})

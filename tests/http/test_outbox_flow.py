@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -64,12 +65,14 @@ async def test_health_reports_the_mock_integrations_and_the_outbox_until_it_drai
         await paid_booking(client)
         clock.advance(timedelta(seconds=30))
         waiting = (await client.get("/health")).json()
-        assert (waiting["outbox"]["pending"], waiting["outbox"]["dead"]) == (2, 0)
+        assert (waiting["outbox"]["pending"], waiting["outbox"]["dead"]) == (4, 0)
         assert waiting["outbox"]["oldest_pending_age_seconds"] >= 0  # rows carry the system clock
 
         assert await deliver_all(container) == [
             "email.booking_confirmed delivered",
             "erp.booking_confirmed delivered",
+            "odoo.booking_paid delivered",
+            "sms.booking_confirmed delivered",
         ]
         drained = (await client.get("/health")).json()
         assert drained["outbox"]["pending"] == 0
@@ -162,6 +165,8 @@ async def test_a_disabled_erp_keeps_its_secrets_and_skips_its_messages(database_
             assert await deliver_all(container) == [
                 "email.booking_confirmed delivered",
                 "erp.booking_confirmed skipped",
+                "odoo.booking_paid delivered",
+                "sms.booking_confirmed delivered",
             ]
             health = (await client.get("/health")).json()
             assert (health["integrations"]["erp"], health["last_sync"]["erp"]) == ("disabled", None)
@@ -228,6 +233,8 @@ async def test_a_paid_booking_is_emailed_through_resend_in_the_customers_languag
             assert await deliver_all(container) == [
                 "email.booking_confirmed delivered",
                 "erp.booking_confirmed delivered",
+                "odoo.booking_paid delivered",
+                "sms.booking_confirmed delivered",
             ]
             health = (await client.get("/health")).json()
     [request] = sink.received
@@ -245,3 +252,40 @@ async def test_a_paid_booking_is_emailed_through_resend_in_the_customers_languag
     )
     service = [r for r in records if r.name.startswith("bookhub")]
     assert _leaks(service, (*PERSONAL, "re_test_key")) == []
+
+
+async def test_a_paid_booking_is_texted_through_twilio_in_the_customers_language(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = FixedClock(NOW)
+    with _every_record(caplog) as records, http_sink(status=201) as sink:
+        settings = {
+            "twilio_account_sid": "AC_test",
+            "twilio_auth_token": "twilio-token-0123",
+            "twilio_from": "+15005550006",
+            "twilio_api_base": sink.base,
+        }
+        async with hub(database_url, clock, catalog=EXAMPLE, **settings) as (client, container):
+            body = {
+                "offering_id": "airport-transfer",
+                "customer": CUSTOMER | {"locale": "fr"},
+                "start": "2026-06-02T10:00:00+02:00",
+            }
+            created = await client.post("/v1/bookings", json=body)
+            assert created.status_code == 201, created.text
+            booking_id = created.json()["booking_id"]
+            await client.post(f"/sandbox/checkout/{booking_id}", data={"outcome": "pay"})
+            assert "sms.booking_confirmed delivered" in await deliver_all(container)
+            health = (await client.get("/health")).json()
+    [request] = sink.received
+    form = parse_qs(request.body.decode())
+    assert request.path == "/2010-04-01/Accounts/AC_test/Messages.json"
+    assert (form["To"], form["From"]) == (
+        ["+" + "".join(c for c in CUSTOMER["phone"] if c.isdigit())],
+        ["+15005550006"],
+    )
+    assert f"Réf {booking_id}" in form["Body"][0]
+    assert health["integrations"]["twilio"] == "connected"
+    service = [r for r in records if r.name.startswith("bookhub")]
+    assert any(r.name == "bookhub.twilio" for r in service)
+    assert _leaks(service, (*PERSONAL, "twilio-token-0123")) == []

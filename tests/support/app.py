@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +24,7 @@ CATALOG = Path(__file__).with_name("catalog.toml")
 async def running_app(
     database_url: str, *, clock: FixedClock | None = None, catalog: Path = CATALOG, **settings: Any
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Container]]:
+    settings.setdefault("odoo_mock_log", Path(tempfile.mkdtemp(prefix="bookhub-odoo-")) / "odoo-mock.jsonl")
     container = build_container(
         Settings(database_url=database_url, catalog_path=catalog, admin_api_key=ADMIN_KEY, **settings)
     )

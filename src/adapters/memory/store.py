@@ -16,7 +16,7 @@ from domain.booking import HOLDING_STATUSES, Booking, BookingStatus, Slot
 from domain.catalog import Offering
 from domain.customer import Customer
 from domain.errors import SlotUnavailable
-from domain.events import StatusChanged
+from domain.events import StatusChanged, TripUpdated
 from domain.outbox import OutboxMessage
 
 
@@ -26,6 +26,7 @@ class AuditEntry:
     from_status: str
     to_status: str
     at: datetime
+    actor: str = "system"
 
 
 @dataclass(slots=True)
@@ -248,9 +249,12 @@ class FakeUnitOfWork:
     async def commit(self) -> None:
         for booking in self.bookings.staged.values():
             for event in booking.events:
-                if isinstance(event, StatusChanged):
+                if isinstance(event, StatusChanged | TripUpdated):
+                    actor = "driver_app" if isinstance(event, TripUpdated) else "system"
                     self.state.audit.append(
-                        AuditEntry(event.booking_id, event.from_status, event.to_status, event.occurred_at)
+                        AuditEntry(
+                            event.booking_id, event.from_status, event.to_status, event.occurred_at, actor
+                        )
                     )
                 keys = {m.idempotency_key for m in self.state.outbox}
                 self.state.outbox.extend(

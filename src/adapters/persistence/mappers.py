@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from application.ports import NewCustomer
 from domain.booking import Booking, BookingStatus, PaymentStatus, Slot
 from domain.catalog import Money
 from domain.customer import Customer
+from domain.dispatch import Address, Dispatch, Vehicle
 
 
 def booking_from_row(row: Row[Any]) -> Booking:
@@ -30,6 +32,7 @@ def booking_from_row(row: Row[Any]) -> Booking:
         notes=row.notes,
         intake=row.intake,
         references=dict(row.refs),
+        dispatch=dispatch_from_json(row.dispatch),
         token_hash=row.token_hash,
         version=row.version,
     )
@@ -49,7 +52,19 @@ def booking_state(booking: Booking) -> dict[str, Any]:
         "notes": booking.notes,
         "intake": dict(booking.intake),
         "refs": dict(booking.references),
+        "dispatch": None if booking.dispatch is None else asdict(booking.dispatch),
     }
+
+
+def dispatch_from_json(value: dict[str, Any] | None) -> Dispatch | None:
+    if value is None:
+        return None
+    delivery = value.get("delivery")
+    return Dispatch(
+        pickup=Address(**value["pickup"]),
+        vehicle=Vehicle(**value["vehicle"]),
+        delivery=Address(**delivery) if delivery else None,
+    )
 
 
 def booking_row(booking: Booking, *, capacity: int | None, now: datetime) -> dict[str, Any]:

@@ -7,20 +7,21 @@ from datetime import datetime
 from typing import Any
 
 from application.outbox_routes import outbox_messages_for
-from domain.events import DomainEvent, StatusChanged
+from domain.events import DomainEvent, StatusChanged, TripUpdated
 
 
 def audit_rows(events: Iterable[DomainEvent], *, actor: str) -> list[dict[str, Any]]:
+    """Booking status changes by the unit of work's actor; trip statuses by the driver app."""
     return [
         {
             "booking_id": event.booking_id,
-            "actor": actor,
+            "actor": "driver_app" if isinstance(event, TripUpdated) else actor,
             "from_status": event.from_status,
             "to_status": event.to_status,
             "at": event.occurred_at,
         }
         for event in events
-        if isinstance(event, StatusChanged)
+        if isinstance(event, StatusChanged | TripUpdated)
     ]
 
 

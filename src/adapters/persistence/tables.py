@@ -72,6 +72,7 @@ bookings = sa.Table(
     sa.Column("notes", sa.Text),
     sa.Column("intake", sa.JSON, nullable=False),
     sa.Column("refs", sa.JSON, nullable=False),
+    sa.Column("dispatch", sa.JSON),  # addresses and vehicle of a booking that sends a driver
     sa.Column("token_hash", sa.LargeBinary(32), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),

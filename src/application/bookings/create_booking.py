@@ -32,6 +32,7 @@ from domain.availability import free_resources, slot_for
 from domain.booking import Booking, BookingStatus, Slot
 from domain.catalog import Offering, Resource
 from domain.customer import is_valid_email, normalise_email
+from domain.dispatch import Address, Dispatch, Vehicle
 from domain.errors import OutsideOpeningHours, SlotUnavailable
 
 
@@ -52,6 +53,9 @@ class CreateBooking:
     intake: Mapping[str, Any] = field(default_factory=dict)
     payment_provider: str | None = None
     idempotency_key: str | None = None
+    pickup_address: Address | None = None  # kept only for offerings that send a driver
+    delivery_address: Address | None = None
+    vehicle: Vehicle | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +101,9 @@ class CreateBookingHandler:
         gateway = self._gateway(cmd, offering)
         if not is_valid_email(cmd.customer.email):
             raise InvalidRequest("invalid customer", {"customer.email": "not a valid email address"})
+        dispatch = _dispatch(cmd, offering)
         token, now = self._make_token(), self._clock.now()
-        customer, booking = self._new_booking(cmd, offering, slot, token, now)
+        customer, booking = self._new_booking(cmd, offering, slot, token, now, dispatch)
         resources = (
             self._catalog.catalog.resources_of(offering.resource_type) if offering.resource_type else ()
         )
@@ -159,7 +164,13 @@ class CreateBookingHandler:
         await self._place(uow, booking, offering, resources, now)
 
     def _new_booking(
-        self, cmd: CreateBooking, offering: Offering, slot: Slot | None, token: str, now: datetime
+        self,
+        cmd: CreateBooking,
+        offering: Offering,
+        slot: Slot | None,
+        token: str,
+        now: datetime,
+        dispatch: Dispatch | None,
     ) -> tuple[NewCustomer, Booking]:
         booking_id = self._new_id()
         customer = NewCustomer(
@@ -181,6 +192,7 @@ class CreateBookingHandler:
             hold=self._hold,
             notes=cmd.notes,
             intake=cmd.intake,
+            dispatch=dispatch,
         )
         booking.token_hash = token_hash(token)
         return customer, booking
@@ -291,6 +303,25 @@ class CreateBookingHandler:
                 "unknown payment provider", {"payment_provider": f"not configured; one of: {configured}"}
             )
         return gateway
+
+
+def _dispatch(cmd: CreateBooking, offering: Offering) -> Dispatch | None:
+    """A driver needs where to collect the vehicle, which vehicle, and a phone to call; an offering
+    that sends no driver keeps none of it."""
+    if not offering.dispatch:
+        return None
+    missing = {
+        name: "required: this offering sends a driver"
+        for name, value in (
+            ("pickup_address", cmd.pickup_address),
+            ("vehicle", cmd.vehicle),
+            ("customer.phone", cmd.customer.phone),
+        )
+        if value is None
+    }
+    if cmd.pickup_address is None or cmd.vehicle is None or missing:
+        raise InvalidRequest("this offering sends a driver", missing)
+    return Dispatch(pickup=cmd.pickup_address, vehicle=cmd.vehicle, delivery=cmd.delivery_address)
 
 
 def _created(booking: Booking, token: str, payment: PaymentSession | None) -> BookingCreated:

@@ -54,11 +54,13 @@ class DeliverOutboxMessages:
         batch: int = 100,
         concurrency: int = 50,
         random: Callable[[], float] = random.random,
+        observe: Callable[[Sequence[Delivery]], None] | None = None,
     ) -> None:
         self._queue, self._senders, self._clock = queue, senders, clock
         self._policy, self._lease, self._batch = policy, lease, batch
         self._limit = asyncio.Semaphore(concurrency)
         self._random = random
+        self._observe = observe  # told each settled batch (e.g. to count deliveries)
 
     @property
     def batch(self) -> int:
@@ -70,7 +72,12 @@ class DeliverOutboxMessages:
             return []
         settlements: Sequence[Settlement] = await asyncio.gather(*(self._deliver(m) for m in claimed))
         await self._queue.settle(settlements, now=self._clock.now())
-        return [Delivery(s.message.id, s.message.topic, _OUTCOME_OF_STATE[s.state]) for s in settlements]
+        deliveries = [
+            Delivery(s.message.id, s.message.topic, _OUTCOME_OF_STATE[s.state]) for s in settlements
+        ]
+        if self._observe is not None:
+            self._observe(deliveries)
+        return deliveries
 
     async def _deliver(self, message: ClaimedMessage) -> Settlement:
         sender = self._senders.get(message.topic) or self._senders.get(target_of(message.topic))

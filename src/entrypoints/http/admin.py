@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from uuid import UUID
 
 from litestar import Controller, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
-from litestar.params import FromQuery, PathParameter, QueryParameter
+from litestar.params import FromPath, FromQuery, PathParameter, QueryParameter
 
-from application.bookings.queries import MAX_LIST_OFFSET, ListBookings
+from application.bookings.queries import MAX_LIST_OFFSET, GetBooking, ListBookings
+from application.dispatch.trip_updates import MarkReadyHandler
 from application.errors import InvalidRequest
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
 from domain.booking import BookingStatus
@@ -19,6 +21,7 @@ from entrypoints.http.errors import Unauthorized
 from entrypoints.http.json_body import NUL_REASON, text_with_nul
 from entrypoints.http.schemas import (
     BookingList,
+    BookingOut,
     SyncQueueOut,
     SyncQueueRetriedOut,
     booking_out,
@@ -53,6 +56,19 @@ class AdminController(Controller):
             status=status, offering_id=offering_id, customer_email=customer_email, limit=limit, offset=offset
         )
         return BookingList([booking_out(v) for v in views])
+
+    @post("/bookings/{booking_id:uuid}/ready", status_code=200)
+    async def ready(
+        self,
+        booking_id: FromPath[UUID],
+        mark_ready: Inject[MarkReadyHandler],
+        get_booking: Inject[GetBooking],
+    ) -> BookingOut:
+        """The service is done: a dispatched booking sends its delivery trip to the driver app (once,
+        however often it is marked). 404 `not_found`; 409 `not_dispatched` for an offering that sends
+        no driver, `illegal_transition` for a booking that is not under way."""
+        await mark_ready(booking_id)
+        return booking_out(await get_booking(booking_id, token=None, admin=True))
 
     @get("/sync-queue")
     async def sync_queue(

@@ -19,7 +19,9 @@ from entrypoints.http.admin import AdminController
 from entrypoints.http.bookings import BookingController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import health
+from entrypoints.http.metrics import metrics
 from entrypoints.http.sandbox import checkout_page, checkout_submit
+from entrypoints.http.webhooks import driver_app_webhook
 from entrypoints.logs import quiet_parameter_loggers
 
 MAX_BODY_BYTES = 64 * 1024
@@ -47,7 +49,15 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             await container.database().dispose()
 
     return Litestar(
-        route_handlers=[BookingController, AdminController, health, checkout_page, checkout_submit],
+        route_handlers=[
+            BookingController,
+            AdminController,
+            health,
+            checkout_page,
+            checkout_submit,
+            driver_app_webhook,
+            metrics,
+        ],
         dependencies={
             "settings": _provide(lambda: settings),
             "get_health": _provide(container.get_health),
@@ -59,6 +69,9 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             "cancel_booking": _provide(container.cancel_booking),
             "list_bookings": _provide(container.list_bookings),
             "payment_events": _provide(container.payment_events),
+            "trip_status": _provide(container.trip_status),
+            "metrics": _provide(container.metrics),
+            "mark_ready": _provide(container.mark_ready),
             "list_sync_queue": _provide(container.list_sync_queue),
             "retry_outbox_message": _provide(container.retry_outbox_message),
         },

@@ -19,10 +19,12 @@ from application.bookings.queries import (
     check_instant,
 )
 from application.errors import InvalidRequest
+from domain.dispatch import Address, Vehicle
 from entrypoints.http.auth import is_admin, require_credential
 from entrypoints.http.deps import Inject
 from entrypoints.http.json_body import NUL_REASON, json_body, text_with_nul
 from entrypoints.http.schemas import (
+    AddressIn,
     AvailabilityOut,
     BookingCreatedOut,
     BookingOut,
@@ -110,17 +112,15 @@ class BookingController(Controller):
         return booking_out(view)
 
 
+def _address(data: AddressIn | None) -> Address | None:
+    if data is None:
+        return None
+    return Address(data.street, data.zip, data.city, data.lat, data.lng)
+
+
 def _command(data: CreateBookingIn, idempotency_key: str | None) -> CreateBooking:
     intake: dict[str, Any] = dict(data.intake) if isinstance(data.intake, dict) else {}
-    for key, value in (
-        ("pickup_address", data.pickup_address),
-        ("delivery_address", data.delivery_address),
-        ("vehicle", data.vehicle),
-    ):
-        if value is not None:
-            intake[key] = {
-                k: getattr(value, k) for k in value.__struct_fields__ if getattr(value, k) is not None
-            }
+    vehicle = data.vehicle
     return CreateBooking(
         offering_id=data.offering_id,
         customer=CustomerDetails(
@@ -134,4 +134,7 @@ def _command(data: CreateBookingIn, idempotency_key: str | None) -> CreateBookin
         intake=intake,
         payment_provider=data.payment_provider,
         idempotency_key=idempotency_key,
+        pickup_address=_address(data.pickup_address),
+        delivery_address=_address(data.delivery_address),
+        vehicle=None if vehicle is None else Vehicle(vehicle.brand, vehicle.model, vehicle.license_plate),
     )

@@ -1,0 +1,65 @@
+"""Prometheus metrics of one process: webhooks received, outbox deliveries, outbox depth and lag."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
+
+from application.outbox.deliver import Delivery
+from application.outbox.health import HealthReport
+from domain.outbox import target_of
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+class PrometheusMetrics:
+    """Counters count in the process that did the work (a worker counts its deliveries, a server its
+    webhooks); the outbox gauges are read from the database at each scrape, so every process agrees."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self._webhooks = Counter(
+            "bookhub_webhooks_received",
+            "Provider webhooks received, by provider and outcome",
+            ["provider", "outcome"],
+            registry=self.registry,
+        )
+        self._deliveries = Counter(
+            "bookhub_outbox_deliveries",
+            "Outbox delivery attempts, by topic, target and outcome",
+            ["topic", "target", "outcome"],
+            registry=self.registry,
+        )
+        self._depth = Gauge(
+            "bookhub_outbox_messages", "Outbox messages waiting, by state", ["state"], registry=self.registry
+        )
+        self._lag = Gauge(
+            "bookhub_outbox_lag_seconds",
+            "Age of the oldest pending outbox message (0 when none is pending)",
+            registry=self.registry,
+        )
+        self._failing = Gauge(
+            "bookhub_integration_failing",
+            "1 when an integration's last 3 or more deliveries all failed",
+            ["integration"],
+            registry=self.registry,
+        )
+
+    def webhook(self, provider: str, outcome: str) -> None:
+        self._webhooks.labels(provider, outcome).inc()
+
+    def deliveries(self, deliveries: Sequence[Delivery]) -> None:
+        for d in deliveries:
+            self._deliveries.labels(d.topic, target_of(d.topic), d.outcome.value).inc()
+
+    def render(self, health: HealthReport | None) -> bytes:
+        """The text exposition; without a health report (database unreachable) the gauges keep their
+        last values."""
+        if health is not None:
+            self._depth.labels("pending").set(health.pending)
+            self._depth.labels("dead").set(health.dead)
+            self._lag.set(health.oldest_pending_age_seconds or 0.0)
+            for name in health.integrations:
+                self._failing.labels(name).set(1 if name in health.failing else 0)
+        return generate_latest(self.registry)

@@ -1,0 +1,130 @@
+"""The driver dispatch app: trips out (its camelCase contract, HMAC-signed), status updates back."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from datetime import UTC
+from typing import Any
+from uuid import UUID
+
+import httpx
+import msgspec
+
+from application.dispatch.trip_updates import TripStatusReported
+from application.errors import ProviderRejected, ProviderUnavailable
+from domain.dispatch import Address, Trip, TripStatus
+
+log = logging.getLogger("bookhub.driver_app")
+
+TIMEOUT_SECONDS = 10.0
+RETRYABLE_4XX = frozenset({408, 429})
+SIGNATURE_HEADER = "x-webhook-signature"
+MAX_EVENT_ID = 255
+
+
+def sign(secret: str, body: bytes) -> str:
+    """hex(HMAC-SHA256(secret, body)), over the exact bytes sent or received."""
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signature_matches(secret: str | None, body: bytes, header: str | None) -> bool:
+    if not secret or not header:
+        return False
+    return hmac.compare_digest(sign(secret, body), header.strip().lower())
+
+
+def trip_body(trip: Trip) -> bytes:
+    d = trip.dispatch
+    body: dict[str, Any] = {
+        "type": trip.kind.value,
+        "bookingId": str(trip.booking_id),
+        "customerId": str(trip.customer_id),
+        "customerName": trip.customer_name,
+        "customerPhone": trip.customer_phone,
+        "pickupAddress": _address(d.pickup),
+    }
+    if d.delivery is not None:
+        body["deliveryAddress"] = _address(d.delivery)
+    vehicle = {"brand": d.vehicle.brand, "model": d.vehicle.model}
+    if d.vehicle.license_plate:
+        vehicle["licensePlate"] = d.vehicle.license_plate
+    body["vehicle"] = vehicle
+    body["scheduledPickup"] = trip.scheduled_pickup.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if trip.notes:
+        body["notes"] = trip.notes
+    return msgspec.json.encode(body)
+
+
+def _address(a: Address) -> dict[str, Any]:
+    out: dict[str, Any] = {"street": a.street, "zip": a.zip, "city": a.city}
+    if a.lat is not None:
+        out["lat"] = a.lat
+    if a.lng is not None:
+        out["lng"] = a.lng
+    return out
+
+
+class DriverAppGateway:
+    """POSTs each trip to DRIVER_APP_WEBHOOK_URL signed with `x-webhook-signature`. 2xx is delivered;
+    408, 429, 5xx, timeouts and connection errors are tried again; any other answer is permanent. The
+    body carries the name, phone and addresses the driver needs; logs carry the booking id and status."""
+
+    def __init__(self, http: httpx.AsyncClient, *, url: str, secret: str) -> None:
+        self._http, self._url, self._secret = http, url, secret
+
+    async def send_trip(self, trip: Trip, *, idempotency_key: str) -> None:
+        body = trip_body(trip)
+        headers = {"content-type": "application/json", SIGNATURE_HEADER: sign(self._secret, body)}
+        booking = trip.booking_id
+        try:
+            response = await self._http.post(
+                self._url, content=body, headers=headers, timeout=TIMEOUT_SECONDS
+            )
+        except httpx.TimeoutException as exc:
+            log.warning("driver app %s for booking %s: timed out", trip.kind.value, booking)
+            raise ProviderUnavailable("driver app timed out") from exc
+        except httpx.HTTPError as exc:
+            log.warning("driver app %s for booking %s: %s", trip.kind.value, booking, type(exc).__name__)
+            raise ProviderUnavailable(f"driver app unreachable: {type(exc).__name__}") from exc
+        status = response.status_code
+        log.info("driver app %s for booking %s: HTTP %s", trip.kind.value, booking, status)
+        if 200 <= status < 300:
+            return
+        if status >= 500 or status in RETRYABLE_4XX:
+            raise ProviderUnavailable(f"driver app answered HTTP {status}")
+        raise ProviderRejected(f"driver app answered HTTP {status}")
+
+
+class _StatusUpdate(msgspec.Struct, rename="camel"):
+    """The driver app's status update (`bookingId`, `tripId`, …); fields we do not know are ignored."""
+
+    booking_id: str
+    status: str
+    timestamp: str | int | float | None = None
+    trip_id: str | int | None = None
+    event_id: str | int | None = None
+
+
+def parse_status_update(body: bytes) -> TripStatusReported:
+    """Raises msgspec.DecodeError (a ValueError) for a body that is not such an update."""
+    update = msgspec.json.decode(body, type=_StatusUpdate)
+    key = str(update.event_id) if update.event_id not in (None, "") else None
+    if key is None:
+        key = f"{update.booking_id}:{update.status}:{update.timestamp}"
+    if len(key) > MAX_EVENT_ID:
+        key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return TripStatusReported(
+        event_id=key,
+        booking_id=_uuid(update.booking_id),
+        status=TripStatus(update.status) if update.status in TripStatus._value2member_map_ else None,
+        trip_id=None if update.trip_id is None else str(update.trip_id)[:100],
+    )
+
+
+def _uuid(value: str) -> UUID | None:
+    try:
+        return UUID(value)
+    except ValueError:
+        return None
