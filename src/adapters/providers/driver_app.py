@@ -12,6 +12,7 @@ from uuid import UUID
 import httpx
 import msgspec
 
+from adapters.providers.http_lanes import HttpClient
 from application.dispatch.trip_updates import TripStatusReported
 from application.errors import ProviderRejected, ProviderUnavailable
 from domain.dispatch import Address, Trip, TripStatus
@@ -71,7 +72,7 @@ class DriverAppGateway:
     408, 429, 5xx, timeouts and connection errors are tried again; any other answer is permanent. The
     body carries the name, phone and addresses the driver needs; logs carry the booking id and status."""
 
-    def __init__(self, http: httpx.AsyncClient, *, url: str, secret: str) -> None:
+    def __init__(self, http: HttpClient, *, url: str, secret: str) -> None:
         self._http, self._url, self._secret = http, url, secret
 
     async def send_trip(self, trip: Trip, *, idempotency_key: str) -> None:

@@ -8,7 +8,7 @@ import logging
 import httpx
 import msgspec
 
-from adapters.providers.http_lanes import HttpLanes
+from adapters.providers.http_lanes import HttpClient
 from application.errors import ProviderRejected, ProviderUnavailable
 from application.ports import ClaimedMessage
 from domain.outbox import OutboxState
@@ -23,7 +23,7 @@ class HttpErpSender:
     """2xx is delivered; 408, 429, 5xx, timeouts and connection errors are tried again; any other answer
     (a 4xx, or a redirect we do not follow) is permanent. Logs carry the booking id and status only."""
 
-    def __init__(self, http: httpx.AsyncClient | HttpLanes, *, url: str, secret: str) -> None:
+    def __init__(self, http: HttpClient, *, url: str, secret: str) -> None:
         self._http, self._url = http, url
         self._headers = {"content-type": "application/json", "x-ingest-secret": secret}
 

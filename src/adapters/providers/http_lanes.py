@@ -57,3 +57,7 @@ class HttpLanes:
 def _origin(url: str) -> str:
     parsed = httpx.URL(url)
     return f"{parsed.scheme}://{parsed.host}:{parsed.port or ''}"
+
+
+# What the HTTP senders take: the container gives them lanes; a test may give a plain client.
+HttpClient = httpx.AsyncClient | HttpLanes

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from adapters.providers.http_lanes import HttpClient
 from application.errors import ProviderRejected, ProviderUnavailable
 from domain.accounting import Invoice, major_units
 
@@ -30,7 +31,7 @@ _PERMANENT_FAULTS = frozenset({2, 3, 4})
 class OdooXmlRpc:
     """One Odoo database as one user: authenticates once and keeps the uid."""
 
-    def __init__(self, http: httpx.AsyncClient, *, url: str, db: str, username: str, password: str) -> None:
+    def __init__(self, http: HttpClient, *, url: str, db: str, username: str, password: str) -> None:
         self._http, self._url = http, url.rstrip("/")
         self._db, self._username, self._password = db, username, password
         self._uid: int | None = None

@@ -6,7 +6,7 @@ import logging
 
 import httpx
 
-from adapters.providers.http_lanes import HttpLanes
+from adapters.providers.http_lanes import HttpClient
 from application.errors import ProviderRejected, ProviderUnavailable
 from domain.notifications import Email
 
@@ -20,9 +20,7 @@ class ResendEmailGateway:
     first request with this key is still running) are tried again; any other answer is permanent. Logs
     carry the idempotency key and the status, never an address."""
 
-    def __init__(
-        self, http: httpx.AsyncClient | HttpLanes, *, api_key: str, sender: str, api_base: str
-    ) -> None:
+    def __init__(self, http: HttpClient, *, api_key: str, sender: str, api_base: str) -> None:
         self._http, self._from = http, sender
         self._url = api_base.rstrip("/") + "/emails"
         self._auth = f"Bearer {api_key}"

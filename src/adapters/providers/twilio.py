@@ -6,6 +6,7 @@ import logging
 
 import httpx
 
+from adapters.providers.http_lanes import HttpClient
 from application.errors import ProviderRejected, ProviderUnavailable
 from domain.notifications import Sms
 
@@ -21,7 +22,7 @@ class TwilioSmsGateway:
     the status and Twilio's numeric error code, never a phone number or the text."""
 
     def __init__(
-        self, http: httpx.AsyncClient, *, account_sid: str, auth_token: str, sender: str, api_base: str
+        self, http: HttpClient, *, account_sid: str, auth_token: str, sender: str, api_base: str
     ) -> None:
         self._http, self._from = http, sender
         self._url = f"{api_base.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
