@@ -1,5 +1,6 @@
-"""Acceptance: two `bookhub worker` processes on PostgreSQL and a slow ERP, one SIGKILLed mid-run and a
-new one started. Every confirmed booking reaches the ERP; the test prints how many deliveries repeated."""
+"""Acceptance: two `bookhub worker` processes on PostgreSQL, a slow ERP and Odoo, one worker SIGKILLed
+mid-run and a new one started. Every confirmed booking reaches the ERP and has exactly one invoice in
+Odoo; the test prints how many ERP deliveries repeated."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ from entrypoints.settings import Settings
 from tests.e2e.test_process import BOOKHUB, _env
 from tests.support.app import CATALOG
 from tests.support.databases import throwaway_postgres
+from tests.support.odoo import DB as ODOO_DB
+from tests.support.odoo import LOGIN as ODOO_LOGIN
+from tests.support.odoo import PASSWORD as ODOO_PASSWORD
+from tests.support.odoo import fake_odoo
 from tests.support.sink import http_sink
 
 BOOKINGS = 200
@@ -52,32 +57,34 @@ async def _confirm_bookings(url: str) -> set[str]:
     return keys
 
 
-async def _erp_states(url: str) -> Counter[str]:
+async def _states(url: str, target: str) -> Counter[str]:
     container = build_container(Settings(database_url=url, catalog_path=CATALOG))
     o = t.outbox_messages.c
     try:
         async with container.database().engine.connect() as c:
             rows = await c.execute(
-                sa.select(o.state, sa.func.count())
-                .where(o.topic == "erp.booking_confirmed")
-                .group_by(o.state)
+                sa.select(o.state, sa.func.count()).where(o.topic.startswith(f"{target}.")).group_by(o.state)
             )
             return Counter({state: count for state, count in rows})
     finally:
         await container.database().dispose()
 
 
-async def test_two_workers_one_killed_deliver_every_booking_to_the_erp(
+async def test_two_workers_one_killed_deliver_every_booking_to_the_erp_and_odoo_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async with throwaway_postgres() as url:
         expected = await _confirm_bookings(url)
-        with http_sink(delay=0.05) as sink:
+        with http_sink(delay=0.05) as sink, fake_odoo() as odoo:
             env = _env(
                 tmp_path,
                 BOOKHUB_DATABASE_URL=url,
                 ERP_INGEST_URL=sink.url,
                 BOOKING_INGEST_SECRET="acceptance-secret",
+                ODOO_URL=odoo.url,
+                ODOO_DB=ODOO_DB,
+                ODOO_USERNAME=ODOO_LOGIN,
+                ODOO_PASSWORD=ODOO_PASSWORD,
                 BOOKHUB_CLAIM_LEASE_SECONDS="3",
                 BOOKHUB_OUTBOX_BATCH="10",
                 BOOKHUB_OUTBOX_CONCURRENCY="5",
@@ -102,7 +109,9 @@ async def test_two_workers_one_killed_deliver_every_booking_to_the_erp(
                 workers.append(start(2))
                 while time.monotonic() < deadline:
                     delivered = {r.json()["idempotency_key"] for r in sink.received}
-                    if delivered >= expected and (await _erp_states(url)).get("pending", 0) == 0:
+                    erp, odoo_left = await _states(url, "erp"), await _states(url, "odoo")
+                    settled = erp.get("pending", 0) == odoo_left.get("pending", 0) == 0
+                    if delivered >= expected and settled:
                         break
                     await asyncio.sleep(0.2)
                 for process in workers[1:]:
@@ -115,8 +124,12 @@ async def test_two_workers_one_killed_deliver_every_booking_to_the_erp(
                 for log in logs:
                     log.close()
             keys = Counter(r.json()["idempotency_key"] for r in sink.received)
+            invoices = Counter(
+                m["ref"] for m in odoo.records("account.move") if m["move_type"] == "out_invoice"
+            )
 
-        states = await _erp_states(url)
+        states = await _states(url, "erp")
+        odoo_states = await _states(url, "odoo")
     repeated = sum(n - 1 for n in keys.values())
     with capsys.disabled():
         print(
@@ -125,4 +138,7 @@ async def test_two_workers_one_killed_deliver_every_booking_to_the_erp(
         )
     assert set(keys) == expected
     assert states == Counter({"delivered": BOOKINGS})
+    assert odoo_states.get("pending", 0) == odoo_states.get("dead", 0) == 0
+    assert {f"booking_confirmed:{ref}:v1" for ref in invoices} == expected
+    assert set(invoices.values()) == {1}  # exactly one invoice per booking, retries and kill included
     assert {r.headers["x-ingest-secret"] for r in sink.received} == {"acceptance-secret"}
