@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
 
 from application.outbox.deliver import Delivery
 from application.outbox.health import HealthReport
+from application.ports import WebhookTally
 from domain.outbox import target_of
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+# Webhook outcomes that mean the hub refused what a provider sent.
+REFUSED = frozenset({"invalid_signature", "invalid_request"})
 
 
 class PrometheusMetrics:
@@ -19,6 +24,7 @@ class PrometheusMetrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self._recent = _Window(seconds=300, buckets=30)
         self._webhooks = Counter(
             "bookhub_webhooks_received",
             "Provider webhooks received, by provider and outcome",
@@ -48,6 +54,10 @@ class PrometheusMetrics:
 
     def webhook(self, provider: str, outcome: str) -> None:
         self._webhooks.labels(provider, outcome).inc()
+        self._recent.add(failed=outcome in REFUSED)
+
+    def recent(self) -> WebhookTally:
+        return self._recent.tally()
 
     def deliveries(self, deliveries: Sequence[Delivery]) -> None:
         for d in deliveries:
@@ -63,3 +73,28 @@ class PrometheusMetrics:
             for name in health.integrations:
                 self._failing.labels(name).set(1 if name in health.failing else 0)
         return generate_latest(self.registry)
+
+
+class _Window:
+    """Counts over the last `seconds`, in `buckets` slices of monotonic time: O(1) to add and to read."""
+
+    def __init__(self, *, seconds: float, buckets: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._width, self._clock = seconds / buckets, clock
+        self._slices: deque[list[int]] = deque()  # [slice number, received, failed], oldest first
+        self._span = buckets
+
+    def add(self, *, failed: bool) -> None:
+        now = int(self._clock() // self._width)
+        self._expire(now)
+        if not self._slices or self._slices[-1][0] != now:
+            self._slices.append([now, 0, 0])
+        self._slices[-1][1] += 1
+        self._slices[-1][2] += int(failed)
+
+    def tally(self) -> WebhookTally:
+        self._expire(int(self._clock() // self._width))
+        return WebhookTally(sum(s[1] for s in self._slices), sum(s[2] for s in self._slices))
+
+    def _expire(self, now: int) -> None:
+        while self._slices and self._slices[0][0] <= now - self._span:
+            self._slices.popleft()

@@ -262,3 +262,14 @@ class OutboxQueue(Protocol):
     async def counts(self) -> OutboxCounts: ...
 
     async def sinks(self) -> list[SinkStatus]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookTally:
+    received: int
+    failed: int  # refused: a bad signature or a body we could not read
+
+
+class WebhookStats(Protocol):
+    def recent(self) -> WebhookTally:
+        """Webhooks this process answered over the last five minutes."""

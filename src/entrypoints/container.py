@@ -166,7 +166,7 @@ class Container(containers.DeclarativeContainer):
     list_sync_queue = providers.Singleton(ListSyncQueue, outbox_queue)
     retry_outbox_message = providers.Singleton(RetryOutboxMessage, outbox_queue, clock)
     get_health = providers.Singleton(
-        GetHealth, outbox_queue, clock, integrations=settings.provided.integrations
+        GetHealth, outbox_queue, clock, integrations=settings.provided.integrations, webhooks=metrics
     )
     worker = providers.Singleton(
         Worker,

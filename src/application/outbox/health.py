@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from application.ports import Clock, OutboxQueue
+from application.ports import Clock, OutboxQueue, WebhookStats, WebhookTally
 
 # An integration whose last attempts all failed, at least this many in a row, degrades the hub.
 FAILING_AFTER = 3
+# More than this share of webhooks refused over the last five minutes degrades the hub, once there
+# are enough of them to judge (a single forged post is not an outage).
+WEBHOOK_ERROR_RATE, WEBHOOK_MIN_SAMPLE = 0.05, 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,11 +24,20 @@ class HealthReport:
     pending: int
     dead: int
     oldest_pending_age_seconds: float | None
+    webhooks: WebhookTally = field(default_factory=lambda: WebhookTally(0, 0))
 
 
 class GetHealth:
-    def __init__(self, queue: OutboxQueue, clock: Clock, *, integrations: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        queue: OutboxQueue,
+        clock: Clock,
+        *,
+        integrations: Mapping[str, str],
+        webhooks: WebhookStats | None = None,
+    ) -> None:
         self._queue, self._clock, self._integrations = queue, clock, dict(integrations)
+        self._webhooks = webhooks
 
     async def __call__(self) -> HealthReport:
         counts = await self._queue.counts()
@@ -37,8 +49,13 @@ class GetHealth:
         )
         oldest = counts.oldest_pending_at
         age = None if oldest is None else max(0.0, (self._clock.now() - oldest).total_seconds())
+        webhooks = self._webhooks.recent() if self._webhooks is not None else WebhookTally(0, 0)
+        refusing = (
+            webhooks.received >= WEBHOOK_MIN_SAMPLE
+            and webhooks.failed > WEBHOOK_ERROR_RATE * webhooks.received
+        )
         return HealthReport(
-            status="degraded" if counts.dead or failing else "ok",
+            status="degraded" if counts.dead or failing or refusing else "ok",
             integrations=self._integrations,
             last_sync={
                 name: sinks[name].last_success_at if name in sinks else None for name in self._integrations
@@ -47,4 +64,5 @@ class GetHealth:
             pending=counts.pending,
             dead=counts.dead,
             oldest_pending_age_seconds=age,
+            webhooks=webhooks,
         )

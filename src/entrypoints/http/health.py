@@ -30,6 +30,7 @@ async def health(get_health: Inject[GetHealth]) -> Response[dict[str, Any]]:
             for name, at in report.last_sync.items()
         },
         "failing": list(report.failing),
+        "webhooks": {"received_5m": report.webhooks.received, "refused_5m": report.webhooks.failed},
         "outbox": {
             "pending": report.pending,
             "dead": report.dead,
