@@ -26,6 +26,7 @@ class PaymentSession:
     url: str | None = None
     client_secret: str | None = None
     reference: str | None = None
+    reference_key: str | None = None  # where the booking keeps `reference`; `<provider>_payment` if None
 
 
 class PaymentGateway(Protocol):

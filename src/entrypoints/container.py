@@ -14,6 +14,7 @@ from adapters.providers.erp import HttpErpSender
 from adapters.providers.mock import LoggingMockSender, SkippingSender
 from adapters.providers.resend import ResendEmailGateway
 from adapters.providers.sandbox import SandboxPaymentGateway
+from adapters.providers.stripe import StripeApi, StripePaymentGateway
 from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBookingHandler, ExpireHoldsHandler
 from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
@@ -37,8 +38,29 @@ class Container(containers.DeclarativeContainer):
     catalog = providers.Singleton(TomlCatalog, settings.provided.catalog_path)
     uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, database)
 
-    sandbox_payments = providers.Singleton(SandboxPaymentGateway, settings.provided.public_url)
-    payments = providers.Dict(sandbox=sandbox_payments)
+    # Payment gateways by the name a booking request may give as `payment_provider`. The sandbox is
+    # there only without Stripe credentials: its page would otherwise let anyone mark a booking paid.
+    stripe_api = providers.Singleton(
+        StripeApi, settings.provided.stripe_secret_key, api_base=settings.provided.stripe_api_base
+    )
+    payments = providers.Selector(
+        settings.provided.payment_mode,
+        sandbox=providers.Dict(
+            sandbox=providers.Singleton(SandboxPaymentGateway, settings.provided.public_url)
+        ),
+        stripe=providers.Dict(
+            stripe=providers.Singleton(
+                StripePaymentGateway, stripe_api, clock, return_url=settings.provided.return_url
+            ),
+            stripe_payment_intent=providers.Singleton(
+                StripePaymentGateway,
+                stripe_api,
+                clock,
+                return_url=settings.provided.return_url,
+                payment_intent=True,
+            ),
+        ),
+    )
 
     list_offerings = providers.Singleton(ListOfferings, catalog)
     get_availability = providers.Singleton(GetAvailability, uow, catalog, clock)

@@ -43,6 +43,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     resend_api_key: str | None = None
     resend_from: str | None = None
     resend_api_base: str = "https://api.resend.com"
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_return_url: str | None = None
 
     @property
     def hold(self) -> timedelta:
@@ -50,7 +54,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def payment_mode(self) -> str:
-        return "sandbox"
+        """`stripe` once its secret key is set; the sandbox checkout (and its routes) only without it."""
+        return "stripe" if self.stripe_secret_key else "sandbox"
+
+    @property
+    def return_url(self) -> str:
+        """Where a customer lands after a hosted checkout: the booking site, else this service."""
+        return self.stripe_return_url or self.public_url
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -78,7 +88,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def integrations(self) -> dict[str, str]:
         """Each integration's mode as /health names it; those without an adapter yet run as mock."""
-        modes = {"erp": self.erp_mode, "resend": self.resend_mode}
+        modes = {
+            "erp": self.erp_mode,
+            "resend": self.resend_mode,
+            "stripe": "connected" if self.payment_mode == "stripe" else "mock",
+        }
         return {name: modes.get(name, "mock") for name in INTEGRATIONS}
 
     @classmethod
@@ -124,8 +138,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(
                 "RESEND_FROM: must be set when RESEND_API_KEY is (e.g. 'Bookings <b@your.domain>')"
             )
-        if not self.resend_api_base.startswith(("http://", "https://")):
-            raise SettingsError("RESEND_API_BASE: must be an http:// or https:// URL")
+        for name, url in (
+            ("RESEND_API_BASE", self.resend_api_base),
+            ("STRIPE_API_BASE", self.stripe_api_base),
+            ("STRIPE_RETURN_URL", self.stripe_return_url or "https://"),
+        ):
+            if not url.startswith(("http://", "https://")):
+                raise SettingsError(f"{name}: must be an http:// or https:// URL")
 
 
 def _boolean(raw: str) -> bool:
@@ -161,4 +180,8 @@ _VARIABLES: tuple[tuple[str, str, type | object], ...] = (
     ("RESEND_API_KEY", "resend_api_key", str),
     ("RESEND_FROM", "resend_from", str),
     ("RESEND_API_BASE", "resend_api_base", str),
+    ("STRIPE_SECRET_KEY", "stripe_secret_key", str),
+    ("STRIPE_WEBHOOK_SECRET", "stripe_webhook_secret", str),
+    ("STRIPE_API_BASE", "stripe_api_base", str),
+    ("STRIPE_RETURN_URL", "stripe_return_url", str),
 )

@@ -314,7 +314,7 @@ def _payment_references(payment: PaymentSession) -> dict[str, str]:
     if payment.url:
         refs["payment_url"] = payment.url
     if payment.reference:
-        refs[f"{payment.provider}_payment"] = payment.reference
+        refs[payment.reference_key or f"{payment.provider}_payment"] = payment.reference
     return refs
 
 

@@ -44,10 +44,13 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
                 with suppress(asyncio.CancelledError):
                     await task
             await container.http().aclose()
+            if settings.payment_mode == "stripe":
+                await container.stripe_api().aclose()
             await container.database().dispose()
 
+    sandbox = [checkout_page, checkout_submit] if settings.payment_mode == "sandbox" else []
     return Litestar(
-        route_handlers=[BookingController, AdminController, health, checkout_page, checkout_submit],
+        route_handlers=[BookingController, AdminController, health, *sandbox],
         dependencies={
             "settings": _provide(lambda: settings),
             "get_health": _provide(container.get_health),
