@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from domain.events import BookingCancelled, BookingConfirmed, DomainEvent, PaymentFailed
+from domain.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    DomainEvent,
+    PaymentFailed,
+    RefundIssued,
+    RefundRequested,
+)
 from domain.outbox import OutboxMessage
 
 
@@ -21,5 +28,12 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
         case PaymentFailed(occurred_at=at):
             key = f"email.payment_failed:{booking}:{at.isoformat()}"
             return [OutboxMessage("email.payment_failed", key, booking)]
+        case RefundRequested(provider=provider, payment_ref=ref):
+            # One refund per booking and provider: the provider's own idempotency key dedupes retries.
+            payload = {"payment_ref": ref} if ref else {}
+            return [OutboxMessage(f"{provider}.refund", f"refund:{booking}:{provider}", booking, payload)]
+        case RefundIssued(full=full):
+            key = f"email.refund_issued:{booking}:{'full' if full else 'partial'}"
+            return [OutboxMessage("email.refund_issued", key, booking)]
         case _:
             return []

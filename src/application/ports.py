@@ -61,6 +61,11 @@ class BookingRepository(Protocol):
 
     async def get(self, booking_id: UUID, *, for_update: bool = False) -> Booking | None: ...
 
+    async def flush(self, booking: Booking, *, now: datetime) -> bool:
+        """Write a booking's changes now, where the availability rule can refuse them (a booking taking
+        its slot again). False when it did: nothing was written and the repository forgot the booking,
+        so `get` reads it afresh; the rest of the unit of work goes on."""
+
     async def set_references(self, booking_id: UUID, references: dict[str, str]) -> None:
         """Store a booking's provider references in one statement (after its payment session exists)."""
 

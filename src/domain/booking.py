@@ -17,6 +17,8 @@ from domain.events import (
     BookingExpired,
     DomainEvent,
     PaymentFailed,
+    RefundIssued,
+    RefundRequested,
     StatusChanged,
 )
 
@@ -58,11 +60,14 @@ BOOKING_TRANSITIONS: Final[Mapping[BookingStatus, frozenset[BookingStatus]]] = {
     _B.CANCELLED: frozenset(),
 }
 
+# Provider events arrive in any order: a refund seen before its payment's success says the payment
+# happened, so every state that waits for money may move straight to a refund.
+_REFUNDS = frozenset({_P.PARTIALLY_REFUNDED, _P.REFUNDED})
 PAYMENT_TRANSITIONS: Final[Mapping[PaymentStatus, frozenset[PaymentStatus]]] = {
     _P.NOT_REQUIRED: frozenset(),
-    _P.UNPAID: frozenset({_P.PENDING, _P.PAID, _P.FAILED}),
-    _P.PENDING: frozenset({_P.PAID, _P.FAILED}),
-    _P.FAILED: frozenset({_P.PENDING, _P.PAID}),
+    _P.UNPAID: frozenset({_P.PENDING, _P.PAID, _P.FAILED}) | _REFUNDS,
+    _P.PENDING: frozenset({_P.PAID, _P.FAILED}) | _REFUNDS,
+    _P.FAILED: frozenset({_P.PENDING, _P.PAID}) | _REFUNDS,
     _P.PAID: frozenset({_P.PARTIALLY_REFUNDED, _P.REFUNDED}),
     _P.PARTIALLY_REFUNDED: frozenset({_P.REFUNDED}),
     _P.REFUNDED: frozenset(),
@@ -71,6 +76,16 @@ PAYMENT_TRANSITIONS: Final[Mapping[PaymentStatus, frozenset[PaymentStatus]]] = {
 # A resource or seat is held by a booking in one of these states (pending_payment only while its hold lasts).
 HOLDING_STATUSES: Final = frozenset({_B.PENDING_PAYMENT, _B.CONFIRMED, _B.SCHEDULED, _B.IN_SERVICE})
 TERMINAL_STATUSES: Final = frozenset(s for s, nxt in BOOKING_TRANSITIONS.items() if not nxt)
+# The money arrived (and may have gone back since): a later success changes nothing.
+MONEY_RECEIVED: Final = frozenset({_P.PAID, _P.PARTIALLY_REFUNDED, _P.REFUNDED})
+# A booking whose full refund ends it: it was still waiting for, or using, what was paid.
+_ENDED_BY_REFUND: Final = frozenset({_B.PENDING, _B.PENDING_PAYMENT, _B.CONFIRMED, _B.SCHEDULED})
+PAYMENT_PROVIDER_REF: Final = "payment_provider"
+
+
+def payment_ref_key(provider: str) -> str:
+    """The reference under which a booking keeps the provider's payment id (`stripe_payment_intent`)."""
+    return f"{provider}_payment_intent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +178,7 @@ class Booking:
         return self.status in HOLDING_STATUSES
 
     def mark_paid(self, *, now: datetime) -> None:
-        if self.payment_status is _P.PAID:
+        if self.payment_status in MONEY_RECEIVED:
             return
         # Both moves are checked before either is made, so a refused call changes nothing.
         if _P.PAID not in PAYMENT_TRANSITIONS[self.payment_status]:
@@ -183,15 +198,58 @@ class Booking:
         self._pay_to(_P.FAILED)
         self.events.append(PaymentFailed(self.id, now))
 
+    def record_payment(self, provider: str, payment_ref: str | None) -> None:
+        """Remember which provider took the money and its payment id, so a refund can find it."""
+        self.references[PAYMENT_PROVIDER_REF] = provider
+        if payment_ref:
+            self.references[payment_ref_key(provider)] = payment_ref
+
     def cancel(self, *, now: datetime) -> None:
-        """A customer or admin cancels; an expired booking has nothing left to cancel."""
+        """A customer or admin cancels; an expired booking has nothing left to cancel. What was paid is
+        refunded through the provider that took it."""
         if self.status is _B.CANCELLED:
             return
         if self.status is _B.EXPIRED:
             raise IllegalTransition("booking", self.status, _B.CANCELLED)
+        paid = self.payment_status is _P.PAID
         self._move_to(_B.CANCELLED, now=now)
         self.hold_expires_at = None
-        self.events.append(BookingCancelled(self.id, now, paid=self.payment_status is _P.PAID))
+        self.events.append(BookingCancelled(self.id, now, paid=paid))
+        if paid:
+            self._request_refund(now)
+
+    def refuse_late_payment(self, *, now: datetime) -> None:
+        """Money arrived after the hold ran out and the slot is taken (or the booking was cancelled
+        meanwhile): the booking ends cancelled and the payment goes back."""
+        if self.payment_status in MONEY_RECEIVED:
+            return
+        self._pay_to(_P.PAID)
+        if self.status is not _B.CANCELLED:
+            self._move_to(_B.CANCELLED, now=now)
+            self.hold_expires_at = None
+            self.events.append(BookingCancelled(self.id, now, paid=True))
+        self._request_refund(now)
+
+    def record_refund(self, *, full: bool, now: datetime) -> None:
+        """The provider refunded the payment. Re-applying a refund, or a partial one after the full one,
+        changes nothing. A full refund ends a booking that was waiting for or using the payment."""
+        target = _P.REFUNDED if full else _P.PARTIALLY_REFUNDED
+        if self.payment_status is _P.REFUNDED or self.payment_status is target:
+            return
+        ends = full and self.status in _ENDED_BY_REFUND
+        if target not in PAYMENT_TRANSITIONS[self.payment_status]:
+            raise IllegalTransition("payment", self.payment_status, target)
+        self._pay_to(target)
+        if ends:
+            self._move_to(_B.CANCELLED, now=now)
+            self.hold_expires_at = None
+            self.events.append(BookingCancelled(self.id, now, paid=True))
+        self.events.append(RefundIssued(self.id, now, full=full))
+
+    def _request_refund(self, now: datetime) -> None:
+        provider = self.references.get(PAYMENT_PROVIDER_REF, "sandbox")
+        ref = self.references.get(payment_ref_key(provider))
+        self.events.append(RefundRequested(self.id, now, provider=provider, payment_ref=ref))
 
     def expire(self, *, now: datetime) -> None:
         if self.status is _B.EXPIRED:

@@ -37,3 +37,16 @@ class BookingExpired(DomainEvent):
 @dataclass(frozen=True, slots=True)
 class PaymentFailed(DomainEvent):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class RefundRequested(DomainEvent):
+    """Money a booking cannot keep goes back through the provider that took it."""
+
+    provider: str
+    payment_ref: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RefundIssued(DomainEvent):
+    full: bool

@@ -14,7 +14,8 @@ from adapters.providers.erp import HttpErpSender
 from adapters.providers.mock import LoggingMockSender, SkippingSender
 from adapters.providers.resend import ResendEmailGateway
 from adapters.providers.sandbox import SandboxPaymentGateway
-from adapters.providers.stripe import StripeApi, StripePaymentGateway
+from adapters.providers.stripe import StripeApi, StripePaymentGateway, StripeRefundSender
+from adapters.providers.stripe_webhooks import StripeWebhook
 from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBookingHandler, ExpireHoldsHandler
 from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
@@ -78,6 +79,7 @@ class Container(containers.DeclarativeContainer):
     cancel_booking = providers.Singleton(CancelBookingHandler, uow, clock)
     expire_holds = providers.Singleton(ExpireHoldsHandler, uow, clock)
     payment_events = providers.Singleton(PaymentEventHandler, uow, clock)
+    stripe_webhook = providers.Singleton(StripeWebhook, settings.provided.stripe_webhook_secret)
 
     # The outbox: one queue, a sender per topic target; integrations without an adapter yet are mock.
     http = providers.Singleton(
@@ -117,8 +119,19 @@ class Container(containers.DeclarativeContainer):
         ),
         mock=mock_sender,
     )
+    stripe_sender = providers.Selector(
+        settings.provided.payment_mode,
+        stripe=providers.Singleton(StripeRefundSender, stripe_api),
+        sandbox=mock_sender,
+    )
     senders = providers.Dict(
-        erp=erp_sender, email=email_sender, sms=mock_sender, odoo=mock_sender, driver_app=mock_sender
+        erp=erp_sender,
+        email=email_sender,
+        sms=mock_sender,
+        odoo=mock_sender,
+        driver_app=mock_sender,
+        stripe=stripe_sender,
+        sandbox=mock_sender,
     )
     deliver_outbox = providers.Singleton(
         DeliverOutboxMessages,

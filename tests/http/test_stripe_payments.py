@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 import stripe
 
 from adapters.memory.clock import FixedClock
-from entrypoints.container import Container
-from tests.support.app import ADMIN_KEY, running_app
-from tests.support.fake_stripe import FakeStripe, fake_stripe, sign
+from tests.support.app import ADMIN_KEY, stripe_app
+from tests.support.fake_stripe import SECRET, FakeStripe, fake_stripe, sign
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 START = (NOW + timedelta(days=2)).replace(hour=8, minute=0, second=0)  # the van runs around the clock
-SECRET = "whsec_test_0123456789"
 
 
 def a_booking(start: datetime = START, **fields: object) -> dict[str, object]:
@@ -35,25 +31,10 @@ def stripe_api() -> Iterator[FakeStripe]:
         yield fake
 
 
-@asynccontextmanager
-async def stripe_app(
-    database_url: str, fake: FakeStripe, *, clock: FixedClock | None = None
-) -> AsyncIterator[tuple[httpx.AsyncClient, Container]]:
-    async with running_app(
-        database_url,
-        clock=clock or FixedClock(NOW),
-        stripe_secret_key="sk_test_fake",
-        stripe_webhook_secret=SECRET,
-        stripe_api_base=fake.base,
-        stripe_return_url="https://shop.example/booked",
-    ) as app:
-        yield app
-
-
 async def test_a_paid_booking_gets_a_stripe_checkout_session_that_names_the_booking_everywhere(
     database_url: str, stripe_api: FakeStripe
 ) -> None:
-    async with stripe_app(database_url, stripe_api) as (client, _):
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, _):
         start = START
         response = await client.post("/v1/bookings", json=a_booking(start))
     assert response.status_code == 201, response.text
@@ -77,7 +58,7 @@ async def test_a_paid_booking_gets_a_stripe_checkout_session_that_names_the_book
 async def test_a_booking_that_asks_for_a_payment_intent_gets_its_client_secret(
     database_url: str, stripe_api: FakeStripe
 ) -> None:
-    async with stripe_app(database_url, stripe_api) as (client, _):
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, _):
         start = START
         response = await client.post(
             "/v1/bookings", json=a_booking(start, payment_provider="stripe_payment_intent")
@@ -97,7 +78,7 @@ async def test_a_retried_booking_request_creates_one_booking_and_one_payment_obj
     database_url: str, stripe_api: FakeStripe
 ) -> None:
     stripe_api.statuses = [500]  # the first call fails; the SDK retries it with the same key
-    async with stripe_app(database_url, stripe_api) as (client, _):
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, _):
         start = START
         headers = {"Idempotency-Key": "retry-0123456789abcdef"}
         first = await client.post("/v1/bookings", json=a_booking(start), headers=headers)
@@ -116,7 +97,7 @@ async def test_a_retried_booking_request_creates_one_booking_and_one_payment_obj
 async def test_with_stripe_the_sandbox_is_gone_and_health_says_stripe_is_connected(
     database_url: str, stripe_api: FakeStripe
 ) -> None:
-    async with stripe_app(database_url, stripe_api) as (client, _):
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, _):
         start = START
         booking = (await client.post("/v1/bookings", json=a_booking(start))).json()["booking_id"]
         sandbox = await client.post(f"/sandbox/checkout/{booking}", data={"outcome": "pay"})
@@ -131,7 +112,7 @@ async def test_stripe_unreachable_is_a_502_and_the_same_request_later_finishes_t
     database_url: str, stripe_api: FakeStripe
 ) -> None:
     stripe_api.statuses = [500, 500, 500]  # the call and both of the SDK's retries
-    async with stripe_app(database_url, stripe_api) as (client, _):
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, _):
         start = START
         headers = {"Idempotency-Key": "later-0123456789abcdef"}
         failed = await client.post("/v1/bookings", json=a_booking(start), headers=headers)

@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+SECRET = "whsec_test_0123456789"  # the webhook endpoint's signing secret in tests
+
 
 def sign(body: bytes, secret: str, *, timestamp: int | None = None) -> str:
     """`Stripe-Signature` as Stripe computes it: hex HMAC-SHA256 of `t.body` keyed by the whole secret."""

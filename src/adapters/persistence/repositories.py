@@ -55,6 +55,13 @@ def _one_of(
     return column.in_(values)
 
 
+def _taken(exc: DBAPIError) -> bool:
+    """The availability rule refused the write (the loser of a deadlock lost the race too)."""
+    message = str(exc.orig)
+    taken = "slot_unavailable" in message or "bookings_resource_no_overlap" in message
+    return taken or _sqlstate(exc) == _DEADLOCK
+
+
 def upsert(connection: AsyncConnection, table: sa.Table) -> Any:
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
@@ -162,11 +169,32 @@ class SqlAlchemyBookingRepository:
         try:
             await self._c.execute(t.bookings.insert(), booking_row(booking, capacity=capacity, now=now))
         except DBAPIError as exc:
-            message = str(exc.orig)
-            taken = "slot_unavailable" in message or "bookings_resource_no_overlap" in message
-            if taken or _sqlstate(exc) == _DEADLOCK:  # the loser of a deadlock lost the race too
+            if _taken(exc):
                 raise SlotUnavailable("that slot was just taken") from exc
             raise
+
+    async def flush(self, booking: Booking, *, now: datetime) -> bool:
+        tracked = self.seen[booking.id]
+        b = t.bookings.c
+        if booking.version == tracked.version:
+            booking.version += 1
+        statement = (
+            t.bookings.update()
+            .where(b.id == booking.id, b.version == tracked.version)
+            .values(**booking_state(booking), version=booking.version, updated_at=now)
+        )
+        try:
+            async with self._c.begin_nested():  # a refusal undoes this statement only
+                result = await self._c.execute(statement)
+        except DBAPIError as exc:
+            if not _taken(exc):
+                raise
+            del self.seen[booking.id]
+            return False
+        if result.rowcount != 1:
+            raise RuntimeError(f"booking {booking.id} changed under its row lock")
+        tracked.version, tracked.state = booking.version, booking_state(booking)
+        return True
 
     async def _expire_stale_holds(self, booking: Booking, resources: Sequence[str], now: datetime) -> None:
         """Holds that ran out still sit in the table as pending_payment; free them before inserting."""

@@ -9,10 +9,11 @@ from urllib.parse import urlencode
 
 import stripe
 
-from application.errors import ProviderUnavailable
-from application.ports import Clock, PaymentSession
+from application.errors import ProviderRejected, ProviderUnavailable
+from application.ports import ClaimedMessage, Clock, PaymentSession
 from domain.booking import Booking
 from domain.catalog import Offering
+from domain.outbox import OutboxState
 
 log = logging.getLogger("bookhub.stripe")
 
@@ -127,3 +128,34 @@ class StripePaymentGateway:
     def _back(self, booking: Booking, checkout: str) -> str:
         separator = "&" if "?" in self._return_url else "?"
         return self._return_url + separator + urlencode({"booking_id": str(booking.id), "checkout": checkout})
+
+
+class StripeRefundSender:
+    """`stripe.refund` messages: refund what is left of the booking's PaymentIntent, once, keyed by the
+    message's idempotency key. A PaymentIntent refunded already counts as delivered."""
+
+    def __init__(self, api: StripeApi) -> None:
+        self._api = api
+
+    async def send(self, message: ClaimedMessage) -> OutboxState:
+        payment_intent = message.payload.get("payment_ref")
+        if not payment_intent or message.booking_id is None:
+            raise ProviderRejected(f"refund for booking {message.booking_id} names no PaymentIntent")
+        params: Any = {
+            "payment_intent": payment_intent,
+            "reason": "requested_by_customer",
+            "metadata": {"booking_id": str(message.booking_id)},
+        }
+        try:
+            options: Any = {"idempotency_key": message.idempotency_key}
+            await self._api.client.v1.refunds.create_async(params, options)
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "charge_already_refunded":
+                return OutboxState.DELIVERED
+            raise ProviderRejected(f"stripe refused the refund: {exc.code or 'invalid_request'}") from exc
+        except (stripe.AuthenticationError, stripe.PermissionError, stripe.IdempotencyError) as exc:
+            raise ProviderRejected(f"stripe refused the refund: {type(exc).__name__}") from exc
+        except stripe.StripeError as exc:
+            raise unavailable("refund", exc) from exc
+        log.info("stripe refund requested for booking %s", message.booking_id)
+        return OutboxState.DELIVERED

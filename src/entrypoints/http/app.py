@@ -20,6 +20,7 @@ from entrypoints.http.bookings import BookingController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import health
 from entrypoints.http.sandbox import checkout_page, checkout_submit
+from entrypoints.http.webhooks import stripe_webhook
 from entrypoints.logs import quiet_parameter_loggers
 
 MAX_BODY_BYTES = 64 * 1024
@@ -50,7 +51,7 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
 
     sandbox = [checkout_page, checkout_submit] if settings.payment_mode == "sandbox" else []
     return Litestar(
-        route_handlers=[BookingController, AdminController, health, *sandbox],
+        route_handlers=[BookingController, AdminController, health, stripe_webhook, *sandbox],
         dependencies={
             "settings": _provide(lambda: settings),
             "get_health": _provide(container.get_health),
@@ -62,6 +63,7 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             "cancel_booking": _provide(container.cancel_booking),
             "list_bookings": _provide(container.list_bookings),
             "payment_events": _provide(container.payment_events),
+            "stripe_webhook": _provide(container.stripe_webhook),
             "list_sync_queue": _provide(container.list_sync_queue),
             "retry_outbox_message": _provide(container.retry_outbox_message),
         },

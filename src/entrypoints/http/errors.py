@@ -29,6 +29,8 @@ STATUS_OF_CODE = {
     "outside_opening_hours": 422,
     "idempotency_key_reused": 422,
     "provider_unavailable": 502,
+    "invalid_signature": 400,
+    "invalid_payload": 400,
 }
 CODE_OF_STATUS = {
     400: "bad_request",

@@ -1,0 +1,104 @@
+"""Stripe's webhooks: the signature checked on the raw body, the event decoded into the few fields we
+read, and normalised into our payment commands. Nothing Stripe-shaped goes further."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import msgspec
+import stripe
+
+from application.errors import InvalidPayload, InvalidSignature
+from application.payments.payment_events import (
+    EventIgnored,
+    PaymentEvent,
+    PaymentFailed,
+    PaymentSucceeded,
+    RefundRecorded,
+)
+
+PROVIDER = "stripe"
+TOLERANCE_SECONDS = 300
+
+
+class _Object(msgspec.Struct, kw_only=True):
+    id: str
+    metadata: dict[str, str] | None = None
+    client_reference_id: str | None = None
+    payment_status: str | None = None
+    payment_intent: str | None = None
+    amount: int | None = None
+    amount_total: int | None = None
+    amount_received: int | None = None
+    amount_refunded: int | None = None
+    currency: str | None = None
+    status: str | None = None
+
+    def booking_id(self) -> UUID | None:
+        raw = self.client_reference_id or (self.metadata or {}).get("booking_id")
+        try:
+            return UUID(raw) if raw else None
+        except ValueError:
+            return None
+
+
+class _Data(msgspec.Struct):
+    object: _Object
+
+
+class _Event(msgspec.Struct):
+    id: str
+    type: str
+    data: _Data
+
+
+_decode = msgspec.json.Decoder(_Event).decode
+
+
+class StripeWebhook:
+    def __init__(self, secret: str | None) -> None:
+        self._secret = secret
+
+    def parse(self, body: bytes, signature: str | None) -> PaymentEvent:
+        """Raises InvalidSignature unless `body` is exactly what Stripe signed within the last 300 s."""
+        try:
+            stripe.WebhookSignature.verify_header(body, signature, self._secret, tolerance=TOLERANCE_SECONDS)
+        except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
+            raise InvalidSignature("the Stripe-Signature does not match this body") from exc
+        try:
+            event = _decode(body)
+        except msgspec.DecodeError as exc:
+            raise InvalidPayload("the signed body is not a Stripe event") from exc
+        return normalise(event)
+
+
+def normalise(event: _Event) -> PaymentEvent:
+    obj, kind = event.data.object, event.type
+    booking = obj.booking_id()
+    if booking is None:
+        return EventIgnored(PROVIDER, event.id, kind)
+    match kind:
+        case "payment_intent.succeeded":
+            amount = obj.amount_received or obj.amount
+            return _succeeded(event, booking, amount, payment_ref=obj.id)
+        case "checkout.session.completed" | "checkout.session.async_payment_succeeded" if (
+            obj.payment_status == "paid"
+        ):
+            return _succeeded(event, booking, obj.amount_total, payment_ref=obj.payment_intent)
+        case "payment_intent.payment_failed" | "checkout.session.async_payment_failed":
+            return PaymentFailed(PROVIDER, event.id, booking, event_type=kind)
+        case "charge.refunded" if obj.amount_refunded:
+            return RefundRecorded(
+                PROVIDER, event.id, booking, obj.amount_refunded, obj.payment_intent, event_type=kind
+            )
+        case "refund.updated" | "refund.created" if obj.status == "succeeded" and obj.amount:
+            ref = obj.payment_intent
+            return RefundRecorded(PROVIDER, event.id, booking, obj.amount, ref, event_type=kind)
+    return EventIgnored(PROVIDER, event.id, kind)
+
+
+def _succeeded(event: _Event, booking: UUID, amount: int | None, *, payment_ref: str | None) -> PaymentEvent:
+    currency = event.data.object.currency
+    if amount is None or currency is None:
+        return EventIgnored(PROVIDER, event.id, event.type)
+    return PaymentSucceeded(PROVIDER, event.id, booking, amount, currency, payment_ref, event_type=event.type)

@@ -1,0 +1,29 @@
+"""Provider webhooks: the raw body first, its signature checked before anything is parsed."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, post
+
+from adapters.providers.stripe_webhooks import StripeWebhook
+from application.payments.payment_events import PaymentEventHandler
+from entrypoints.http.deps import Inject
+
+log = logging.getLogger("bookhub.webhooks")
+
+
+@post("/webhooks/stripe", status_code=200, tags=["webhooks"])
+async def stripe_webhook(
+    request: Request[Any, Any, Any],
+    stripe_webhook: Inject[StripeWebhook],
+    payment_events: Inject[PaymentEventHandler],
+) -> dict[str, str]:
+    """200 once the event is recorded: applied, a duplicate, or a type we do not act on. 400
+    `invalid_signature` when the `Stripe-Signature` is missing, wrong or older than 300 s."""
+    body = await request.body()
+    event = stripe_webhook.parse(body, request.headers.get("stripe-signature"))
+    outcome = await payment_events(event)
+    log.info("stripe event %s (%s): %s", event.event_id, event.event_type, outcome.value)
+    return {"outcome": outcome.value}
