@@ -81,6 +81,8 @@ MONEY_RECEIVED: Final = frozenset({_P.PAID, _P.PARTIALLY_REFUNDED, _P.REFUNDED})
 # A booking whose full refund ends it: it was still waiting for, or using, what was paid.
 _ENDED_BY_REFUND: Final = frozenset({_B.PENDING, _B.PENDING_PAYMENT, _B.CONFIRMED, _B.SCHEDULED})
 PAYMENT_PROVIDER_REF: Final = "payment_provider"
+PAYMENT_GATEWAY_REF: Final = "payment_gateway"  # the `payment_provider` the booking was created with
+PAYMENT_ATTEMPT_REF: Final = "payment_attempt"
 
 
 def payment_ref_key(provider: str) -> str:
@@ -197,6 +199,25 @@ class Booking:
             return
         self._pay_to(_P.FAILED)
         self.events.append(PaymentFailed(self.id, now))
+
+    def can_pay(self, now: datetime) -> bool:
+        """Payment is still awaited (none yet, or a failed one) and the hold lasts."""
+        waiting = self.payment_status in (_P.PENDING, _P.FAILED)
+        return waiting and self.status is _B.PENDING_PAYMENT and self.holds_slot(now)
+
+    @property
+    def payment_attempt(self) -> int:
+        """0 for the payment session the booking was created with, then one more per retry."""
+        return int(self.references.get(PAYMENT_ATTEMPT_REF, "0"))
+
+    def retry_payment(self) -> int:
+        """After a failed payment a new attempt starts (pending again); otherwise the current attempt
+        goes on. Returns the attempt's number."""
+        if self.payment_status is not _P.FAILED:
+            return self.payment_attempt
+        self._pay_to(_P.PENDING)
+        self.references[PAYMENT_ATTEMPT_REF] = str(self.payment_attempt + 1)
+        return self.payment_attempt
 
     def record_payment(self, provider: str, payment_ref: str | None) -> None:
         """Remember which provider took the money and its payment id, so a refund can find it."""

@@ -300,3 +300,32 @@ async def test_a_signed_body_that_is_not_an_event_is_400(database_url: str, stri
         response = await post(client, json.dumps({"nothing": True}).encode())
         assert (response.status_code, response.json()["code"]) == (400, "invalid_payload")
         assert await inbound(container) == []
+
+
+async def test_after_a_failed_payment_the_customer_starts_a_new_checkout_while_the_hold_lasts(
+    database_url: str, stripe_api: FakeStripe
+) -> None:
+    clock = FixedClock(NOW)
+    async with stripe_app(database_url, stripe_api, clock=clock) as (client, _):
+        created = await book(client)
+        booking, auth = created["booking_id"], {"Authorization": f"Bearer {created['booking_token']}"}
+        too_early = await client.post(f"/v1/bookings/{booking}/pay", headers=auth)
+        assert too_early.status_code == 200, too_early.text
+        failed = intent(booking, status="requires_payment_method")
+        await post(client, event("payment_intent.payment_failed", failed, event_id="evt_f"))
+        first = await client.post(f"/v1/bookings/{booking}/pay", headers=auth)
+        repeated = await client.post(f"/v1/bookings/{booking}/pay", headers=auth)
+        stranger = await client.post(f"/v1/bookings/{booking}/pay", headers={"Authorization": "Bearer nope"})
+        read = (await client.get(f"/v1/bookings/{booking}", headers=auth)).json()
+        clock.advance(timedelta(minutes=31))
+        too_late = await client.post(f"/v1/bookings/{booking}/pay", headers=auth)
+    assert too_early.json()["payment"]["url"] == created["payment"]["url"]  # the attempt goes on
+    assert first.status_code == 200, first.text
+    sessions = stripe_api.created("checkout.session")
+    assert len(sessions) == 2  # the booking's own, and one for the new attempt
+    assert first.json()["payment"]["url"] == sessions[1]["url"] == repeated.json()["payment"]["url"]
+    assert read["payment"]["url"] == sessions[1]["url"]
+    assert read["references"]["stripe_checkout_session"] == sessions[1]["id"]
+    assert read["payment_status"] == "pending"
+    assert stranger.status_code == 404
+    assert (too_late.status_code, too_late.json()["code"]) == (409, "payment_not_retryable")

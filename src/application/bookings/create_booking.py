@@ -29,7 +29,7 @@ from application.ports import (
 )
 from application.tokens import idempotency_key_hash, new_token, open_token, seal_token, token_hash
 from domain.availability import free_resources, slot_for
-from domain.booking import Booking, BookingStatus, Slot
+from domain.booking import PAYMENT_GATEWAY_REF, Booking, BookingStatus, Slot
 from domain.catalog import Offering, Resource
 from domain.customer import is_valid_email, normalise_email
 from domain.errors import OutsideOpeningHours, SlotUnavailable
@@ -228,7 +228,8 @@ class CreateBookingHandler:
         if payment is not None or idempotency_key is not None:
             async with self._uow() as uow:
                 if payment is not None:
-                    booking.references.update(_payment_references(payment))
+                    booking.references.update(payment_references(payment))
+                    booking.references[PAYMENT_GATEWAY_REF] = gateway.name
                     await uow.bookings.set_references(booking.id, booking.references)
                 if idempotency_key is not None:
                     await uow.idempotency.set_response(
@@ -309,7 +310,7 @@ def _created(booking: Booking, token: str, payment: PaymentSession | None) -> Bo
     )
 
 
-def _payment_references(payment: PaymentSession) -> dict[str, str]:
+def payment_references(payment: PaymentSession) -> dict[str, str]:
     refs = {"payment_provider": payment.provider}
     if payment.url:
         refs["payment_url"] = payment.url

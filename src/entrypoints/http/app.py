@@ -63,6 +63,7 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             "cancel_booking": _provide(container.cancel_booking),
             "list_bookings": _provide(container.list_bookings),
             "payment_events": _provide(container.payment_events),
+            "retry_payment": _provide(container.retry_payment),
             "stripe_webhook": _provide(container.stripe_webhook),
             "list_sync_queue": _provide(container.list_sync_queue),
             "retry_outbox_message": _provide(container.retry_outbox_message),
