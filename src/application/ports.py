@@ -61,6 +61,12 @@ class BookingRepository(Protocol):
 
     async def get(self, booking_id: UUID, *, for_update: bool = False) -> Booking | None: ...
 
+    async def get_for_event(
+        self, booking_id: UUID, *, provider: str, event_id: str, event_type: str, now: datetime
+    ) -> tuple[bool, Booking | None]:
+        """Record the inbound event (as `InboundEventLog.record`) and read the booking under its row
+        lock, in one round trip where the store can: (first time seen, the booking or None)."""
+
     async def flush(self, booking: Booking, *, now: datetime) -> bool:
         """Write a booking's changes now, where the availability rule can refuse them (a booking taking
         its slot again). False when it did: nothing was written and the repository forgot the booking,

@@ -329,3 +329,26 @@ async def test_after_a_failed_payment_the_customer_starts_a_new_checkout_while_t
     assert read["payment_status"] == "pending"
     assert stranger.status_code == 404
     assert (too_late.status_code, too_late.json()["code"]) == (409, "payment_not_retryable")
+
+
+@pytest.mark.postgres
+async def test_a_payment_event_takes_two_statements_on_postgresql(
+    postgres_url: str, stripe_api: FakeStripe
+) -> None:
+    async with stripe_app(postgres_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
+        booking = (await book(client))["booking_id"]
+        body = event("payment_intent.succeeded", intent(booking), event_id="evt_1")
+        statements: list[str] = []
+
+        def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            statements.append(statement.split()[0])
+
+        engine = container.database().engine.sync_engine
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            response = await post(client, body)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        assert response.json() == {"outcome": "applied"}
+        # Record the event and lock the booking; then update it with its audit and outbox rows.
+        assert statements == ["WITH", "WITH"]

@@ -114,6 +114,14 @@ class _Bookings:
         self.staged[booking_id] = copy.deepcopy(stored)
         return self.staged[booking_id]
 
+    async def get_for_event(
+        self, booking_id: UUID, *, provider: str, event_id: str, event_type: str, now: datetime
+    ) -> tuple[bool, Booking | None]:
+        if (provider, event_id) in self._s.inbound:
+            return False, None
+        self._s.inbound.add((provider, event_id))
+        return True, await self.get(booking_id, for_update=True)
+
     async def flush(self, booking: Booking, *, now: datetime) -> bool:
         """By the database's rule: a booking moving into a holding status must find its slot free of
         every other booking in a holding status (an expired hold not yet swept too)."""

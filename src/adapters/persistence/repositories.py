@@ -75,6 +75,37 @@ def _holding(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
+def _record_and_lock() -> sa.Select[Any]:
+    """PostgreSQL, one round trip: insert the inbound event unless it is known, and lock the booking.
+    A concurrent duplicate waits on the event's unique key, then inserts nothing: `recorded` is 0."""
+    ev = t.inbound_events
+    recorded = (
+        postgresql.insert(ev)
+        .values(
+            provider=sa.bindparam("provider"),
+            event_id=sa.bindparam("event_id"),
+            event_type=sa.bindparam("event_type"),
+            received_at=sa.bindparam("received_at", type_=t.UtcDateTime),
+        )
+        .on_conflict_do_nothing()
+        .returning(ev.c.id)
+        .cte("recorded")
+    )
+    locked = (
+        sa.select(t.bookings)
+        .where(t.bookings.c.id == sa.bindparam("booking_id", type_=sa.Uuid))
+        .with_for_update()
+        .lateral("locked")
+    )
+    count = sa.select(sa.func.count()).select_from(recorded).scalar_subquery()
+    return sa.select(count.label("recorded"), *locked.c).select_from(
+        sa.select(sa.literal(1).label("one")).subquery("one").outerjoin(locked, sa.true())
+    )
+
+
+_RECORD_AND_LOCK = _record_and_lock()
+
+
 @dataclass(slots=True)
 class Tracked:
     booking: Booking
@@ -172,6 +203,20 @@ class SqlAlchemyBookingRepository:
             if _taken(exc):
                 raise SlotUnavailable("that slot was just taken") from exc
             raise
+
+    async def get_for_event(
+        self, booking_id: UUID, *, provider: str, event_id: str, event_type: str, now: datetime
+    ) -> tuple[bool, Booking | None]:
+        event = {"provider": provider, "event_id": event_id, "event_type": event_type, "received_at": now}
+        if self._c.dialect.name != "postgresql" or booking_id in self.seen:
+            recorded = await SqlAlchemyInboundEventLog(self._c).record(
+                provider, event_id, event_type=event_type, now=now
+            )
+            return recorded, (await self.get(booking_id, for_update=True) if recorded else None)
+        row = (await self._c.execute(_RECORD_AND_LOCK, {**event, "booking_id": booking_id})).one()
+        if not row.recorded:
+            return False, None
+        return True, self._track(row) if row.id is not None else None
 
     async def flush(self, booking: Booking, *, now: datetime) -> bool:
         tracked = self.seen[booking.id]

@@ -76,21 +76,34 @@ class PaymentEventHandler:
     async def __call__(self, event: PaymentEvent) -> Outcome:
         now = self._clock.now()
         async with self._uow() as uow:
-            recorded = await uow.inbound_events.record(
-                event.provider, event.event_id, event_type=event.event_type, now=now
-            )
+            booking: Booking | None = None
+            if isinstance(event, EventIgnored):
+                recorded = await uow.inbound_events.record(
+                    event.provider, event.event_id, event_type=event.event_type, now=now
+                )
+            else:
+                recorded, booking = await uow.bookings.get_for_event(
+                    event.booking_id,
+                    provider=event.provider,
+                    event_id=event.event_id,
+                    event_type=event.event_type,
+                    now=now,
+                )
             if not recorded:
                 return Outcome.DUPLICATE
             outcome = Outcome.IGNORED
             if not isinstance(event, EventIgnored):
-                outcome = await self._apply(uow, event, now)
+                outcome = await self._apply(uow, booking, event, now)
             await uow.commit()  # the event record stays even when nothing changed: answered, audited
         return outcome
 
     async def _apply(
-        self, uow: UnitOfWork, event: PaymentSucceeded | PaymentFailed | RefundRecorded, now: datetime
+        self,
+        uow: UnitOfWork,
+        booking: Booking | None,
+        event: PaymentSucceeded | PaymentFailed | RefundRecorded,
+        now: datetime,
     ) -> Outcome:
-        booking = await uow.bookings.get(event.booking_id, for_update=True)
         if booking is None:
             return Outcome.UNKNOWN_BOOKING
         if isinstance(event, PaymentFailed):
