@@ -113,11 +113,16 @@ async def _worker(container: Container) -> None:
         await container.worker().run(stop)
     finally:
         await container.http().aclose()
+        if container.settings().payment_mode == "stripe":
+            await container.stripe_api().aclose()
         await container.database().dispose()
 
 
 def announce(settings: Settings) -> None:
-    log.info("payments: %s (no STRIPE_SECRET_KEY or AIRWALLEX_CLIENT_ID set)", settings.payment_mode)
+    if settings.payment_mode == "sandbox":
+        log.info("payments: sandbox (no STRIPE_SECRET_KEY set)")
+    else:
+        log.info("payments: %s", settings.payment_mode)
     for mode in ("connected", "disabled", "mock"):
         names = [name for name, m in settings.integrations.items() if m == mode]
         if names:

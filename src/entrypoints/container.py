@@ -25,6 +25,7 @@ from application.outbox.health import GetHealth
 from application.outbox.prune import PruneSettledMessages
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
 from application.payments.payment_events import PaymentEventHandler
+from application.payments.payment_links import PaymentLinkPaidHandler
 from application.payments.retry_payment import RetryPaymentHandler
 from entrypoints.settings import Settings
 from entrypoints.worker import Worker
@@ -80,6 +81,7 @@ class Container(containers.DeclarativeContainer):
     cancel_booking = providers.Singleton(CancelBookingHandler, uow, clock)
     expire_holds = providers.Singleton(ExpireHoldsHandler, uow, clock)
     payment_events = providers.Singleton(PaymentEventHandler, uow, clock)
+    payment_link_paid = providers.Singleton(PaymentLinkPaidHandler, uow, catalog, clock)
     retry_payment = providers.Singleton(
         RetryPaymentHandler, uow, catalog, payments, clock, default_provider=settings.provided.payment_mode
     )

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from adapters.memory.clock import FixedClock
 from adapters.persistence import tables as t
 from entrypoints.container import Container
-from tests.support.app import ADMIN_KEY, stripe_app
+from tests.support.app import ADMIN_KEY, CATALOG, stripe_app
 from tests.support.fake_stripe import SECRET, FakeStripe, event, fake_stripe, sign
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -352,3 +352,63 @@ async def test_a_payment_event_takes_two_statements_on_postgresql(
         assert response.json() == {"outcome": "applied"}
         # Record the event and lock the booking; then update it with its audit and outbox rows.
         assert statements == ["WITH", "WITH"]
+
+
+PACKAGE = """
+[[offerings]]
+id = "coaching-package"
+name = "Five coaching sessions"
+kind = "session"
+duration_minutes = 60
+amount_cents = 40000
+currency = "EUR"
+timezone = "Europe/Paris"
+opening_hours = { mon = ["09:00-18:00"] }
+stripe_payment_link_id = "plink_package"
+"""
+
+
+def link_session(session_id: str = "cs_link_1", email: str = "Ada@Example.com") -> dict[str, Any]:
+    return {
+        "id": session_id,
+        "object": "checkout.session",
+        "client_reference_id": None,
+        "metadata": {},
+        "payment_status": "paid",
+        "payment_intent": "pi_link",
+        "payment_link": "plink_package",
+        "amount_total": 40000,
+        "currency": "eur",
+        "customer_email": None,
+        "customer_details": {"email": email, "name": "Ada Lovelace", "phone": None},
+    }
+
+
+async def test_a_paid_payment_link_creates_a_paid_booking_without_a_time_for_its_customer(
+    database_url: str, stripe_api: FakeStripe, tmp_path: Any
+) -> None:
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text((CATALOG.read_text()) + PACKAGE)
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW), catalog=catalog) as (client, c):
+        completed = event("checkout.session.completed", link_session(), event_id="evt_link")
+        delayed = event("checkout.session.async_payment_succeeded", link_session(), event_id="evt_link2")
+        first, second = await post(client, completed), await post(client, delayed)
+        unknown = dict(link_session("cs_link_2"), payment_link="plink_other")
+        other = await post(client, event("checkout.session.completed", unknown, event_id="evt_other"))
+        listed = (await client.get("/admin/bookings", headers=ADMIN)).json()["items"]
+        outbox = await topics(c)
+    assert (first.json(), second.json(), other.json()) == (
+        {"outcome": "applied"},
+        {"outcome": "applied"},
+        {"outcome": "ignored"},
+    )
+    [booking] = listed
+    assert (booking["offering_id"], booking["status"], booking["payment_status"], booking["start"]) == (
+        "coaching-package",
+        "confirmed",
+        "paid",
+        None,
+    )
+    assert booking["customer"]["email"] == "ada@example.com"
+    assert booking["references"]["stripe_payment_intent"] == "pi_link"
+    assert outbox.count("erp.booking_confirmed") == 1

@@ -41,12 +41,13 @@ async def running_app(
 
 @asynccontextmanager
 async def stripe_app(
-    database_url: str, fake: FakeStripe, *, clock: FixedClock | None = None
+    database_url: str, fake: FakeStripe, *, clock: FixedClock | None = None, catalog: Path = CATALOG
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Container]]:
     """The app with Stripe configured against a local fake of its API."""
     async with running_app(
         database_url,
         clock=clock,
+        catalog=catalog,
         stripe_secret_key="sk_test_fake",
         stripe_webhook_secret=SECRET,
         stripe_api_base=fake.base,

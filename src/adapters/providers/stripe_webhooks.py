@@ -16,13 +16,23 @@ from application.payments.payment_events import (
     PaymentSucceeded,
     RefundRecorded,
 )
+from application.payments.payment_links import PaymentLinkPaid
 
 PROVIDER = "stripe"
 TOLERANCE_SECONDS = 300
 
 
+class _CustomerDetails(msgspec.Struct):
+    email: str | None = None
+    name: str | None = None
+    phone: str | None = None
+
+
 class _Object(msgspec.Struct, kw_only=True):
     id: str
+    payment_link: str | None = None
+    customer_email: str | None = None
+    customer_details: _CustomerDetails | None = None
     metadata: dict[str, str] | None = None
     client_reference_id: str | None = None
     payment_status: str | None = None
@@ -59,7 +69,7 @@ class StripeWebhook:
     def __init__(self, secret: str | None) -> None:
         self._secret = secret
 
-    def parse(self, body: bytes, signature: str | None) -> PaymentEvent:
+    def parse(self, body: bytes, signature: str | None) -> PaymentEvent | PaymentLinkPaid:
         """Raises InvalidSignature unless `body` is exactly what Stripe signed within the last 300 s."""
         try:
             stripe.WebhookSignature.verify_header(body, signature, self._secret, tolerance=TOLERANCE_SECONDS)
@@ -72,9 +82,14 @@ class StripeWebhook:
         return normalise(event)
 
 
-def normalise(event: _Event) -> PaymentEvent:
+_PAID_CHECKOUT = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
+
+
+def normalise(event: _Event) -> PaymentEvent | PaymentLinkPaid:
     obj, kind = event.data.object, event.type
     booking = obj.booking_id()
+    if booking is None and obj.payment_link and kind in _PAID_CHECKOUT and obj.payment_status == "paid":
+        return _link_paid(event)
     if booking is None:
         return EventIgnored(PROVIDER, event.id, kind)
     match kind:
@@ -102,3 +117,23 @@ def _succeeded(event: _Event, booking: UUID, amount: int | None, *, payment_ref:
     if amount is None or currency is None:
         return EventIgnored(PROVIDER, event.id, event.type)
     return PaymentSucceeded(PROVIDER, event.id, booking, amount, currency, payment_ref, event_type=event.type)
+
+
+def _link_paid(event: _Event) -> PaymentEvent | PaymentLinkPaid:
+    obj = event.data.object
+    if obj.payment_link is None or obj.amount_total is None or obj.currency is None:
+        return EventIgnored(PROVIDER, event.id, event.type)
+    details = obj.customer_details or _CustomerDetails()
+    return PaymentLinkPaid(
+        PROVIDER,
+        event.id,
+        obj.payment_link,
+        obj.id,
+        obj.amount_total,
+        obj.currency,
+        email=details.email or obj.customer_email,
+        name=details.name,
+        phone=details.phone,
+        payment_ref=obj.payment_intent,
+        event_type=event.type,
+    )

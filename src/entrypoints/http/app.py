@@ -64,6 +64,7 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             "list_bookings": _provide(container.list_bookings),
             "payment_events": _provide(container.payment_events),
             "retry_payment": _provide(container.retry_payment),
+            "payment_link_paid": _provide(container.payment_link_paid),
             "stripe_webhook": _provide(container.stripe_webhook),
             "list_sync_queue": _provide(container.list_sync_queue),
             "retry_outbox_message": _provide(container.retry_outbox_message),

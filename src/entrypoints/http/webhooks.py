@@ -9,6 +9,7 @@ from litestar import Request, post
 
 from adapters.providers.stripe_webhooks import StripeWebhook
 from application.payments.payment_events import PaymentEventHandler
+from application.payments.payment_links import PaymentLinkPaid, PaymentLinkPaidHandler
 from entrypoints.http.deps import Inject
 
 log = logging.getLogger("bookhub.webhooks")
@@ -19,11 +20,15 @@ async def stripe_webhook(
     request: Request[Any, Any, Any],
     stripe_webhook: Inject[StripeWebhook],
     payment_events: Inject[PaymentEventHandler],
+    payment_link_paid: Inject[PaymentLinkPaidHandler],
 ) -> dict[str, str]:
     """200 once the event is recorded: applied, a duplicate, or a type we do not act on. 400
     `invalid_signature` when the `Stripe-Signature` is missing, wrong or older than 300 s."""
     body = await request.body()
     event = stripe_webhook.parse(body, request.headers.get("stripe-signature"))
-    outcome = await payment_events(event)
+    if isinstance(event, PaymentLinkPaid):
+        outcome = await payment_link_paid(event)
+    else:
+        outcome = await payment_events(event)
     log.info("stripe event %s (%s): %s", event.event_id, event.event_type, outcome.value)
     return {"outcome": outcome.value}
