@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 from uuid import UUID
 
 from domain.availability import Occupancy
@@ -14,6 +14,10 @@ from domain.catalog import Catalog, Offering
 from domain.customer import Customer
 from domain.notifications import Email
 from domain.outbox import OutboxMessage, OutboxState
+
+if TYPE_CHECKING:  # the payment commands import this module
+    from application.payments.payment_events import PaymentEvent
+    from application.payments.payment_links import PaymentLinkPaid
 
 
 class Clock(Protocol):
@@ -252,3 +256,26 @@ class OutboxQueue(Protocol):
     async def counts(self) -> OutboxCounts: ...
 
     async def sinks(self) -> list[SinkStatus]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ListedEvent:
+    """An event as a provider lists it: when it was created, and our command for it."""
+
+    created: datetime
+    command: PaymentEvent | PaymentLinkPaid
+
+
+class PaymentEventSource(Protocol):
+    @property
+    def provider(self) -> str: ...
+
+    async def events_since(self, since: datetime) -> list[ListedEvent]:
+        """The payment events the provider created since then, of the types we handle. Raises
+        ProviderUnavailable when it cannot be reached."""
+
+
+class CheckpointStore(Protocol):
+    async def get(self, provider: str) -> datetime | None: ...
+
+    async def set(self, provider: str, last_event_at: datetime) -> None: ...

@@ -7,6 +7,7 @@ from dependency_injector import containers, providers
 
 from adapters.catalog.toml_catalog import TomlCatalog
 from adapters.clock import SystemClock
+from adapters.persistence.checkpoints import SqlCheckpointStore
 from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
@@ -15,7 +16,7 @@ from adapters.providers.mock import LoggingMockSender, SkippingSender
 from adapters.providers.resend import ResendEmailGateway
 from adapters.providers.sandbox import SandboxPaymentGateway
 from adapters.providers.stripe import StripeApi, StripePaymentGateway, StripeRefundSender
-from adapters.providers.stripe_webhooks import StripeWebhook
+from adapters.providers.stripe_webhooks import StripeEventSource, StripeWebhook
 from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBookingHandler, ExpireHoldsHandler
 from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
@@ -26,6 +27,7 @@ from application.outbox.prune import PruneSettledMessages
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
 from application.payments.payment_events import PaymentEventHandler
 from application.payments.payment_links import PaymentLinkPaidHandler
+from application.payments.reconcile import ReconcilePayments
 from application.payments.retry_payment import RetryPaymentHandler
 from entrypoints.settings import Settings
 from entrypoints.worker import Worker
@@ -82,6 +84,18 @@ class Container(containers.DeclarativeContainer):
     expire_holds = providers.Singleton(ExpireHoldsHandler, uow, clock)
     payment_events = providers.Singleton(PaymentEventHandler, uow, clock)
     payment_link_paid = providers.Singleton(PaymentLinkPaidHandler, uow, catalog, clock)
+    reconcile_payments = providers.Selector(
+        settings.provided.payment_mode,
+        stripe=providers.Singleton(
+            ReconcilePayments,
+            providers.Singleton(StripeEventSource, stripe_api),
+            providers.Singleton(SqlCheckpointStore, database),
+            payment_events,
+            payment_link_paid,
+            clock,
+        ),
+        sandbox=providers.Object(None),
+    )
     retry_payment = providers.Singleton(
         RetryPaymentHandler, uow, catalog, payments, clock, default_provider=settings.provided.payment_mode
     )
@@ -163,6 +177,8 @@ class Container(containers.DeclarativeContainer):
         deliver=deliver_outbox,
         prune=prune_outbox,
         poll_seconds=settings.provided.worker_poll_seconds,
+        reconcile=reconcile_payments,
+        reconcile_seconds=settings.provided.reconcile_seconds,
     )
 
 

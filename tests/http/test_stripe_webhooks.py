@@ -412,3 +412,19 @@ async def test_a_paid_payment_link_creates_a_paid_booking_without_a_time_for_its
     assert booking["customer"]["email"] == "ada@example.com"
     assert booking["references"]["stripe_payment_intent"] == "pi_link"
     assert outbox.count("erp.booking_confirmed") == 1
+
+
+async def test_an_event_only_in_stripes_list_is_applied_by_reconciliation_once(
+    database_url: str, stripe_api: FakeStripe
+) -> None:
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
+        booking = (await book(client))["booking_id"]
+        missed = json.loads(event("payment_intent.succeeded", intent(booking), event_id="evt_missed"))
+        stripe_api.events = [missed]
+        reconcile = container.reconcile_payments()
+        assert await reconcile() == 1
+        assert await state(client, booking) == ("confirmed", "paid")
+        assert await reconcile() == 0  # seen: the checkpoint, and the event's record
+        assert (await topics(container)).count("erp.booking_confirmed") == 1
+        query = next(r.form for r in stripe_api.requests if r.path == "/v1/events")
+        assert query["types[0]"] == "payment_intent.succeeded"

@@ -56,6 +56,7 @@ class FakeStripe:
     requests: list[Request] = field(default_factory=list)
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)  # created, by id
     statuses: list[int] = field(default_factory=list)  # answered (creating nothing) first, one per POST
+    events: list[dict[str, Any]] = field(default_factory=list)  # what `GET /v1/events` lists, newest first
     lock: threading.Lock = field(default_factory=threading.Lock)
     _replies: dict[str, tuple[int, bytes]] = field(default_factory=dict)
 
@@ -63,9 +64,15 @@ class FakeStripe:
         return [o for o in self.objects.values() if o["object"] == kind]
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
-        form = dict(parse_qsl(body.decode(), keep_blank_values=True))
+        path, _, query = path.partition("?")
+        form = dict(parse_qsl(body.decode() or query, keep_blank_values=True))
         with self.lock:
             self.requests.append(Request(method, path, headers, form))
+            if method == "GET" and path == "/v1/events":
+                since = int(form.get("created[gte]", "0"))
+                listed = [e for e in self.events if e["created"] >= since]
+                page = {"object": "list", "url": "/v1/events", "has_more": False, "data": listed}
+                return 200, json.dumps(page).encode()
             if self.statuses:
                 status = self.statuses.pop(0)
                 return status, json.dumps({"error": {"type": "api_error", "message": "scripted"}}).encode()

@@ -3,11 +3,14 @@ read, and normalised into our payment commands. Nothing Stripe-shaped goes furth
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
 import stripe
 
+from adapters.providers.stripe import StripeApi, unavailable
 from application.errors import InvalidPayload, InvalidSignature
 from application.payments.payment_events import (
     EventIgnored,
@@ -17,9 +20,20 @@ from application.payments.payment_events import (
     RefundRecorded,
 )
 from application.payments.payment_links import PaymentLinkPaid
+from application.ports import ListedEvent
 
 PROVIDER = "stripe"
 TOLERANCE_SECONDS = 300
+# What reconciliation asks Stripe for: the types the handlers act on.
+HANDLED_TYPES = (
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
+    "charge.refunded",
+    "refund.updated",
+)
 
 
 class _CustomerDetails(msgspec.Struct):
@@ -60,6 +74,7 @@ class _Event(msgspec.Struct):
     id: str
     type: str
     data: _Data
+    created: int = 0
 
 
 _decode = msgspec.json.Decoder(_Event).decode
@@ -137,3 +152,28 @@ def _link_paid(event: _Event) -> PaymentEvent | PaymentLinkPaid:
         payment_ref=obj.payment_intent,
         event_type=event.type,
     )
+
+
+class StripeEventSource:
+    """`GET /v1/events` since a time, every page, normalised like the webhooks (Stripe keeps 30 days)."""
+
+    provider = PROVIDER
+
+    def __init__(self, api: StripeApi) -> None:
+        self._api = api
+
+    async def events_since(self, since: datetime) -> list[ListedEvent]:
+        params: Any = {"types": list(HANDLED_TYPES), "created": {"gte": int(since.timestamp())}, "limit": 100}
+        listed = []
+        try:
+            page = await self._api.client.v1.events.list_async(params)
+            async for item in page.auto_paging_iter():
+                try:
+                    event = msgspec.convert(item.to_dict(), _Event)
+                except msgspec.ValidationError:
+                    continue  # not an event of the shape we read: nothing to apply
+                created = datetime.fromtimestamp(event.created, UTC)
+                listed.append(ListedEvent(created, normalise(event)))
+        except stripe.StripeError as exc:
+            raise unavailable("event list", exc) from exc
+        return listed
