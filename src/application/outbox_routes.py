@@ -28,10 +28,11 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
         case PaymentFailed(occurred_at=at):
             key = f"email.payment_failed:{booking}:{at.isoformat()}"
             return [OutboxMessage("email.payment_failed", key, booking)]
-        case RefundRequested(provider=provider, payment_ref=ref):
-            # One refund per booking and provider: the provider's own idempotency key dedupes retries.
+        case RefundRequested(provider=provider, payment_ref=ref, duplicate=duplicate):
+            # One refund per booking and provider (and per extra payment): the key dedupes retries.
             payload = {"payment_ref": ref} if ref else {}
-            return [OutboxMessage(f"{provider}.refund", f"refund:{booking}:{provider}", booking, payload)]
+            key = f"refund:{booking}:{provider}" + (f":{ref}" if duplicate else "")
+            return [OutboxMessage(f"{provider}.refund", key, booking, payload)]
         case RefundIssued(full=full):
             key = f"email.refund_issued:{booking}:{'full' if full else 'partial'}"
             return [OutboxMessage("email.refund_issued", key, booking)]

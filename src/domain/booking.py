@@ -239,6 +239,18 @@ class Booking:
         if paid:
             self._request_refund(now)
 
+    def is_another_payment(self, provider: str, payment_ref: str | None) -> bool:
+        """A payment received for a booking that holds the money of a different one (two sessions of
+        one booking both paid): that second payment is not the booking's."""
+        if self.payment_status not in MONEY_RECEIVED or not payment_ref:
+            return False
+        recorded = self.references.get(payment_ref_key(provider))
+        return recorded is not None and recorded != payment_ref
+
+    def refund_duplicate_payment(self, provider: str, payment_ref: str, *, now: datetime) -> None:
+        refund = RefundRequested(self.id, now, provider=provider, payment_ref=payment_ref, duplicate=True)
+        self.events.append(refund)
+
     def refuse_late_payment(self, *, now: datetime) -> None:
         """Money arrived after the hold ran out and the slot is taken (or the booking was cancelled
         meanwhile): the booking ends cancelled and the payment goes back."""

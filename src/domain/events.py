@@ -45,6 +45,7 @@ class RefundRequested(DomainEvent):
 
     provider: str
     payment_ref: str | None
+    duplicate: bool = False  # a second payment for a booking paid already
 
 
 @dataclass(frozen=True, slots=True)

@@ -350,3 +350,23 @@ async def test_the_same_event_id_from_another_provider_is_not_a_duplicate() -> N
 
     assert outcome is Outcome.APPLIED
     assert app.state.inbound == {("sandbox", "evt-1"), ("stripe", "evt-1")}
+
+
+async def test_a_second_payment_for_a_paid_booking_is_refunded_and_the_first_kept() -> None:
+    app = build()
+    created = await app.create(a_booking())
+    await app.payment_event(paid(created, "evt-1", payment_ref="pi_1"))
+
+    again = await app.payment_event(paid(created, "evt-1b", payment_ref="pi_1"))
+    second = await app.payment_event(paid(created, "evt-2", payment_ref="pi_2"))
+
+    assert (again, second) == (Outcome.APPLIED, Outcome.REFUND_REQUESTED)
+    booking = app.state.bookings[created.booking_id]
+    assert (booking.status, booking.payment_status) == (BookingStatus.CONFIRMED, PaymentStatus.PAID)
+    refunds = [(m.idempotency_key, m.payload) for m in app.state.outbox if m.topic == "sandbox.refund"]
+    assert refunds == [(f"refund:{created.booking_id}:sandbox:pi_2", {"payment_ref": "pi_2"})]
+
+    refunded = RefundRecorded("sandbox", "evt-r2", created.booking_id, created.amount_cents, "pi_2")
+    assert await app.payment_event(refunded) is Outcome.IGNORED
+    booking = app.state.bookings[created.booking_id]
+    assert (booking.status, booking.payment_status) == (BookingStatus.CONFIRMED, PaymentStatus.PAID)

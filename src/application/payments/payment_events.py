@@ -116,6 +116,9 @@ class PaymentEventHandler:
 async def _succeeded(uow: UnitOfWork, booking: Booking, event: PaymentSucceeded, now: datetime) -> Outcome:
     if (event.amount_cents, event.currency.upper()) != (booking.price.amount_cents, booking.price.currency):
         return Outcome.AMOUNT_MISMATCH
+    if event.payment_ref and booking.is_another_payment(event.provider, event.payment_ref):
+        booking.refund_duplicate_payment(event.provider, event.payment_ref, now=now)
+        return Outcome.REFUND_REQUESTED
     if booking.payment_status in MONEY_RECEIVED:
         return Outcome.APPLIED  # a repeat under another event id, or a success seen after its refund
     booking.record_payment(event.provider, event.payment_ref)
@@ -136,6 +139,8 @@ async def _succeeded(uow: UnitOfWork, booking: Booking, event: PaymentSucceeded,
 
 
 async def _refunded(uow: UnitOfWork, booking: Booking, event: RefundRecorded, now: datetime) -> Outcome:
+    if event.payment_ref and booking.is_another_payment(event.provider, event.payment_ref):
+        return Outcome.IGNORED  # the refund of a second payment: the booking keeps the first
     full = event.refunded_cents >= booking.price.amount_cents
     if not full and booking.payment_status not in MONEY_RECEIVED:
         # A partial refund seen before its payment's success: the payment happened, apply it first so
