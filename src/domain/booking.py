@@ -232,7 +232,7 @@ class Booking:
             return
         if self.status is _B.EXPIRED:
             raise IllegalTransition("booking", self.status, _B.CANCELLED)
-        paid = self.payment_status is _P.PAID
+        paid = self.payment_status in (_P.PAID, _P.PARTIALLY_REFUNDED)  # what is left goes back
         self._move_to(_B.CANCELLED, now=now)
         self.hold_expires_at = None
         self.events.append(BookingCancelled(self.id, now, paid=paid))

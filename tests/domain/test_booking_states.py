@@ -193,6 +193,27 @@ def test_cancelling_a_paid_booking_says_it_was_paid() -> None:
     ]
 
 
+def test_cancelling_a_partly_refunded_booking_refunds_the_rest_through_its_provider() -> None:
+    booking = a_booking()
+    booking.record_payment("stripe", "pi_1")
+    booking.mark_paid(now=NOW)
+    booking.record_refund(full=False, now=NOW)
+    booking.cancel(now=NOW + minutes(1))
+    later = NOW + minutes(1)
+    assert booking.events[-1] == RefundRequested(booking.id, later, provider="stripe", payment_ref="pi_1")
+
+
+def test_a_full_refund_ends_a_confirmed_booking_and_a_later_partial_one_changes_nothing() -> None:
+    booking = a_booking()
+    booking.mark_paid(now=NOW)
+    booking.record_refund(full=True, now=NOW)
+    before = snapshot(booking)
+    booking.record_refund(full=False, now=NOW)
+    booking.mark_paid(now=NOW)
+    assert (booking.status, booking.payment_status) == (B.CANCELLED, P.REFUNDED)
+    assert snapshot(booking) == before
+
+
 @pytest.mark.parametrize("status", [B.EXPIRED, B.COMPLETED])
 def test_cancel_refuses_a_booking_that_is_over(status: B) -> None:
     # The table lets an expired booking be cancelled (late payment refunded), but cancel() does not.
