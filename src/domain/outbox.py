@@ -19,6 +19,7 @@ INTEGRATION_OF_TARGET: Final[Mapping[str, str]] = {
     "odoo": "odoo",
     "driver_app": "driver_app",
     "stripe": "stripe",
+    "airwallex": "airwallex",
 }
 
 

@@ -11,6 +11,8 @@ from adapters.persistence.checkpoints import SqlCheckpointStore
 from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
+from adapters.providers.airwallex import AirwallexApi, AirwallexPaymentGateway, AirwallexRefundSender
+from adapters.providers.airwallex_webhooks import AirwallexWebhook
 from adapters.providers.erp import HttpErpSender
 from adapters.providers.mock import LoggingMockSender, SkippingSender
 from adapters.providers.resend import ResendEmailGateway
@@ -42,14 +44,32 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     catalog = providers.Singleton(TomlCatalog, settings.provided.catalog_path)
     uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, database)
+    # One HTTP client for the providers and the outbox deliveries.
+    http = providers.Singleton(
+        httpx.AsyncClient,
+        limits=providers.Factory(
+            httpx.Limits,
+            max_connections=settings.provided.outbox_concurrency,
+            max_keepalive_connections=settings.provided.outbox_concurrency,
+        ),
+    )
 
     # Payment gateways by the name a booking request may give as `payment_provider`. The sandbox is
     # there only without Stripe credentials: its page would otherwise let anyone mark a booking paid.
     stripe_api = providers.Singleton(
         StripeApi, settings.provided.stripe_secret_key, api_base=settings.provided.stripe_api_base
     )
+    airwallex_api = providers.Singleton(
+        AirwallexApi,
+        http,
+        clock,
+        client_id=settings.provided.airwallex_client_id,
+        api_key=settings.provided.airwallex_api_key,
+        api_base=settings.provided.airwallex_api_base,
+    )
     payments = providers.Selector(
         settings.provided.payment_mode,
+        airwallex=providers.Dict(airwallex=providers.Singleton(AirwallexPaymentGateway, airwallex_api)),
         sandbox=providers.Dict(
             sandbox=providers.Singleton(SandboxPaymentGateway, settings.provided.public_url)
         ),
@@ -95,21 +115,15 @@ class Container(containers.DeclarativeContainer):
             clock,
         ),
         sandbox=providers.Object(None),
+        airwallex=providers.Object(None),
     )
     retry_payment = providers.Singleton(
         RetryPaymentHandler, uow, catalog, payments, clock, default_provider=settings.provided.payment_mode
     )
     stripe_webhook = providers.Singleton(StripeWebhook, settings.provided.stripe_webhook_secret)
+    airwallex_webhook = providers.Singleton(AirwallexWebhook, settings.provided.airwallex_webhook_secret)
 
     # The outbox: one queue, a sender per topic target; integrations without an adapter yet are mock.
-    http = providers.Singleton(
-        httpx.AsyncClient,
-        limits=providers.Factory(
-            httpx.Limits,
-            max_connections=settings.provided.outbox_concurrency,
-            max_keepalive_connections=settings.provided.outbox_concurrency,
-        ),
-    )
     outbox_queue = providers.Singleton(SqlOutboxQueue, database)
     mock_sender = providers.Singleton(LoggingMockSender)
     erp_sender = providers.Selector(
@@ -143,6 +157,13 @@ class Container(containers.DeclarativeContainer):
         settings.provided.payment_mode,
         stripe=providers.Singleton(StripeRefundSender, stripe_api),
         sandbox=mock_sender,
+        airwallex=mock_sender,
+    )
+    airwallex_sender = providers.Selector(
+        settings.provided.payment_mode,
+        airwallex=providers.Singleton(AirwallexRefundSender, airwallex_api),
+        stripe=mock_sender,
+        sandbox=mock_sender,
     )
     senders = providers.Dict(
         erp=erp_sender,
@@ -151,6 +172,7 @@ class Container(containers.DeclarativeContainer):
         odoo=mock_sender,
         driver_app=mock_sender,
         stripe=stripe_sender,
+        airwallex=airwallex_sender,
         sandbox=mock_sender,
     )
     deliver_outbox = providers.Singleton(

@@ -47,6 +47,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     stripe_webhook_secret: str | None = None
     stripe_api_base: str = "https://api.stripe.com"
     stripe_return_url: str | None = None
+    airwallex_client_id: str | None = None
+    airwallex_api_key: str | None = None
+    airwallex_webhook_secret: str | None = None
+    airwallex_api_base: str = "https://api.airwallex.com"
 
     @property
     def hold(self) -> timedelta:
@@ -54,8 +58,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def payment_mode(self) -> str:
-        """`stripe` once its secret key is set; the sandbox checkout (and its routes) only without it."""
-        return "stripe" if self.stripe_secret_key else "sandbox"
+        """`stripe` once its secret key is set, else `airwallex` with its credentials; the sandbox checkout
+        (and its routes) only without either."""
+        if self.stripe_secret_key:
+            return "stripe"
+        return "airwallex" if self.airwallex_client_id and self.airwallex_api_key else "sandbox"
 
     @property
     def return_url(self) -> str:
@@ -92,6 +99,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "erp": self.erp_mode,
             "resend": self.resend_mode,
             "stripe": "connected" if self.payment_mode == "stripe" else "mock",
+            "airwallex": "connected" if self.payment_mode == "airwallex" else "mock",
         }
         return {name: modes.get(name, "mock") for name in INTEGRATIONS}
 
@@ -142,6 +150,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ("RESEND_API_BASE", self.resend_api_base),
             ("STRIPE_API_BASE", self.stripe_api_base),
             ("STRIPE_RETURN_URL", self.stripe_return_url or "https://"),
+            ("AIRWALLEX_API_BASE", self.airwallex_api_base),
         ):
             if not url.startswith(("http://", "https://")):
                 raise SettingsError(f"{name}: must be an http:// or https:// URL")
@@ -184,4 +193,8 @@ _VARIABLES: tuple[tuple[str, str, type | object], ...] = (
     ("STRIPE_WEBHOOK_SECRET", "stripe_webhook_secret", str),
     ("STRIPE_API_BASE", "stripe_api_base", str),
     ("STRIPE_RETURN_URL", "stripe_return_url", str),
+    ("AIRWALLEX_CLIENT_ID", "airwallex_client_id", str),
+    ("AIRWALLEX_API_KEY", "airwallex_api_key", str),
+    ("AIRWALLEX_WEBHOOK_SECRET", "airwallex_webhook_secret", str),
+    ("AIRWALLEX_API_BASE", "airwallex_api_base", str),
 )

@@ -20,10 +20,11 @@ from entrypoints.http.bookings import BookingController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import health
 from entrypoints.http.sandbox import checkout_page, checkout_submit
-from entrypoints.http.webhooks import stripe_webhook
+from entrypoints.http.webhooks import airwallex_webhook, stripe_webhook
 from entrypoints.logs import quiet_parameter_loggers
 
 MAX_BODY_BYTES = 64 * 1024
+ROUTES = [BookingController, AdminController, health, stripe_webhook, airwallex_webhook]
 access_log = logging.getLogger("bookhub.access")
 
 
@@ -51,7 +52,7 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
 
     sandbox = [checkout_page, checkout_submit] if settings.payment_mode == "sandbox" else []
     return Litestar(
-        route_handlers=[BookingController, AdminController, health, stripe_webhook, *sandbox],
+        route_handlers=[*ROUTES, *sandbox],
         dependencies={
             "settings": _provide(lambda: settings),
             "get_health": _provide(container.get_health),
@@ -66,6 +67,7 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             "retry_payment": _provide(container.retry_payment),
             "payment_link_paid": _provide(container.payment_link_paid),
             "stripe_webhook": _provide(container.stripe_webhook),
+            "airwallex_webhook": _provide(container.airwallex_webhook),
             "list_sync_queue": _provide(container.list_sync_queue),
             "retry_outbox_message": _provide(container.retry_outbox_message),
         },

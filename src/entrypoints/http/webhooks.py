@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Request, post
 
+from adapters.providers.airwallex_webhooks import AirwallexWebhook
 from adapters.providers.stripe_webhooks import StripeWebhook
 from application.payments.payment_events import PaymentEventHandler
 from application.payments.payment_links import PaymentLinkPaid, PaymentLinkPaidHandler
@@ -31,4 +32,20 @@ async def stripe_webhook(
     else:
         outcome = await payment_events(event)
     log.info("stripe event %s (%s): %s", event.event_id, event.event_type, outcome.value)
+    return {"outcome": outcome.value}
+
+
+@post("/webhooks/airwallex", status_code=200, tags=["webhooks"])
+async def airwallex_webhook(
+    request: Request[Any, Any, Any],
+    airwallex_webhook: Inject[AirwallexWebhook],
+    payment_events: Inject[PaymentEventHandler],
+) -> dict[str, str]:
+    """200 once the event is recorded. 400 `invalid_signature` when `x-signature` does not match
+    `x-timestamp` + body, or the timestamp is more than five minutes from our clock."""
+    body = await request.body()
+    headers = request.headers
+    event = airwallex_webhook.parse(body, headers.get("x-timestamp"), headers.get("x-signature"))
+    outcome = await payment_events(event)
+    log.info("airwallex event %s (%s): %s", event.event_id, event.event_type, outcome.value)
     return {"outcome": outcome.value}
