@@ -43,3 +43,15 @@ class ProviderRejected(DomainError):
 
 class NotDead(DomainError):
     code = "not_dead"
+
+
+class InvalidSignature(DomainError):
+    """A webhook whose signature is missing, wrong or stale: refused before anything is read."""
+
+    code = "invalid_signature"
+
+
+class InvalidPayload(DomainError):
+    """A signed webhook body that is not the event it claims to be."""
+
+    code = "invalid_payload"

@@ -11,6 +11,8 @@ from domain.events import (
     DeliveryRequested,
     DomainEvent,
     PaymentFailed,
+    RefundIssued,
+    RefundRequested,
     VehiclePickedUp,
     VehicleReturned,
 )
@@ -43,6 +45,13 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
             return _tell_customer("booking_cancelled", booking)
         case PaymentFailed(occurred_at=at):
             return _tell_customer("payment_failed", booking, f":{at.isoformat()}")
+        case RefundRequested(provider=provider, payment_ref=ref, duplicate=duplicate):
+            # One refund per booking and provider (and per extra payment): the key dedupes retries.
+            payload = {"payment_ref": ref} if ref else {}
+            key = f"refund:{booking}:{provider}" + (f":{ref}" if duplicate else "")
+            return [OutboxMessage(f"{provider}.refund", key, booking, payload)]
+        case RefundIssued(full=full):
+            return _tell_customer("refund_issued", booking, ":full" if full else ":partial")
         case DeliveryRequested(occurred_at=at):
             return [_trip("b2c_delivery", booking, {"ready_at": at.isoformat()})]
         case VehiclePickedUp():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 from uuid import UUID
 
 from domain.accounting import Invoice
@@ -16,6 +16,10 @@ from domain.customer import Customer
 from domain.dispatch import Trip
 from domain.notifications import Email, Sms
 from domain.outbox import OutboxMessage, OutboxState
+
+if TYPE_CHECKING:  # the payment commands import this module
+    from application.payments.payment_events import PaymentEvent
+    from application.payments.payment_links import PaymentLinkPaid
 
 
 class Clock(Protocol):
@@ -28,6 +32,7 @@ class PaymentSession:
     url: str | None = None
     client_secret: str | None = None
     reference: str | None = None
+    reference_key: str | None = None  # where the booking keeps `reference`; `<provider>_payment` if None
 
 
 class PaymentGateway(Protocol):
@@ -61,6 +66,17 @@ class BookingRepository(Protocol):
         `add`) in the same unit of work."""
 
     async def get(self, booking_id: UUID, *, for_update: bool = False) -> Booking | None: ...
+
+    async def get_for_event(
+        self, booking_id: UUID, *, provider: str, event_id: str, event_type: str, now: datetime
+    ) -> tuple[bool, Booking | None]:
+        """Record the inbound event (as `InboundEventLog.record`) and read the booking under its row
+        lock, in one round trip where the store can: (first time seen, the booking or None)."""
+
+    async def flush(self, booking: Booking, *, now: datetime) -> bool:
+        """Write a booking's changes now, where the availability rule can refuse them (a booking taking
+        its slot again). False when it did: nothing was written and the repository forgot the booking,
+        so `get` reads it afresh; the rest of the unit of work goes on."""
 
     async def set_references(self, booking_id: UUID, references: dict[str, str]) -> None:
         """Store a booking's provider references in one statement (after its payment session exists)."""
@@ -273,3 +289,26 @@ class WebhookTally:
 class WebhookStats(Protocol):
     def recent(self) -> WebhookTally:
         """Webhooks this process answered over the last five minutes."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListedEvent:
+    """An event as a provider lists it: when it was created, and our command for it."""
+
+    created: datetime
+    command: PaymentEvent | PaymentLinkPaid
+
+
+class PaymentEventSource(Protocol):
+    @property
+    def provider(self) -> str: ...
+
+    async def events_since(self, since: datetime) -> list[ListedEvent]:
+        """The payment events the provider created since then, of the types we handle. Raises
+        ProviderUnavailable when it cannot be reached."""
+
+
+class CheckpointStore(Protocol):
+    async def get(self, provider: str) -> datetime | None: ...
+
+    async def set(self, provider: str, last_event_at: datetime) -> None: ...

@@ -19,6 +19,8 @@ from domain.events import (
     DeliveryRequested,
     DomainEvent,
     PaymentFailed,
+    RefundIssued,
+    RefundRequested,
     StatusChanged,
     TripFailed,
     TripUpdated,
@@ -64,11 +66,14 @@ BOOKING_TRANSITIONS: Final[Mapping[BookingStatus, frozenset[BookingStatus]]] = {
     _B.CANCELLED: frozenset(),
 }
 
+# Provider events arrive in any order: a refund seen before its payment's success says the payment
+# happened, so every state that waits for money may move straight to a refund.
+_REFUNDS = frozenset({_P.PARTIALLY_REFUNDED, _P.REFUNDED})
 PAYMENT_TRANSITIONS: Final[Mapping[PaymentStatus, frozenset[PaymentStatus]]] = {
     _P.NOT_REQUIRED: frozenset(),
-    _P.UNPAID: frozenset({_P.PENDING, _P.PAID, _P.FAILED}),
-    _P.PENDING: frozenset({_P.PAID, _P.FAILED}),
-    _P.FAILED: frozenset({_P.PENDING, _P.PAID}),
+    _P.UNPAID: frozenset({_P.PENDING, _P.PAID, _P.FAILED}) | _REFUNDS,
+    _P.PENDING: frozenset({_P.PAID, _P.FAILED}) | _REFUNDS,
+    _P.FAILED: frozenset({_P.PENDING, _P.PAID}) | _REFUNDS,
     _P.PAID: frozenset({_P.PARTIALLY_REFUNDED, _P.REFUNDED}),
     _P.PARTIALLY_REFUNDED: frozenset({_P.REFUNDED}),
     _P.REFUNDED: frozenset(),
@@ -77,6 +82,19 @@ PAYMENT_TRANSITIONS: Final[Mapping[PaymentStatus, frozenset[PaymentStatus]]] = {
 # A resource or seat is held by a booking in one of these states (pending_payment only while its hold lasts).
 HOLDING_STATUSES: Final = frozenset({_B.PENDING_PAYMENT, _B.CONFIRMED, _B.SCHEDULED, _B.IN_SERVICE})
 TERMINAL_STATUSES: Final = frozenset(s for s, nxt in BOOKING_TRANSITIONS.items() if not nxt)
+# The money arrived (and may have gone back since): a later success changes nothing.
+MONEY_RECEIVED: Final = frozenset({_P.PAID, _P.PARTIALLY_REFUNDED, _P.REFUNDED})
+# A booking whose full refund ends it: it was still waiting for, or using, what was paid.
+_ENDED_BY_REFUND: Final = frozenset({_B.PENDING, _B.PENDING_PAYMENT, _B.CONFIRMED, _B.SCHEDULED})
+PAYMENT_PROVIDER_REF: Final = "payment_provider"
+PAYMENT_GATEWAY_REF: Final = "payment_gateway"  # the `payment_provider` the booking was created with
+PAYMENT_ATTEMPT_REF: Final = "payment_attempt"
+
+
+def payment_ref_key(provider: str) -> str:
+    """The reference under which a booking keeps the provider's payment id (`stripe_payment_intent`)."""
+    return f"{provider}_payment_intent"
+
 
 # Driver trips: the booking's references keep the driver app's last status and trip id.
 TRIP_STATUS: Final = "driver_app_status"
@@ -183,7 +201,7 @@ class Booking:
         return self.status in HOLDING_STATUSES
 
     def mark_paid(self, *, now: datetime) -> None:
-        if self.payment_status is _P.PAID:
+        if self.payment_status in MONEY_RECEIVED:
             return
         # Both moves are checked before either is made, so a refused call changes nothing.
         if _P.PAID not in PAYMENT_TRANSITIONS[self.payment_status]:
@@ -203,15 +221,89 @@ class Booking:
         self._pay_to(_P.FAILED)
         self.events.append(PaymentFailed(self.id, now))
 
+    def can_pay(self, now: datetime) -> bool:
+        """Payment is still awaited (none yet, or a failed one) and the hold lasts."""
+        waiting = self.payment_status in (_P.PENDING, _P.FAILED)
+        return waiting and self.status is _B.PENDING_PAYMENT and self.holds_slot(now)
+
+    @property
+    def payment_attempt(self) -> int:
+        """0 for the payment session the booking was created with, then one more per retry."""
+        return int(self.references.get(PAYMENT_ATTEMPT_REF, "0"))
+
+    def retry_payment(self) -> int:
+        """After a failed payment a new attempt starts (pending again); otherwise the current attempt
+        goes on. Returns the attempt's number."""
+        if self.payment_status is not _P.FAILED:
+            return self.payment_attempt
+        self._pay_to(_P.PENDING)
+        self.references[PAYMENT_ATTEMPT_REF] = str(self.payment_attempt + 1)
+        return self.payment_attempt
+
+    def record_payment(self, provider: str, payment_ref: str | None) -> None:
+        """Remember which provider took the money and its payment id, so a refund can find it."""
+        self.references[PAYMENT_PROVIDER_REF] = provider
+        if payment_ref:
+            self.references[payment_ref_key(provider)] = payment_ref
+
     def cancel(self, *, now: datetime) -> None:
-        """A customer or admin cancels; an expired booking has nothing left to cancel."""
+        """A customer or admin cancels; an expired booking has nothing left to cancel. What was paid is
+        refunded through the provider that took it."""
         if self.status is _B.CANCELLED:
             return
         if self.status is _B.EXPIRED:
             raise IllegalTransition("booking", self.status, _B.CANCELLED)
+        paid = self.payment_status in (_P.PAID, _P.PARTIALLY_REFUNDED)  # what is left goes back
         self._move_to(_B.CANCELLED, now=now)
         self.hold_expires_at = None
-        self.events.append(BookingCancelled(self.id, now, paid=self.payment_status is _P.PAID))
+        self.events.append(BookingCancelled(self.id, now, paid=paid))
+        if paid:
+            self._request_refund(now)
+
+    def is_another_payment(self, provider: str, payment_ref: str | None) -> bool:
+        """A payment received for a booking that holds the money of a different one (two sessions of
+        one booking both paid): that second payment is not the booking's."""
+        if self.payment_status not in MONEY_RECEIVED or not payment_ref:
+            return False
+        recorded = self.references.get(payment_ref_key(provider))
+        return recorded is not None and recorded != payment_ref
+
+    def refund_duplicate_payment(self, provider: str, payment_ref: str, *, now: datetime) -> None:
+        refund = RefundRequested(self.id, now, provider=provider, payment_ref=payment_ref, duplicate=True)
+        self.events.append(refund)
+
+    def refuse_late_payment(self, *, now: datetime) -> None:
+        """Money arrived after the hold ran out and the slot is taken (or the booking was cancelled
+        meanwhile): the booking ends cancelled and the payment goes back."""
+        if self.payment_status in MONEY_RECEIVED:
+            return
+        self._pay_to(_P.PAID)
+        if self.status is not _B.CANCELLED:
+            self._move_to(_B.CANCELLED, now=now)
+            self.hold_expires_at = None
+            self.events.append(BookingCancelled(self.id, now, paid=True))
+        self._request_refund(now)
+
+    def record_refund(self, *, full: bool, now: datetime) -> None:
+        """The provider refunded the payment. Re-applying a refund, or a partial one after the full one,
+        changes nothing. A full refund ends a booking that was waiting for or using the payment."""
+        target = _P.REFUNDED if full else _P.PARTIALLY_REFUNDED
+        if self.payment_status is _P.REFUNDED or self.payment_status is target:
+            return
+        ends = full and self.status in _ENDED_BY_REFUND
+        if target not in PAYMENT_TRANSITIONS[self.payment_status]:
+            raise IllegalTransition("payment", self.payment_status, target)
+        self._pay_to(target)
+        if ends:
+            self._move_to(_B.CANCELLED, now=now)
+            self.hold_expires_at = None
+            self.events.append(BookingCancelled(self.id, now, paid=True))
+        self.events.append(RefundIssued(self.id, now, full=full))
+
+    def _request_refund(self, now: datetime) -> None:
+        provider = self.references.get(PAYMENT_PROVIDER_REF, "sandbox")
+        ref = self.references.get(payment_ref_key(provider))
+        self.events.append(RefundRequested(self.id, now, provider=provider, payment_ref=ref))
 
     def expire(self, *, now: datetime) -> None:
         if self.status is _B.EXPIRED:

@@ -66,3 +66,17 @@ class VehicleReturned(DomainEvent):
 @dataclass(frozen=True, slots=True)
 class TripFailed(DomainEvent):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class RefundRequested(DomainEvent):
+    """Money a booking cannot keep goes back through the provider that took it."""
+
+    provider: str
+    payment_ref: str | None
+    duplicate: bool = False  # a second payment for a booking paid already
+
+
+@dataclass(frozen=True, slots=True)
+class RefundIssued(DomainEvent):
+    full: bool

@@ -124,15 +124,24 @@ async def _worker(container: Container) -> None:
         await container.worker().run(stop)
     finally:
         await container.http().aclose()
+        if container.settings().payment_mode == "stripe":
+            await container.stripe_api().aclose()
         await container.database().dispose()
 
 
 def announce(settings: Settings) -> None:
-    log.info("payments: %s (no STRIPE_SECRET_KEY or AIRWALLEX_CLIENT_ID set)", settings.payment_mode)
+    if settings.payment_mode == "sandbox":
+        log.info("payments: sandbox (no STRIPE_SECRET_KEY set)")
+    else:
+        log.info("payments: %s", settings.payment_mode)
     for mode in ("connected", "disabled", "mock"):
         names = [name for name, m in settings.integrations.items() if m == mode]
         if names:
             log.info("integrations %s: %s", mode, ", ".join(names))
+    if settings.payment_mode == "stripe" and not settings.stripe_webhook_secret:
+        log.warning("STRIPE_WEBHOOK_SECRET is not set: /webhooks/stripe refuses every event")
+    if settings.payment_mode == "airwallex" and not settings.airwallex_webhook_secret:
+        log.warning("AIRWALLEX_WEBHOOK_SECRET is not set: /webhooks/airwallex refuses every event")
     if not settings.admin_api_key:
         log.warning("BOOKHUB_ADMIN_API_KEY is not set: admin routes answer 401 to everyone")
 

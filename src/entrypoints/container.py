@@ -7,9 +7,12 @@ from dependency_injector import containers, providers
 from adapters.catalog.toml_catalog import TomlCatalog
 from adapters.clock import SystemClock
 from adapters.metrics import PrometheusMetrics
+from adapters.persistence.checkpoints import SqlCheckpointStore
 from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
+from adapters.providers.airwallex import AirwallexApi, AirwallexPaymentGateway, AirwallexRefundSender
+from adapters.providers.airwallex_webhooks import AirwallexWebhook
 from adapters.providers.driver_app import DriverAppGateway
 from adapters.providers.erp import HttpErpSender
 from adapters.providers.http_lanes import HttpLanes
@@ -17,6 +20,8 @@ from adapters.providers.mock import LoggingMockSender, SkippingSender
 from adapters.providers.odoo import OdooAccountingGateway, OdooMockGateway, OdooXmlRpc
 from adapters.providers.resend import ResendEmailGateway
 from adapters.providers.sandbox import SandboxPaymentGateway
+from adapters.providers.stripe import StripeApi, StripePaymentGateway, StripeRefundSender
+from adapters.providers.stripe_webhooks import StripeEventSource, StripeWebhook
 from adapters.providers.twilio import TwilioSmsGateway
 from application.accounting.invoices import AccountingSender
 from application.bookings.create_booking import CreateBookingHandler
@@ -31,6 +36,9 @@ from application.outbox.health import GetHealth
 from application.outbox.prune import PruneSettledMessages
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
 from application.payments.payment_events import PaymentEventHandler
+from application.payments.payment_links import PaymentLinkPaidHandler
+from application.payments.reconcile import ReconcilePayments
+from application.payments.retry_payment import RetryPaymentHandler
 from entrypoints.settings import Settings
 from entrypoints.worker import Worker
 
@@ -45,9 +53,42 @@ class Container(containers.DeclarativeContainer):
     metrics = providers.Singleton(PrometheusMetrics)
     catalog = providers.Singleton(TomlCatalog, settings.provided.catalog_path)
     uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, database)
+    # One HTTP client for the providers and the outbox deliveries.
+    # Outbound HTTP for providers and the outbox: lanes of one keep-alive connection (http_lanes.py).
+    http = providers.Singleton(HttpLanes, lanes=settings.provided.outbox_concurrency)
 
-    sandbox_payments = providers.Singleton(SandboxPaymentGateway, settings.provided.public_url)
-    payments = providers.Dict(sandbox=sandbox_payments)
+    # Payment gateways by the name a booking request may give as `payment_provider`. The sandbox is
+    # there only without Stripe credentials: its page would otherwise let anyone mark a booking paid.
+    stripe_api = providers.Singleton(
+        StripeApi, settings.provided.stripe_secret_key, api_base=settings.provided.stripe_api_base
+    )
+    airwallex_api = providers.Singleton(
+        AirwallexApi,
+        http,
+        clock,
+        client_id=settings.provided.airwallex_client_id,
+        api_key=settings.provided.airwallex_api_key,
+        api_base=settings.provided.airwallex_api_base,
+    )
+    payments = providers.Selector(
+        settings.provided.payment_mode,
+        airwallex=providers.Dict(airwallex=providers.Singleton(AirwallexPaymentGateway, airwallex_api)),
+        sandbox=providers.Dict(
+            sandbox=providers.Singleton(SandboxPaymentGateway, settings.provided.public_url)
+        ),
+        stripe=providers.Dict(
+            stripe=providers.Singleton(
+                StripePaymentGateway, stripe_api, clock, return_url=settings.provided.return_url
+            ),
+            stripe_payment_intent=providers.Singleton(
+                StripePaymentGateway,
+                stripe_api,
+                clock,
+                return_url=settings.provided.return_url,
+                payment_intent=True,
+            ),
+        ),
+    )
 
     list_offerings = providers.Singleton(ListOfferings, catalog)
     get_availability = providers.Singleton(GetAvailability, uow, catalog, clock)
@@ -68,8 +109,27 @@ class Container(containers.DeclarativeContainer):
     trip_status = providers.Singleton(TripStatusHandler, uow, clock)
     mark_ready = providers.Singleton(MarkReadyHandler, uow, clock)
 
+    payment_link_paid = providers.Singleton(PaymentLinkPaidHandler, uow, catalog, clock)
+    reconcile_payments = providers.Selector(
+        settings.provided.payment_mode,
+        stripe=providers.Singleton(
+            ReconcilePayments,
+            providers.Singleton(StripeEventSource, stripe_api),
+            providers.Singleton(SqlCheckpointStore, database),
+            payment_events,
+            payment_link_paid,
+            clock,
+        ),
+        sandbox=providers.Object(None),
+        airwallex=providers.Object(None),
+    )
+    retry_payment = providers.Singleton(
+        RetryPaymentHandler, uow, catalog, payments, clock, default_provider=settings.provided.payment_mode
+    )
+    stripe_webhook = providers.Singleton(StripeWebhook, settings.provided.stripe_webhook_secret)
+    airwallex_webhook = providers.Singleton(AirwallexWebhook, settings.provided.airwallex_webhook_secret)
+
     # The outbox: one queue, a sender per topic target; integrations without an adapter yet are mock.
-    http = providers.Singleton(HttpLanes, lanes=settings.provided.outbox_concurrency)
     outbox_queue = providers.Singleton(SqlOutboxQueue, database)
     mock_sender = providers.Singleton(LoggingMockSender)
     erp_sender = providers.Selector(
@@ -146,8 +206,27 @@ class Container(containers.DeclarativeContainer):
         mock=providers.Singleton(OdooMockGateway, settings.provided.odoo_mock_log),
     )
     odoo_sender = providers.Singleton(AccountingSender, uow, catalog, accounting)
+    stripe_sender = providers.Selector(
+        settings.provided.payment_mode,
+        stripe=providers.Singleton(StripeRefundSender, stripe_api),
+        sandbox=mock_sender,
+        airwallex=mock_sender,
+    )
+    airwallex_sender = providers.Selector(
+        settings.provided.payment_mode,
+        airwallex=providers.Singleton(AirwallexRefundSender, airwallex_api),
+        stripe=mock_sender,
+        sandbox=mock_sender,
+    )
     senders = providers.Dict(
-        erp=erp_sender, email=email_sender, sms=sms_sender, odoo=odoo_sender, driver_app=driver_app_sender
+        erp=erp_sender,
+        email=email_sender,
+        sms=sms_sender,
+        odoo=odoo_sender,
+        driver_app=driver_app_sender,
+        stripe=stripe_sender,
+        airwallex=airwallex_sender,
+        sandbox=mock_sender,
     )
     deliver_outbox = providers.Singleton(
         DeliverOutboxMessages,
@@ -174,6 +253,8 @@ class Container(containers.DeclarativeContainer):
         deliver=deliver_outbox,
         prune=prune_outbox,
         poll_seconds=settings.provided.worker_poll_seconds,
+        reconcile=reconcile_payments,
+        reconcile_seconds=settings.provided.reconcile_seconds,
     )
 
 

@@ -54,6 +54,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     odoo_mock_log: Path = Path("logs/odoo-mock.jsonl")
     driver_app_webhook_url: str | None = None
     driver_app_secret: str | None = None
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_return_url: str | None = None
+    airwallex_client_id: str | None = None
+    airwallex_api_key: str | None = None
+    airwallex_webhook_secret: str | None = None
+    airwallex_api_base: str = "https://api.airwallex.com"
 
     @property
     def hold(self) -> timedelta:
@@ -61,7 +69,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def payment_mode(self) -> str:
-        return "sandbox"
+        """`stripe` once its secret key is set, else `airwallex` with its credentials; the sandbox checkout
+        (and its routes) only without either."""
+        if self.stripe_secret_key:
+            return "stripe"
+        return "airwallex" if self.airwallex_client_id and self.airwallex_api_key else "sandbox"
+
+    @property
+    def return_url(self) -> str:
+        """Where a customer lands after a hosted checkout: the booking site, else this service."""
+        return self.stripe_return_url or self.public_url
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -104,6 +121,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         modes = {
             "erp": self.erp_mode,
             "resend": self.resend_mode,
+            "stripe": "connected" if self.payment_mode == "stripe" else "mock",
+            "airwallex": "connected" if self.payment_mode == "airwallex" else "mock",
             "twilio": self.twilio_mode,
             "driver_app": self.driver_app_mode,
             "odoo": self.odoo_mode,
@@ -174,11 +193,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ("http://", "https://")
         ):
             raise SettingsError("DRIVER_APP_WEBHOOK_URL: must be an http:// or https:// URL")
-        for name, base in (
+        for name, url in (
             ("RESEND_API_BASE", self.resend_api_base),
             ("TWILIO_API_BASE", self.twilio_api_base),
+            ("STRIPE_API_BASE", self.stripe_api_base),
+            ("STRIPE_RETURN_URL", self.stripe_return_url or "https://"),
+            ("AIRWALLEX_API_BASE", self.airwallex_api_base),
         ):
-            if not base.startswith(("http://", "https://")):
+            if not url.startswith(("http://", "https://")):
                 raise SettingsError(f"{name}: must be an http:// or https:// URL")
 
 
@@ -226,4 +248,12 @@ _VARIABLES: tuple[tuple[str, str, type | object], ...] = (
     ("BOOKHUB_ODOO_MOCK_LOG", "odoo_mock_log", Path),
     ("DRIVER_APP_WEBHOOK_URL", "driver_app_webhook_url", str),
     ("DRIVER_APP_SECRET", "driver_app_secret", str),
+    ("STRIPE_SECRET_KEY", "stripe_secret_key", str),
+    ("STRIPE_WEBHOOK_SECRET", "stripe_webhook_secret", str),
+    ("STRIPE_API_BASE", "stripe_api_base", str),
+    ("STRIPE_RETURN_URL", "stripe_return_url", str),
+    ("AIRWALLEX_CLIENT_ID", "airwallex_client_id", str),
+    ("AIRWALLEX_API_KEY", "airwallex_api_key", str),
+    ("AIRWALLEX_WEBHOOK_SECRET", "airwallex_webhook_secret", str),
+    ("AIRWALLEX_API_BASE", "airwallex_api_base", str),
 )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from application.bookings.lifecycle import ExpireHoldsHandler
 from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.prune import PruneSettledMessages
+from application.payments.reconcile import ReconcilePayments
 
 log = logging.getLogger("bookhub.worker")
 
@@ -25,11 +26,13 @@ class Worker:
     deliver: DeliverOutboxMessages
     prune: PruneSettledMessages
     poll_seconds: float
+    reconcile: ReconcilePayments | None = None  # with a payment provider that lists its events
+    reconcile_seconds: float = 300.0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop` is set. A batch in flight when it is set is delivered and recorded first."""
         log.info("worker started (poll every %ss)", self.poll_seconds)
-        next_sweep = next_prune = 0.0
+        next_sweep = next_prune = next_reconcile = 0.0
         while not stop.is_set():
             now = time.monotonic()
             if now >= next_sweep:
@@ -38,6 +41,9 @@ class Worker:
             if now >= next_prune:
                 next_prune = now + PRUNE_EVERY_SECONDS
                 await _guarded("outbox prune", self._prune)
+            if self.reconcile is not None and now >= next_reconcile:
+                next_reconcile = now + self.reconcile_seconds
+                await _guarded("payment reconciliation", self._reconcile)
             full = await _guarded("outbox delivery", self._deliver)
             if not full:  # a full batch means more are due: claim again at once
                 with contextlib.suppress(TimeoutError):
@@ -56,6 +62,13 @@ class Worker:
             outcomes = Counter(d.outcome.value for d in deliveries)
             log.info("outbox: %s", ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items())))
         return len(deliveries) >= self.deliver.batch
+
+    async def _reconcile(self) -> bool:
+        assert self.reconcile is not None  # noqa: S101 - called only when set
+        recovered = await self.reconcile()
+        if recovered:
+            log.info("reconcile: applied %s events the webhooks had not delivered", recovered)
+        return False
 
     async def _prune(self) -> bool:
         pruned = await self.prune()

@@ -7,12 +7,25 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import pytest
+
 from adapters.memory.store import AuditEntry
 from application.bookings.create_booking import BookingCreated
-from application.payments.payment_events import Outcome, PaymentFailed, PaymentSucceeded
+from application.payments.payment_events import (
+    EventIgnored,
+    Outcome,
+    PaymentFailed,
+    PaymentSucceeded,
+    RefundRecorded,
+)
 from domain.booking import Booking, BookingStatus, PaymentStatus
 from domain.outbox import OutboxMessage
 from tests.application.builders import HOLD, TUESDAY_TEN, Handlers, a_booking, build
+
+
+def refund(created: BookingCreated, event_id: str, *, cents: int | None = None) -> RefundRecorded:
+    amount = created.amount_cents if cents is None else cents
+    return RefundRecorded("sandbox", event_id, created.booking_id, amount)
 
 
 def paid(created: BookingCreated, event_id: str = "evt-1", **fields: Any) -> PaymentSucceeded:
@@ -134,33 +147,132 @@ async def test_a_payment_in_the_wrong_currency_is_a_mismatch_and_changes_nothing
     assert app.state.outbox == before[1]
 
 
-async def test_a_payment_after_the_hold_ran_out_is_hold_expired_and_changes_nothing() -> None:
+async def test_a_payment_after_the_hold_ran_out_confirms_the_booking_while_the_slot_is_free() -> None:
     app = build()
     created = await app.create(a_booking())
     app.clock.advance(HOLD)
-    before = snapshot(app)
 
     outcome = await app.payment_event(paid(created))
 
-    assert outcome is Outcome.HOLD_EXPIRED
-    assert same_bookings(app, before)
-    assert app.state.outbox == before[1]
-    assert app.state.audit == before[2]
+    assert outcome is Outcome.APPLIED
+    booking = app.state.bookings[created.booking_id]
+    assert (booking.status, booking.payment_status) == (BookingStatus.CONFIRMED, PaymentStatus.PAID)
+    assert "erp.booking_confirmed" in [m.topic for m in app.state.outbox]
 
 
-async def test_a_payment_for_a_hold_the_sweep_expired_is_hold_expired_and_changes_nothing() -> None:
+async def test_a_payment_for_a_hold_the_sweep_expired_confirms_it_again_while_the_slot_is_free() -> None:
     app = build()
     created = await app.create(a_booking())
     app.clock.advance(HOLD)
     assert await app.expire_holds() == 1
-    before = snapshot(app)
 
     outcome = await app.payment_event(paid(created))
 
-    assert outcome is Outcome.HOLD_EXPIRED
-    assert app.state.bookings[created.booking_id].status is BookingStatus.EXPIRED
-    assert same_bookings(app, before)
-    assert app.state.outbox == before[1]
+    assert outcome is Outcome.APPLIED
+    assert app.state.bookings[created.booking_id].status is BookingStatus.CONFIRMED
+    assert [a.to_status for a in app.state.audit][-2:] == ["expired", "confirmed"]
+
+
+async def test_a_payment_after_the_hold_expired_is_refunded_when_the_slot_is_taken() -> None:
+    app = build()
+    created = await app.create(a_booking())
+    app.clock.advance(HOLD)
+    assert await app.expire_holds() == 1
+    other = await app.create(a_booking(email="grace@example.com"))
+    assert other.resource_id == created.resource_id
+
+    outcome = await app.payment_event(paid(created, payment_ref="pi_late"))
+
+    assert outcome is Outcome.REFUND_REQUESTED
+    booking = app.state.bookings[created.booking_id]
+    assert (booking.status, booking.payment_status) == (BookingStatus.CANCELLED, PaymentStatus.PAID)
+    refunds = [m for m in app.state.outbox if m.topic == "sandbox.refund"]
+    assert [(m.idempotency_key, m.payload) for m in refunds] == [
+        (f"refund:{created.booking_id}:sandbox", {"payment_ref": "pi_late"})
+    ]
+    assert "erp.booking_confirmed" not in [m.topic for m in app.state.outbox]
+    assert [a.to_status for a in app.state.audit if a.booking_id == created.booking_id][-1] == "cancelled"
+
+
+async def test_a_payment_for_a_booking_cancelled_before_it_arrived_is_refunded() -> None:
+    app = build()
+    created = await app.create(a_booking())
+    await app.cancel(created.booking_id, token=created.booking_token, admin=False)
+
+    outcome = await app.payment_event(paid(created))
+
+    assert outcome is Outcome.REFUND_REQUESTED
+    assert [m.topic for m in app.state.outbox].count("sandbox.refund") == 1
+
+
+async def test_cancelling_a_paid_booking_requests_its_refund_and_the_refund_ends_it_refunded() -> None:
+    app = build()
+    created = await app.create(a_booking())
+    await app.payment_event(paid(created, payment_ref="pi_1"))
+
+    await app.cancel(created.booking_id, token=created.booking_token, admin=False)
+    outcome = await app.payment_event(refund(created, "evt-r"))
+
+    assert outcome is Outcome.APPLIED
+    booking = app.state.bookings[created.booking_id]
+    assert (booking.status, booking.payment_status) == (BookingStatus.CANCELLED, PaymentStatus.REFUNDED)
+    topics = [m.topic for m in app.state.outbox]
+    assert (topics.count("sandbox.refund"), topics.count("email.refund_issued")) == (1, 1)
+
+
+@pytest.mark.parametrize("order", ["in order", "refund first"])
+async def test_a_full_refund_and_its_success_end_the_same_in_either_order(order: str) -> None:
+    app = build()
+    created = await app.create(a_booking())
+    events = [paid(created, "evt-s"), refund(created, "evt-r")]
+
+    for event in events if order == "in order" else events[::-1]:
+        await app.payment_event(event)
+
+    booking = app.state.bookings[created.booking_id]
+    assert (booking.status, booking.payment_status) == (BookingStatus.CANCELLED, PaymentStatus.REFUNDED)
+    assert not booking.holds_slot(app.clock.now())
+    assert "sandbox.refund" not in [m.topic for m in app.state.outbox]  # the provider refunded already
+
+
+@pytest.mark.parametrize("order", ["in order", "refund first"])
+async def test_a_partial_refund_and_its_success_end_the_same_in_either_order(order: str) -> None:
+    app = build()
+    created = await app.create(a_booking())
+    events = [paid(created, "evt-s"), refund(created, "evt-r", cents=1000)]
+
+    for event in events if order == "in order" else events[::-1]:
+        await app.payment_event(event)
+
+    booking = app.state.bookings[created.booking_id]
+    assert (booking.status, booking.payment_status) == (
+        BookingStatus.CONFIRMED,
+        PaymentStatus.PARTIALLY_REFUNDED,
+    )
+    assert [m.topic for m in app.state.outbox].count("erp.booking_confirmed") == 1
+
+
+async def test_a_failure_seen_after_the_success_changes_nothing() -> None:
+    app = build()
+    created = await app.create(a_booking())
+    await app.payment_event(paid(created, "evt-s"))
+
+    outcome = await app.payment_event(PaymentFailed("sandbox", "evt-f", created.booking_id))
+
+    assert outcome is Outcome.REJECTED
+    booking = app.state.bookings[created.booking_id]
+    assert (booking.status, booking.payment_status) == (BookingStatus.CONFIRMED, PaymentStatus.PAID)
+    assert ("sandbox", "evt-f") in app.state.inbound
+
+
+async def test_an_event_we_do_not_act_on_is_recorded_and_changes_nothing() -> None:
+    app = build()
+
+    outcome = await app.payment_event(EventIgnored("stripe", "evt-x", "customer.created"))
+
+    assert outcome is Outcome.IGNORED
+    assert ("stripe", "evt-x") in app.state.inbound
+    assert app.state.outbox == []
 
 
 async def test_a_payment_a_moment_before_the_hold_runs_out_still_confirms() -> None:
@@ -240,3 +352,23 @@ async def test_the_same_event_id_from_another_provider_is_not_a_duplicate() -> N
 
     assert outcome is Outcome.APPLIED
     assert app.state.inbound == {("sandbox", "evt-1"), ("stripe", "evt-1")}
+
+
+async def test_a_second_payment_for_a_paid_booking_is_refunded_and_the_first_kept() -> None:
+    app = build()
+    created = await app.create(a_booking())
+    await app.payment_event(paid(created, "evt-1", payment_ref="pi_1"))
+
+    again = await app.payment_event(paid(created, "evt-1b", payment_ref="pi_1"))
+    second = await app.payment_event(paid(created, "evt-2", payment_ref="pi_2"))
+
+    assert (again, second) == (Outcome.APPLIED, Outcome.REFUND_REQUESTED)
+    booking = app.state.bookings[created.booking_id]
+    assert (booking.status, booking.payment_status) == (BookingStatus.CONFIRMED, PaymentStatus.PAID)
+    refunds = [(m.idempotency_key, m.payload) for m in app.state.outbox if m.topic == "sandbox.refund"]
+    assert refunds == [(f"refund:{created.booking_id}:sandbox:pi_2", {"payment_ref": "pi_2"})]
+
+    refunded = RefundRecorded("sandbox", "evt-r2", created.booking_id, created.amount_cents, "pi_2")
+    assert await app.payment_event(refunded) is Outcome.IGNORED
+    booking = app.state.bookings[created.booking_id]
+    assert (booking.status, booking.payment_status) == (BookingStatus.CONFIRMED, PaymentStatus.PAID)

@@ -8,12 +8,20 @@ import pytest
 
 from domain.booking import (
     BOOKING_TRANSITIONS,
+    MONEY_RECEIVED,
     PAYMENT_TRANSITIONS,
     BookingStatus,
     PaymentStatus,
 )
 from domain.errors import IllegalTransition
-from domain.events import BookingCancelled, BookingConfirmed, BookingExpired, PaymentFailed, StatusChanged
+from domain.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingExpired,
+    PaymentFailed,
+    RefundRequested,
+    StatusChanged,
+)
 from tests.domain.builders import FREE, HOLD, NOW, a_booking, a_booking_in, minutes, snapshot
 
 B, P = BookingStatus, PaymentStatus
@@ -90,7 +98,10 @@ def test_a_payment_failure_follows_the_payment_table(payment: P) -> None:
 def test_a_payment_success_follows_the_payment_table(payment: P) -> None:
     booking = a_booking_in(B.PENDING_PAYMENT, payment, hold_expires_at=NOW + HOLD)
     before = snapshot(booking)
-    if payment is P.PAID or P.PAID in PAYMENT_TRANSITIONS[payment]:
+    if payment in MONEY_RECEIVED:  # the money came already (perhaps refunded since): a no-op
+        booking.mark_paid(now=NOW)
+        assert snapshot(booking) == before
+    elif P.PAID in PAYMENT_TRANSITIONS[payment]:
         booking.mark_paid(now=NOW)
         assert booking.payment_status is P.PAID
     else:
@@ -176,7 +187,31 @@ def test_cancelling_a_paid_booking_says_it_was_paid() -> None:
     booking = a_booking()
     booking.mark_paid(now=NOW)
     booking.cancel(now=NOW + minutes(1))
-    assert booking.events[-1] == BookingCancelled(booking.id, NOW + minutes(1), paid=True)
+    assert booking.events[-2:] == [
+        BookingCancelled(booking.id, NOW + minutes(1), paid=True),
+        RefundRequested(booking.id, NOW + minutes(1), provider="sandbox", payment_ref=None),
+    ]
+
+
+def test_cancelling_a_partly_refunded_booking_refunds_the_rest_through_its_provider() -> None:
+    booking = a_booking()
+    booking.record_payment("stripe", "pi_1")
+    booking.mark_paid(now=NOW)
+    booking.record_refund(full=False, now=NOW)
+    booking.cancel(now=NOW + minutes(1))
+    later = NOW + minutes(1)
+    assert booking.events[-1] == RefundRequested(booking.id, later, provider="stripe", payment_ref="pi_1")
+
+
+def test_a_full_refund_ends_a_confirmed_booking_and_a_later_partial_one_changes_nothing() -> None:
+    booking = a_booking()
+    booking.mark_paid(now=NOW)
+    booking.record_refund(full=True, now=NOW)
+    before = snapshot(booking)
+    booking.record_refund(full=False, now=NOW)
+    booking.mark_paid(now=NOW)
+    assert (booking.status, booking.payment_status) == (B.CANCELLED, P.REFUNDED)
+    assert snapshot(booking) == before
 
 
 @pytest.mark.parametrize("status", [B.EXPIRED, B.COMPLETED])

@@ -15,6 +15,7 @@ from adapters.persistence.migrate import migrate
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
+from tests.support.fake_stripe import SECRET, FakeStripe
 
 ADMIN_KEY = "test-admin-key-0123456789"
 CATALOG = Path(__file__).with_name("catalog.toml")
@@ -38,3 +39,20 @@ async def running_app(
         httpx.AsyncClient(transport=transport, base_url="http://bookhub.test") as client,
     ):
         yield client, container
+
+
+@asynccontextmanager
+async def stripe_app(
+    database_url: str, fake: FakeStripe, *, clock: FixedClock | None = None, catalog: Path = CATALOG
+) -> AsyncIterator[tuple[httpx.AsyncClient, Container]]:
+    """The app with Stripe configured against a local fake of its API."""
+    async with running_app(
+        database_url,
+        clock=clock,
+        catalog=catalog,
+        stripe_secret_key="sk_test_fake",
+        stripe_webhook_secret=SECRET,
+        stripe_api_base=fake.base,
+        stripe_return_url="https://shop.example/booked",
+    ) as app:
+        yield app

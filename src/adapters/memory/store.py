@@ -115,6 +115,39 @@ class _Bookings:
         self.staged[booking_id] = copy.deepcopy(stored)
         return self.staged[booking_id]
 
+    async def get_for_event(
+        self, booking_id: UUID, *, provider: str, event_id: str, event_type: str, now: datetime
+    ) -> tuple[bool, Booking | None]:
+        if (provider, event_id) in self._s.inbound:
+            return False, None
+        self._s.inbound.add((provider, event_id))
+        return True, await self.get(booking_id, for_update=True)
+
+    async def flush(self, booking: Booking, *, now: datetime) -> bool:
+        """By the database's rule: a booking moving into a holding status must find its slot free of
+        every other booking in a holding status (an expired hold not yet swept too)."""
+        before = self._s.bookings.get(booking.id)
+        moved_in = before is None or before.status not in HOLDING_STATUSES
+        if moved_in and booking.status in HOLDING_STATUSES and self._blocked(booking):
+            del self.staged[booking.id]
+            return False
+        return True
+
+    def _blocked(self, booking: Booking) -> bool:
+        block, slot = booking.block, booking.slot
+        if block is None or slot is None:
+            return False
+        others = [b for b in self._all() if b.id != booking.id and b.status in HOLDING_STATUSES]
+        if booking.resource_id is not None:
+            resource = booking.resource_id
+            return any(b.resource_id == resource and b.block and b.block.overlaps(block) for b in others)
+        capacity = self.capacities.get(booking.id, self._s.capacities.get(booking.id))
+        if capacity is None:
+            return False
+        offering = booking.offering_id
+        same = [b for b in others if b.offering_id == offering and b.slot and b.slot.overlaps(slot)]
+        return len(same) >= capacity
+
     async def set_references(self, booking_id: UUID, references: dict[str, str]) -> None:
         booking = await self.get(booking_id)
         if booking is not None:

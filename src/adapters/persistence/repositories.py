@@ -65,6 +65,13 @@ _OCCUPANCY_PG = tuple(
 )
 
 
+def _taken(exc: DBAPIError) -> bool:
+    """The availability rule refused the write (the loser of a deadlock lost the race too)."""
+    message = str(exc.orig)
+    taken = "slot_unavailable" in message or "bookings_resource_no_overlap" in message
+    return taken or _sqlstate(exc) == _DEADLOCK
+
+
 def upsert(connection: AsyncConnection, table: sa.Table) -> Any:
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
@@ -76,6 +83,37 @@ def _holding(now: datetime) -> sa.ColumnElement[bool]:
         b.status.in_(("confirmed", "scheduled", "in_service")),
         sa.and_(b.status == "pending_payment", b.hold_expires_at > now),
     )
+
+
+def _record_and_lock() -> sa.Select[Any]:
+    """PostgreSQL, one round trip: insert the inbound event unless it is known, and lock the booking.
+    A concurrent duplicate waits on the event's unique key, then inserts nothing: `recorded` is 0."""
+    ev = t.inbound_events
+    recorded = (
+        postgresql.insert(ev)
+        .values(
+            provider=sa.bindparam("provider"),
+            event_id=sa.bindparam("event_id"),
+            event_type=sa.bindparam("event_type"),
+            received_at=sa.bindparam("received_at", type_=t.UtcDateTime),
+        )
+        .on_conflict_do_nothing()
+        .returning(ev.c.id)
+        .cte("recorded")
+    )
+    locked = (
+        sa.select(t.bookings)
+        .where(t.bookings.c.id == sa.bindparam("booking_id", type_=sa.Uuid))
+        .with_for_update()
+        .lateral("locked")
+    )
+    count = sa.select(sa.func.count()).select_from(recorded).scalar_subquery()
+    return sa.select(count.label("recorded"), *locked.c).select_from(
+        sa.select(sa.literal(1).label("one")).subquery("one").outerjoin(locked, sa.true())
+    )
+
+
+_RECORD_AND_LOCK = _record_and_lock()
 
 
 @dataclass(slots=True)
@@ -172,11 +210,46 @@ class SqlAlchemyBookingRepository:
         try:
             await self._c.execute(t.bookings.insert(), booking_row(booking, capacity=capacity, now=now))
         except DBAPIError as exc:
-            message = str(exc.orig)
-            taken = "slot_unavailable" in message or "bookings_resource_no_overlap" in message
-            if taken or _sqlstate(exc) == _DEADLOCK:  # the loser of a deadlock lost the race too
+            if _taken(exc):
                 raise SlotUnavailable("that slot was just taken") from exc
             raise
+
+    async def get_for_event(
+        self, booking_id: UUID, *, provider: str, event_id: str, event_type: str, now: datetime
+    ) -> tuple[bool, Booking | None]:
+        event = {"provider": provider, "event_id": event_id, "event_type": event_type, "received_at": now}
+        if self._c.dialect.name != "postgresql" or booking_id in self.seen:
+            recorded = await SqlAlchemyInboundEventLog(self._c).record(
+                provider, event_id, event_type=event_type, now=now
+            )
+            return recorded, (await self.get(booking_id, for_update=True) if recorded else None)
+        row = (await self._c.execute(_RECORD_AND_LOCK, {**event, "booking_id": booking_id})).one()
+        if not row.recorded:
+            return False, None
+        return True, self._track(row) if row.id is not None else None
+
+    async def flush(self, booking: Booking, *, now: datetime) -> bool:
+        tracked = self.seen[booking.id]
+        b = t.bookings.c
+        if booking.version == tracked.version:
+            booking.version += 1
+        statement = (
+            t.bookings.update()
+            .where(b.id == booking.id, b.version == tracked.version)
+            .values(**booking_state(booking), version=booking.version, updated_at=now)
+        )
+        try:
+            async with self._c.begin_nested():  # a refusal undoes this statement only
+                result = await self._c.execute(statement)
+        except DBAPIError as exc:
+            if not _taken(exc):
+                raise
+            del self.seen[booking.id]
+            return False
+        if result.rowcount != 1:
+            raise RuntimeError(f"booking {booking.id} changed under its row lock")
+        tracked.version, tracked.state = booking.version, booking_state(booking)
+        return True
 
     async def _expire_stale_holds(self, booking: Booking, resources: Sequence[str], now: datetime) -> None:
         """Holds that ran out still sit in the table as pending_payment; free them before inserting."""

@@ -143,3 +143,12 @@ audit_entries = sa.Table(
     sa.Column("to_status", sa.String(20), nullable=False),
     sa.Column("at", UtcDateTime, nullable=False),
 )
+
+# One row per provider: the creation time of the newest event reconciliation has applied.
+provider_checkpoints = sa.Table(
+    "provider_checkpoints",
+    metadata,
+    sa.Column("provider", sa.String(32), primary_key=True),
+    sa.Column("last_event_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)

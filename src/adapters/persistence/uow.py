@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Self
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence import tables as t
@@ -85,14 +86,21 @@ class SqlAlchemyUnitOfWork:
         now = datetime.now(UTC)
         audit: list[dict[str, Any]] = []
         outbox: list[dict[str, Any]] = []
+        changed: list[tuple[int, Booking]] = []
         for tracked in self.bookings.seen.values():
             booking = tracked.booking
             if tracked.state is not None and booking_state(booking) != tracked.state:
-                await self._update(tracked.version, booking, now)
+                changed.append((tracked.version, booking))
             audit += audit_rows(booking.events, actor=self._actor)
             outbox += outbox_rows(booking.events, now=now)
             booking.events.clear()
-        await self._write_audit_and_outbox(audit, outbox)
+        if len(changed) == 1 and (audit or outbox) and self._connection.dialect.name == "postgresql":
+            # The common case (a payment event, a cancellation): one round trip for all three.
+            await self._update(*changed[0], now, audit=audit, outbox=outbox)
+        else:
+            for version, booking in changed:
+                await self._update(version, booking, now)
+            await self._write_audit_and_outbox(audit, outbox)
         await self._connection.commit()
 
     async def _write_audit_and_outbox(
@@ -117,17 +125,38 @@ class SqlAlchemyUnitOfWork:
             if changed or tracked.booking.events:
                 raise RuntimeError("a single-write unit of work has more than one write to make")
 
-    async def _update(self, version: int, booking: Booking, now: datetime) -> None:
+    async def _update(
+        self,
+        version: int,
+        booking: Booking,
+        now: datetime,
+        *,
+        audit: list[dict[str, Any]] | None = None,
+        outbox: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Write the booking if it is still at `version`; on PostgreSQL its audit and outbox rows may ride
+        along as data-modifying CTEs of the same statement (undone with it when the version moved)."""
         assert self._connection is not None  # noqa: S101 - used inside `async with`
         if booking.version == version:
             booking.version += 1
         b = t.bookings.c
-        result = await self._connection.execute(
+        update = (
             t.bookings.update()
             .where(b.id == booking.id, b.version == version)
             .values(**booking_state(booking), version=booking.version, updated_at=now)
         )
-        if result.rowcount != 1:
+        if not (audit or outbox):
+            rowcount = (await self._connection.execute(update)).rowcount
+        else:
+            updated = update.returning(b.id).cte("updated")
+            statement = sa.select(sa.select(sa.func.count()).select_from(updated).scalar_subquery())
+            if audit:
+                statement = statement.add_cte(t.audit_entries.insert().values(audit).cte("audit_rows"))
+            if outbox:
+                rows = upsert(self._connection, t.outbox_messages).values(outbox).on_conflict_do_nothing()
+                statement = statement.add_cte(rows.cte("outbox_rows"))
+            rowcount = (await self._connection.execute(statement)).scalar_one()
+        if rowcount != 1:
             raise ConcurrentUpdate(f"booking {booking.id} changed under us")
 
 

@@ -29,7 +29,7 @@ from application.ports import (
 )
 from application.tokens import idempotency_key_hash, new_token, open_token, seal_token, token_hash
 from domain.availability import free_resources, slot_for
-from domain.booking import Booking, BookingStatus, Slot
+from domain.booking import PAYMENT_GATEWAY_REF, Booking, BookingStatus, Slot
 from domain.catalog import Offering, Resource
 from domain.customer import is_valid_email, normalise_email
 from domain.dispatch import Address, Dispatch, Vehicle
@@ -241,7 +241,8 @@ class CreateBookingHandler:
             one_write = payment is None or idempotency_key is None  # then no transaction is needed
             async with self._uow(single_write=one_write) as uow:
                 if payment is not None:
-                    booking.references.update(_payment_references(payment))
+                    booking.references.update(payment_references(payment))
+                    booking.references[PAYMENT_GATEWAY_REF] = gateway.name
                     await uow.bookings.set_references(booking.id, booking.references)
                 if idempotency_key is not None:
                     await uow.idempotency.set_response(
@@ -341,12 +342,12 @@ def _created(booking: Booking, token: str, payment: PaymentSession | None) -> Bo
     )
 
 
-def _payment_references(payment: PaymentSession) -> dict[str, str]:
+def payment_references(payment: PaymentSession) -> dict[str, str]:
     refs = {"payment_provider": payment.provider}
     if payment.url:
         refs["payment_url"] = payment.url
     if payment.reference:
-        refs[f"{payment.provider}_payment"] = payment.reference
+        refs[payment.reference_key or f"{payment.provider}_payment"] = payment.reference
     return refs
 
 

@@ -1,14 +1,18 @@
-"""A payment provider tells us a payment succeeded or failed: applied once, in one transaction."""
+"""A payment provider tells us what became of a payment: applied once, in the transaction that records it.
+
+Events arrive repeated and out of order, so every change is monotonic: money received is never
+un-received, a refund is never undone, and a success seen after its refund changes nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from application.ports import Clock, UnitOfWorkFactory
-from domain.booking import PaymentStatus
+from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from domain.booking import MONEY_RECEIVED, Booking, BookingStatus
 from domain.errors import IllegalTransition
 
 
@@ -19,6 +23,8 @@ class PaymentSucceeded:
     booking_id: UUID
     amount_cents: int
     currency: str
+    payment_ref: str | None = None  # the provider's payment id (a Stripe PaymentIntent), for refunds
+    event_type: str = "payment.succeeded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,14 +32,40 @@ class PaymentFailed:
     provider: str
     event_id: str
     booking_id: UUID
+    event_type: str = "payment.failed"
+
+
+@dataclass(frozen=True, slots=True)
+class RefundRecorded:
+    """The provider refunded `refunded_cents` of the booking's payment (in all, so far)."""
+
+    provider: str
+    event_id: str
+    booking_id: UUID
+    refunded_cents: int
+    payment_ref: str | None = None
+    event_type: str = "refund"
+
+
+@dataclass(frozen=True, slots=True)
+class EventIgnored:
+    """An event we do not act on: recorded (answered, audited), nothing else."""
+
+    provider: str
+    event_id: str
+    event_type: str
+
+
+PaymentEvent = PaymentSucceeded | PaymentFailed | RefundRecorded | EventIgnored
 
 
 class Outcome(StrEnum):
     APPLIED = "applied"
     DUPLICATE = "duplicate"
+    IGNORED = "ignored"
     UNKNOWN_BOOKING = "unknown_booking"
-    HOLD_EXPIRED = "hold_expired"
     AMOUNT_MISMATCH = "amount_mismatch"
+    REFUND_REQUESTED = "refund_requested"  # money the booking cannot use goes back
     REJECTED = "rejected"
 
 
@@ -41,32 +73,95 @@ class PaymentEventHandler:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow, self._clock = uow, clock
 
-    async def __call__(self, event: PaymentSucceeded | PaymentFailed) -> Outcome:
-        kind = "payment.succeeded" if isinstance(event, PaymentSucceeded) else "payment.failed"
+    async def __call__(self, event: PaymentEvent) -> Outcome:
         now = self._clock.now()
         async with self._uow() as uow:
-            if not await uow.inbound_events.record(event.provider, event.event_id, event_type=kind, now=now):
+            booking: Booking | None = None
+            if isinstance(event, EventIgnored):
+                recorded = await uow.inbound_events.record(
+                    event.provider, event.event_id, event_type=event.event_type, now=now
+                )
+            else:
+                recorded, booking = await uow.bookings.get_for_event(
+                    event.booking_id,
+                    provider=event.provider,
+                    event_id=event.event_id,
+                    event_type=event.event_type,
+                    now=now,
+                )
+            if not recorded:
                 return Outcome.DUPLICATE
-            booking = await uow.bookings.get(event.booking_id, for_update=True)
-            outcome = Outcome.UNKNOWN_BOOKING
-            if booking is not None and isinstance(event, PaymentFailed):
-                outcome = _apply(lambda: booking.mark_payment_failed(now=now))
-            elif booking is not None and isinstance(event, PaymentSucceeded):
-                if (event.amount_cents, event.currency.upper()) != (
-                    booking.price.amount_cents,
-                    booking.price.currency,
-                ):
-                    outcome = Outcome.AMOUNT_MISMATCH
-                elif not booking.holds_slot(now) and booking.payment_status is not PaymentStatus.PAID:
-                    # Late payments (confirm if free, refund otherwise) come with the payment providers.
-                    outcome = Outcome.HOLD_EXPIRED
-                else:
-                    outcome = _apply(lambda: booking.mark_paid(now=now))
+            outcome = Outcome.IGNORED
+            if not isinstance(event, EventIgnored):
+                outcome = await self._apply(uow, booking, event, now)
             await uow.commit()  # the event record stays even when nothing changed: answered, audited
         return outcome
 
+    async def _apply(
+        self,
+        uow: UnitOfWork,
+        booking: Booking | None,
+        event: PaymentSucceeded | PaymentFailed | RefundRecorded,
+        now: datetime,
+    ) -> Outcome:
+        if booking is None:
+            return Outcome.UNKNOWN_BOOKING
+        if isinstance(event, PaymentFailed):
+            return _attempt(lambda: booking.mark_payment_failed(now=now))
+        if isinstance(event, PaymentSucceeded):
+            return await _succeeded(uow, booking, event, now)
+        return await _refunded(uow, booking, event, now)
 
-def _apply(change: Callable[[], None]) -> Outcome:
+
+async def _succeeded(uow: UnitOfWork, booking: Booking, event: PaymentSucceeded, now: datetime) -> Outcome:
+    if (event.amount_cents, event.currency.upper()) != (booking.price.amount_cents, booking.price.currency):
+        return Outcome.AMOUNT_MISMATCH
+    if event.payment_ref and booking.is_another_payment(event.provider, event.payment_ref):
+        booking.refund_duplicate_payment(event.provider, event.payment_ref, now=now)
+        return Outcome.REFUND_REQUESTED
+    if booking.payment_status in MONEY_RECEIVED:
+        return Outcome.APPLIED  # a repeat under another event id, or a success seen after its refund
+    booking.record_payment(event.provider, event.payment_ref)
+    if booking.status is BookingStatus.CANCELLED:
+        return _refuse(booking, now)
+    if booking.holds_slot(now):
+        return _attempt(lambda: booking.mark_paid(now=now))
+    # A late payment: the hold ran out. It confirms the booking if the slot is still free, which the
+    # database decides as the booking takes its slot again; otherwise the money goes back.
+    outcome = _attempt(lambda: booking.mark_paid(now=now))
+    if outcome is not Outcome.APPLIED or await uow.bookings.flush(booking, now=now):
+        return outcome
+    fresh = await uow.bookings.get(event.booking_id, for_update=True)
+    if fresh is None:  # pragma: no cover - the row is locked by this transaction
+        return Outcome.UNKNOWN_BOOKING
+    fresh.record_payment(event.provider, event.payment_ref)
+    return _refuse(fresh, now)
+
+
+async def _refunded(uow: UnitOfWork, booking: Booking, event: RefundRecorded, now: datetime) -> Outcome:
+    if event.payment_ref and booking.is_another_payment(event.provider, event.payment_ref):
+        return Outcome.IGNORED  # the refund of a second payment: the booking keeps the first
+    full = event.refunded_cents >= booking.price.amount_cents
+    if not full and booking.payment_status not in MONEY_RECEIVED:
+        # A partial refund seen before its payment's success: the payment happened, apply it first so
+        # the booking ends as it would in order.
+        price = booking.price
+        paid = PaymentSucceeded(
+            event.provider, event.event_id, booking.id, price.amount_cents, price.currency, event.payment_ref
+        )
+        await _succeeded(uow, booking, paid, now)
+        booking = await uow.bookings.get(event.booking_id, for_update=True) or booking
+    if event.payment_ref:
+        booking.record_payment(event.provider, event.payment_ref)
+    return _attempt(lambda: booking.record_refund(full=full, now=now))
+
+
+def _refuse(booking: Booking, now: datetime) -> Outcome:
+    outcome = _attempt(lambda: booking.refuse_late_payment(now=now))
+    return Outcome.REFUND_REQUESTED if outcome is Outcome.APPLIED else outcome
+
+
+def _attempt(change: Callable[[], None]) -> Outcome:
     try:
         change()
     except IllegalTransition:

@@ -21,10 +21,19 @@ from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import health
 from entrypoints.http.metrics import metrics
 from entrypoints.http.sandbox import checkout_page, checkout_submit
-from entrypoints.http.webhooks import driver_app_webhook
+from entrypoints.http.webhooks import airwallex_webhook, driver_app_webhook, stripe_webhook
 from entrypoints.logs import quiet_parameter_loggers
 
 MAX_BODY_BYTES = 64 * 1024
+ROUTES = [
+    BookingController,
+    AdminController,
+    health,
+    metrics,
+    stripe_webhook,
+    airwallex_webhook,
+    driver_app_webhook,
+]
 access_log = logging.getLogger("bookhub.access")
 
 
@@ -46,18 +55,13 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
                 with suppress(asyncio.CancelledError):
                     await task
             await container.http().aclose()
+            if settings.payment_mode == "stripe":
+                await container.stripe_api().aclose()
             await container.database().dispose()
 
+    sandbox = [checkout_page, checkout_submit] if settings.payment_mode == "sandbox" else []
     return Litestar(
-        route_handlers=[
-            BookingController,
-            AdminController,
-            health,
-            checkout_page,
-            checkout_submit,
-            driver_app_webhook,
-            metrics,
-        ],
+        route_handlers=[*ROUTES, *sandbox],
         dependencies={
             "settings": _provide(lambda: settings),
             "get_health": _provide(container.get_health),
@@ -72,6 +76,10 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             "trip_status": _provide(container.trip_status),
             "metrics": _provide(container.metrics),
             "mark_ready": _provide(container.mark_ready),
+            "retry_payment": _provide(container.retry_payment),
+            "payment_link_paid": _provide(container.payment_link_paid),
+            "stripe_webhook": _provide(container.stripe_webhook),
+            "airwallex_webhook": _provide(container.airwallex_webhook),
             "list_sync_queue": _provide(container.list_sync_queue),
             "retry_outbox_message": _provide(container.retry_outbox_message),
         },

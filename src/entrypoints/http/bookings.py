@@ -19,6 +19,7 @@ from application.bookings.queries import (
     check_instant,
 )
 from application.errors import InvalidRequest
+from application.payments.retry_payment import RetryPaymentHandler
 from domain.dispatch import Address, Vehicle
 from entrypoints.http.auth import is_admin, require_credential
 from entrypoints.http.deps import Inject
@@ -30,10 +31,13 @@ from entrypoints.http.schemas import (
     BookingOut,
     CreateBookingIn,
     OfferingList,
+    PaymentRestartedOut,
     booking_out,
     created_out,
     offering_out,
+    payment_out,
     slot_out,
+    utc,
 )
 from entrypoints.settings import Settings
 
@@ -110,6 +114,19 @@ class BookingController(Controller):
         await cancel_booking(booking_id, token=token, admin=admin)
         view: BookingView = await get_booking(booking_id, token=token, admin=admin)
         return booking_out(view)
+
+    @post("/bookings/{booking_id:uuid}/pay", status_code=200)
+    async def pay(
+        self,
+        request: Request[Any, Any, Any],
+        booking_id: FromPath[UUID],
+        retry_payment: Inject[RetryPaymentHandler],
+    ) -> PaymentRestartedOut:
+        """A new payment session after a failed payment, while the hold lasts (409 otherwise)."""
+        restarted = await retry_payment(booking_id, token=require_credential(request))
+        payment = payment_out(restarted.payment)
+        assert payment is not None  # noqa: S101 - a restarted payment always has its session
+        return PaymentRestartedOut(restarted.booking_id, payment, utc(restarted.expires_at))
 
 
 def _address(data: AddressIn | None) -> Address | None:

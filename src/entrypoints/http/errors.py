@@ -23,12 +23,15 @@ STATUS_OF_CODE = {
     "conflict": 409,
     "idempotency_in_progress": 409,
     "not_dead": 409,
+    "payment_not_retryable": 409,
     "unknown_offering": 404,
     "not_found": 404,
     "invalid_request": 422,
     "outside_opening_hours": 422,
     "idempotency_key_reused": 422,
     "provider_unavailable": 502,
+    "invalid_signature": 400,
+    "invalid_payload": 400,
 }
 CODE_OF_STATUS = {
     400: "bad_request",

@@ -35,7 +35,8 @@ MESSAGES = {
     Outcome.APPLIED: "Done: the booking has been updated.",
     Outcome.DUPLICATE: "Already done: nothing changed.",
     Outcome.UNKNOWN_BOOKING: "There is no such booking.",
-    Outcome.HOLD_EXPIRED: "The hold on this booking expired before payment; nothing was charged.",
+    Outcome.IGNORED: "Nothing to do.",
+    Outcome.REFUND_REQUESTED: "The hold had run out and the slot was taken: cancelled, and refunded.",
     Outcome.AMOUNT_MISMATCH: "The amount does not match the booking.",
     Outcome.REJECTED: "This booking cannot take that payment in its current state.",
 }

@@ -57,6 +57,12 @@ class PaymentOut(Struct):
     client_secret: str | None = None
 
 
+class PaymentRestartedOut(Struct):
+    booking_id: UUID
+    payment: PaymentOut
+    expires_at: datetime | None
+
+
 class BookingCreatedOut(Struct):
     booking_id: UUID
     booking_token: str

@@ -1,0 +1,179 @@
+"""Stripe's webhooks: the signature checked on the raw body, the event decoded into the few fields we
+read, and normalised into our payment commands. Nothing Stripe-shaped goes further."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+import stripe
+
+from adapters.providers.stripe import StripeApi, unavailable
+from application.errors import InvalidPayload, InvalidSignature
+from application.payments.payment_events import (
+    EventIgnored,
+    PaymentEvent,
+    PaymentFailed,
+    PaymentSucceeded,
+    RefundRecorded,
+)
+from application.payments.payment_links import PaymentLinkPaid
+from application.ports import ListedEvent
+
+PROVIDER = "stripe"
+TOLERANCE_SECONDS = 300
+# What reconciliation asks Stripe for: the types the handlers act on.
+HANDLED_TYPES = (
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
+    "charge.refunded",
+    "refund.updated",
+)
+
+
+class _CustomerDetails(msgspec.Struct):
+    email: str | None = None
+    name: str | None = None
+    phone: str | None = None
+
+
+class _Object(msgspec.Struct, kw_only=True):
+    id: str
+    payment_link: str | None = None
+    customer_email: str | None = None
+    customer_details: _CustomerDetails | None = None
+    metadata: dict[str, str] | None = None
+    client_reference_id: str | None = None
+    payment_status: str | None = None
+    payment_intent: str | None = None
+    amount: int | None = None
+    amount_total: int | None = None
+    amount_received: int | None = None
+    amount_refunded: int | None = None
+    currency: str | None = None
+    status: str | None = None
+
+    def booking_id(self) -> UUID | None:
+        raw = self.client_reference_id or (self.metadata or {}).get("booking_id")
+        try:
+            return UUID(raw) if raw else None
+        except ValueError:
+            return None
+
+
+class _Data(msgspec.Struct):
+    object: _Object
+
+
+class _Event(msgspec.Struct):
+    id: str
+    type: str
+    data: _Data
+    created: int = 0
+
+
+_decode = msgspec.json.Decoder(_Event).decode
+
+
+class StripeWebhook:
+    def __init__(self, secret: str | None) -> None:
+        self._secret = secret
+
+    def parse(self, body: bytes, signature: str | None) -> PaymentEvent | PaymentLinkPaid:
+        """Raises InvalidSignature unless `body` is exactly what Stripe signed within the last 300 s."""
+        try:
+            stripe.WebhookSignature.verify_header(body, signature, self._secret, tolerance=TOLERANCE_SECONDS)
+        except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
+            raise InvalidSignature("the Stripe-Signature does not match this body") from exc
+        try:
+            event = _decode(body)
+        except msgspec.DecodeError as exc:
+            raise InvalidPayload("the signed body is not a Stripe event") from exc
+        return normalise(event)
+
+
+_PAID_CHECKOUT = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
+
+
+def normalise(event: _Event) -> PaymentEvent | PaymentLinkPaid:
+    obj, kind = event.data.object, event.type
+    booking = obj.booking_id()
+    if booking is None and obj.payment_link and kind in _PAID_CHECKOUT and obj.payment_status == "paid":
+        return _link_paid(event)
+    if booking is None:
+        return EventIgnored(PROVIDER, event.id, kind)
+    match kind:
+        case "payment_intent.succeeded":
+            amount = obj.amount_received or obj.amount
+            return _succeeded(event, booking, amount, payment_ref=obj.id)
+        case "checkout.session.completed" | "checkout.session.async_payment_succeeded" if (
+            obj.payment_status == "paid"
+        ):
+            return _succeeded(event, booking, obj.amount_total, payment_ref=obj.payment_intent)
+        case "payment_intent.payment_failed" | "checkout.session.async_payment_failed":
+            return PaymentFailed(PROVIDER, event.id, booking, event_type=kind)
+        case "charge.refunded" if obj.amount_refunded:
+            return RefundRecorded(
+                PROVIDER, event.id, booking, obj.amount_refunded, obj.payment_intent, event_type=kind
+            )
+        case "refund.updated" | "refund.created" if obj.status == "succeeded" and obj.amount:
+            ref = obj.payment_intent
+            return RefundRecorded(PROVIDER, event.id, booking, obj.amount, ref, event_type=kind)
+    return EventIgnored(PROVIDER, event.id, kind)
+
+
+def _succeeded(event: _Event, booking: UUID, amount: int | None, *, payment_ref: str | None) -> PaymentEvent:
+    currency = event.data.object.currency
+    if amount is None or currency is None:
+        return EventIgnored(PROVIDER, event.id, event.type)
+    return PaymentSucceeded(PROVIDER, event.id, booking, amount, currency, payment_ref, event_type=event.type)
+
+
+def _link_paid(event: _Event) -> PaymentEvent | PaymentLinkPaid:
+    obj = event.data.object
+    if obj.payment_link is None or obj.amount_total is None or obj.currency is None:
+        return EventIgnored(PROVIDER, event.id, event.type)
+    details = obj.customer_details or _CustomerDetails()
+    return PaymentLinkPaid(
+        PROVIDER,
+        event.id,
+        obj.payment_link,
+        obj.id,
+        obj.amount_total,
+        obj.currency,
+        email=details.email or obj.customer_email,
+        name=details.name,
+        phone=details.phone,
+        payment_ref=obj.payment_intent,
+        event_type=event.type,
+    )
+
+
+class StripeEventSource:
+    """`GET /v1/events` since a time, every page, normalised like the webhooks (Stripe keeps 30 days)."""
+
+    provider = PROVIDER
+
+    def __init__(self, api: StripeApi) -> None:
+        self._api = api
+
+    async def events_since(self, since: datetime) -> list[ListedEvent]:
+        params: Any = {"types": list(HANDLED_TYPES), "created": {"gte": int(since.timestamp())}, "limit": 100}
+        listed = []
+        try:
+            page = await self._api.client.v1.events.list_async(params)
+            async for item in page.auto_paging_iter():
+                try:
+                    event = msgspec.convert(item.to_dict(), _Event)
+                except msgspec.ValidationError:
+                    continue  # not an event of the shape we read: nothing to apply
+                created = datetime.fromtimestamp(event.created, UTC)
+                listed.append(ListedEvent(created, normalise(event)))
+        except stripe.StripeError as exc:
+            raise unavailable("event list", exc) from exc
+        return listed

@@ -1,0 +1,64 @@
+"""A customer whose payment failed starts a new one, while the hold lasts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from application.bookings.create_booking import payment_references
+from application.errors import NotFound
+from application.ports import CatalogSource, Clock, PaymentGateway, PaymentSession, UnitOfWorkFactory
+from application.tokens import token_matches
+from domain.booking import PAYMENT_GATEWAY_REF
+from domain.errors import DomainError
+
+
+class PaymentNotRetryable(DomainError):
+    code = "payment_not_retryable"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRestarted:
+    booking_id: UUID
+    payment: PaymentSession
+    expires_at: datetime | None
+
+
+class RetryPaymentHandler:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        catalog: CatalogSource,
+        payments: Mapping[str, PaymentGateway],
+        clock: Clock,
+        *,
+        default_provider: str,
+    ) -> None:
+        self._uow, self._catalog, self._payments, self._clock = uow, catalog, payments, clock
+        self._default = default_provider
+
+    async def __call__(self, booking_id: UUID, *, token: str) -> PaymentRestarted:
+        async with self._uow(read_only=True) as uow:
+            booking = await uow.bookings.get(booking_id)
+        if booking is None or not token_matches(token, booking.token_hash):
+            raise NotFound("no such booking")
+        if not booking.can_pay(self._clock.now()):
+            raise PaymentNotRetryable("this booking is not waiting for a payment, or its hold ran out")
+        offering = self._catalog.catalog.offerings.get(booking.offering_id)
+        gateway = self._payments.get(booking.references.get(PAYMENT_GATEWAY_REF, self._default))
+        gateway = gateway or self._payments.get(self._default)
+        if offering is None or gateway is None:
+            raise PaymentNotRetryable("this booking can no longer be paid here")
+        # One session per attempt, keyed by its number: a repeated request gets the same session back
+        # from the provider, and only a failure starts a new attempt.
+        attempt = booking.retry_payment()
+        key = f"checkout:{booking.id}:{gateway.name}" + (f":{attempt}" if attempt else "")
+        session = await gateway.create_session(booking, offering, idempotency_key=key)
+        async with self._uow() as uow:
+            fresh = await uow.bookings.get(booking.id, for_update=True)
+            if fresh is not None and fresh.can_pay(self._clock.now()) and fresh.retry_payment() == attempt:
+                fresh.references.update(payment_references(session))
+                await uow.commit()
+        return PaymentRestarted(booking.id, session, booking.hold_expires_at)
