@@ -63,6 +63,13 @@ class BookingRepository(Protocol):
     async def set_references(self, booking_id: UUID, references: dict[str, str]) -> None:
         """Store a booking's provider references in one statement (after its payment session exists)."""
 
+    async def find_by_reference(self, key: str, value: str) -> Booking | None:
+        """The booking a provider's id names (`key` is e.g. `acuity_appointment_id`), locked for update."""
+
+    async def link_reference(self, key: str, value: str, booking_id: UUID) -> bool:
+        """Make a provider's id name this booking; False when it already names one (a concurrent
+        notification got there first)."""
+
     async def occupancy(
         self, *, offering: Offering, resource_ids: Sequence[str], window: Slot, now: datetime
     ) -> list[Occupancy]:
@@ -95,6 +102,10 @@ class NewCustomer:
 class CustomerRepository(Protocol):
     async def find_or_create(self, customer: NewCustomer) -> Customer:
         """A known customer keeps their details; a phone they never gave is filled in."""
+
+    async def update_or_create(self, customer: NewCustomer, *, update_locale: bool) -> Customer:
+        """As a provider reports them: a known customer takes the new name, the phone when one is
+        given, and the locale when `update_locale`; `id` is used only when the customer is new."""
 
     async def get(self, customer_id: UUID) -> Customer | None: ...
 

@@ -177,6 +177,56 @@ class Booking:
             self.hold_expires_at = None
             self.events.append(BookingConfirmed(self.id, now, paid=True))
 
+    @classmethod
+    def scheduled_elsewhere(
+        cls,
+        *,
+        id: UUID,
+        offering_id: str,
+        customer_id: UUID,
+        price: Money,
+        slot: Slot,
+        buffer: timedelta,
+        now: datetime,
+        paid: bool,
+        intake: Mapping[str, Any] | None = None,
+    ) -> Booking:
+        """A booking its customer made at a scheduling provider: it has its time and is `scheduled`
+        at once; paid there (or free), or to be paid later."""
+        booking = cls(
+            id=id,
+            offering_id=offering_id,
+            customer_id=customer_id,
+            price=price,
+            status=_B.PENDING,
+            payment_status=_P.NOT_REQUIRED if price.is_free else _P.UNPAID,
+            created_at=now,
+            slot=slot,
+            buffer=buffer,
+            intake=dict(intake or {}),
+        )
+        booking._move_to(_B.CONFIRMED, now=now)
+        booking._move_to(_B.SCHEDULED, now=now)
+        if paid and not price.is_free:
+            booking.mark_paid_elsewhere(now=now)
+        return booking
+
+    def mark_paid_elsewhere(self, *, now: datetime) -> None:
+        """The provider that scheduled the booking took the payment: paid, without a status change."""
+        if _P.PAID not in PAYMENT_TRANSITIONS[self.payment_status]:
+            return  # already paid, free, or refunded since: nothing to record
+        self._pay_to(_P.PAID)
+        self.events.append(BookingConfirmed(self.id, now, paid=True))
+
+    def move(self, slot: Slot, *, resource_id: str | None, now: datetime) -> bool:
+        """The appointment moved to another time (and maybe resource); False when nothing changed."""
+        if self.status not in HOLDING_STATUSES:
+            raise IllegalTransition("booking", self.status, "moved")
+        if self.slot == slot and self.resource_id == resource_id:
+            return False
+        self.slot, self.resource_id, self.version = slot, resource_id, self.version + 1
+        return True
+
     def mark_payment_failed(self, *, now: datetime) -> None:
         if self.payment_status is _P.FAILED:
             return

@@ -9,6 +9,7 @@ from adapters.clock import SystemClock
 from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
+from adapters.providers.acuity import AcuityClient
 from adapters.providers.erp import HttpErpSender
 from adapters.providers.http_lanes import HttpLanes
 from adapters.providers.mock import LoggingMockSender, SkippingSender
@@ -23,6 +24,7 @@ from application.outbox.health import GetHealth
 from application.outbox.prune import PruneSettledMessages
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
 from application.payments.payment_events import PaymentEventHandler
+from application.scheduling.appointments import AppointmentReportedHandler
 from entrypoints.settings import Settings
 from entrypoints.worker import Worker
 
@@ -56,11 +58,19 @@ class Container(containers.DeclarativeContainer):
     cancel_booking = providers.Singleton(CancelBookingHandler, uow, clock)
     expire_holds = providers.Singleton(ExpireHoldsHandler, uow, clock)
     payment_events = providers.Singleton(PaymentEventHandler, uow, clock)
+    appointment_reported = providers.Singleton(AppointmentReportedHandler, uow, catalog, clock)
 
     # The outbox: one queue, a sender per topic target; integrations without an adapter yet are mock.
     http = providers.Singleton(HttpLanes, lanes=settings.provided.outbox_concurrency)
     outbox_queue = providers.Singleton(SqlOutboxQueue, database)
     mock_sender = providers.Singleton(LoggingMockSender)
+    acuity = providers.Singleton(
+        AcuityClient,
+        http,
+        user_id=settings.provided.acuity_user_id,
+        api_key=settings.provided.acuity_api_key,
+        api_base=settings.provided.acuity_api_base,
+    )
     erp_sender = providers.Selector(
         settings.provided.erp_mode,
         connected=providers.Singleton(

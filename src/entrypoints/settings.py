@@ -43,6 +43,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     resend_api_key: str | None = None
     resend_from: str | None = None
     resend_api_base: str = "https://api.resend.com"
+    acuity_user_id: str | None = None
+    acuity_api_key: str | None = None
+    acuity_api_base: str = "https://acuityscheduling.com"
+    cal_api_key: str | None = None
+    cal_webhook_secret: str | None = None
+    cal_api_base: str = "https://api.cal.com"
+    cal_api_version: str = "2024-08-13"
 
     @property
     def hold(self) -> timedelta:
@@ -76,9 +83,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return "connected" if self.resend_api_key else "mock"
 
     @property
+    def acuity_mode(self) -> str:
+        return "connected" if self.acuity_user_id and self.acuity_api_key else "mock"
+
+    @property
+    def calcom_mode(self) -> str:
+        return "connected" if self.cal_api_key else "mock"
+
+    @property
     def integrations(self) -> dict[str, str]:
         """Each integration's mode as /health names it; those without an adapter yet run as mock."""
-        modes = {"erp": self.erp_mode, "resend": self.resend_mode}
+        modes = {
+            "erp": self.erp_mode,
+            "resend": self.resend_mode,
+            "acuity": self.acuity_mode,
+            "calcom": self.calcom_mode,
+        }
         return {name: modes.get(name, "mock") for name in INTEGRATIONS}
 
     @classmethod
@@ -124,8 +144,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(
                 "RESEND_FROM: must be set when RESEND_API_KEY is (e.g. 'Bookings <b@your.domain>')"
             )
-        if not self.resend_api_base.startswith(("http://", "https://")):
-            raise SettingsError("RESEND_API_BASE: must be an http:// or https:// URL")
+        for name, base in (
+            ("RESEND_API_BASE", self.resend_api_base),
+            ("ACUITY_API_BASE", self.acuity_api_base),
+            ("CAL_API_BASE", self.cal_api_base),
+        ):
+            if not base.startswith(("http://", "https://")):
+                raise SettingsError(f"{name}: must be an http:// or https:// URL")
+        if bool(self.acuity_user_id) != bool(self.acuity_api_key):
+            raise SettingsError("ACUITY_USER_ID and ACUITY_API_KEY: set both or neither")
 
 
 def _boolean(raw: str) -> bool:
@@ -161,4 +188,11 @@ _VARIABLES: tuple[tuple[str, str, type | object], ...] = (
     ("RESEND_API_KEY", "resend_api_key", str),
     ("RESEND_FROM", "resend_from", str),
     ("RESEND_API_BASE", "resend_api_base", str),
+    ("ACUITY_USER_ID", "acuity_user_id", str),
+    ("ACUITY_API_KEY", "acuity_api_key", str),
+    ("ACUITY_API_BASE", "acuity_api_base", str),
+    ("CAL_API_KEY", "cal_api_key", str),
+    ("CAL_WEBHOOK_SECRET", "cal_webhook_secret", str),
+    ("CAL_API_BASE", "cal_api_base", str),
+    ("CAL_API_VERSION", "cal_api_version", str),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Self
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence import tables as t
@@ -20,7 +21,7 @@ from adapters.persistence.repositories import (
     upsert,
 )
 from domain.booking import Booking
-from domain.errors import DomainError
+from domain.errors import DomainError, SlotUnavailable
 
 
 class ConcurrentUpdate(DomainError):
@@ -122,11 +123,17 @@ class SqlAlchemyUnitOfWork:
         if booking.version == version:
             booking.version += 1
         b = t.bookings.c
-        result = await self._connection.execute(
-            t.bookings.update()
-            .where(b.id == booking.id, b.version == version)
-            .values(**booking_state(booking), version=booking.version, updated_at=now)
-        )
+        try:
+            result = await self._connection.execute(
+                t.bookings.update()
+                .where(b.id == booking.id, b.version == version)
+                .values(**booking_state(booking), version=booking.version, updated_at=now)
+            )
+        except DBAPIError as exc:  # a booking moved onto a taken resource or a full slot
+            message = str(exc.orig)
+            if "slot_unavailable" in message or "bookings_resource_no_overlap" in message:
+                raise SlotUnavailable("that slot was just taken") from exc
+            raise
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"booking {booking.id} changed under us")
 

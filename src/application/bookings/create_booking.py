@@ -193,23 +193,7 @@ class CreateBookingHandler:
         resources: Sequence[Resource],
         now: datetime,
     ) -> None:
-        """The careful path: read what is booked around the slot; the database arbitrates the insert."""
-        slot = booking.slot
-        if slot is None:
-            await uow.bookings.add(booking, now=now)
-        elif offering.resource_type is not None:
-            # The new block is [start, end + buffer); the repository reaches back far enough for long
-            # bookings whose own buffered block overlaps it.
-            window = Slot(slot.start, slot.end + offering.buffer)
-            occupied = await uow.bookings.occupancy(
-                offering=offering, resource_ids=[r.id for r in resources], window=window, now=now
-            )
-            candidates = free_resources(offering, slot, resources, occupied)
-            if not candidates:
-                raise SlotUnavailable("no resource is free for that slot")
-            await uow.bookings.add(booking, now=now, resource_candidates=candidates)
-        else:
-            await uow.bookings.add(booking, now=now, capacity=offering.capacity)
+        await place_booking(uow, booking, offering, resources, now)
 
     async def _finish(
         self,
@@ -290,6 +274,28 @@ class CreateBookingHandler:
                 "unknown payment provider", {"payment_provider": f"not configured; one of: {configured}"}
             )
         return gateway
+
+
+async def place_booking(
+    uow: UnitOfWork, booking: Booking, offering: Offering, resources: Sequence[Resource], now: datetime
+) -> None:
+    """The careful path: read what is booked around the slot; the database arbitrates the insert."""
+    slot = booking.slot
+    if slot is None:
+        await uow.bookings.add(booking, now=now)
+    elif offering.resource_type is not None:
+        # The new block is [start, end + buffer); the repository reaches back far enough for long
+        # bookings whose own buffered block overlaps it.
+        window = Slot(slot.start, slot.end + offering.buffer)
+        occupied = await uow.bookings.occupancy(
+            offering=offering, resource_ids=[r.id for r in resources], window=window, now=now
+        )
+        candidates = free_resources(offering, slot, resources, occupied)
+        if not candidates:
+            raise SlotUnavailable("no resource is free for that slot")
+        await uow.bookings.add(booking, now=now, resource_candidates=candidates)
+    else:
+        await uow.bookings.add(booking, now=now, capacity=offering.capacity)
 
 
 def _created(booking: Booking, token: str, payment: PaymentSession | None) -> BookingCreated:

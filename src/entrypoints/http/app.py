@@ -20,6 +20,7 @@ from entrypoints.http.bookings import BookingController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import health
 from entrypoints.http.sandbox import checkout_page, checkout_submit
+from entrypoints.http.webhooks import acuity_webhook
 from entrypoints.logs import quiet_parameter_loggers
 
 MAX_BODY_BYTES = 64 * 1024
@@ -47,7 +48,14 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             await container.database().dispose()
 
     return Litestar(
-        route_handlers=[BookingController, AdminController, health, checkout_page, checkout_submit],
+        route_handlers=[
+            BookingController,
+            AdminController,
+            health,
+            checkout_page,
+            checkout_submit,
+            acuity_webhook,
+        ],
         dependencies={
             "settings": _provide(lambda: settings),
             "get_health": _provide(container.get_health),
@@ -59,6 +67,8 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             "cancel_booking": _provide(container.cancel_booking),
             "list_bookings": _provide(container.list_bookings),
             "payment_events": _provide(container.payment_events),
+            "acuity_client": _provide(container.acuity),
+            "appointment_reported": _provide(container.appointment_reported),
             "list_sync_queue": _provide(container.list_sync_queue),
             "retry_outbox_message": _provide(container.retry_outbox_message),
         },
