@@ -20,7 +20,7 @@ from entrypoints.http.bookings import BookingController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import health
 from entrypoints.http.sandbox import checkout_page, checkout_submit
-from entrypoints.http.webhooks import acuity_webhook
+from entrypoints.http.webhooks import acuity_webhook, calcom_webhook
 from entrypoints.logs import quiet_parameter_loggers
 
 MAX_BODY_BYTES = 64 * 1024
@@ -55,6 +55,7 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             checkout_page,
             checkout_submit,
             acuity_webhook,
+            calcom_webhook,
         ],
         dependencies={
             "settings": _provide(lambda: settings),
