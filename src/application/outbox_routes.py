@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from domain.events import BookingCancelled, BookingConfirmed, DomainEvent, PaymentFailed
+from uuid import UUID
+
+from domain.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    CalBookingAbandoned,
+    DomainEvent,
+    PaymentFailed,
+)
 from domain.outbox import OutboxMessage
 
 
@@ -16,10 +24,23 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
             ]
         case BookingConfirmed():
             return [OutboxMessage("email.booking_confirmed", f"email.booking_confirmed:{booking}", booking)]
+        case BookingCancelled(cal_booking_uid=str(uid)):
+            return [
+                OutboxMessage("email.booking_cancelled", f"email.booking_cancelled:{booking}", booking),
+                _cancel_at_cal(booking, uid),
+            ]
         case BookingCancelled():
             return [OutboxMessage("email.booking_cancelled", f"email.booking_cancelled:{booking}", booking)]
+        case CalBookingAbandoned(cal_booking_uid=uid):
+            return [_cancel_at_cal(booking, uid)]
         case PaymentFailed(occurred_at=at):
             key = f"email.payment_failed:{booking}:{at.isoformat()}"
             return [OutboxMessage("email.payment_failed", key, booking)]
         case _:
             return []
+
+
+def _cancel_at_cal(booking: UUID, uid: str) -> OutboxMessage:
+    return OutboxMessage(
+        "calcom.booking_cancelled", f"calcom.booking_cancelled:{booking}:{uid}", booking, {"uid": uid}
+    )

@@ -37,6 +37,31 @@ class PaymentGateway(Protocol):
     ) -> PaymentSession: ...
 
 
+@dataclass(frozen=True, slots=True)
+class ProviderBooking:
+    """A booking made at a scheduling provider for one of ours: its id there and the meeting link."""
+
+    reference: str
+    meeting_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarBookingRequest:
+    booking_id: UUID
+    event_type_id: int
+    start: datetime  # aware UTC
+    attendee_name: str
+    attendee_email: str
+    time_zone: str  # IANA
+    locale: str
+
+
+class SchedulingGateway(Protocol):
+    async def create_booking(self, request: CalendarBookingRequest) -> ProviderBooking | None:
+        """The booking made at the provider, or None when it runs as mock (scheduled in the hub only).
+        Raises ProviderUnavailable when the provider cannot be reached or refuses."""
+
+
 class BookingRepository(Protocol):
     async def add(
         self,
@@ -62,6 +87,9 @@ class BookingRepository(Protocol):
 
     async def set_references(self, booking_id: UUID, references: dict[str, str]) -> None:
         """Store a booking's provider references in one statement (after its payment session exists)."""
+
+    async def set_capacity(self, booking_id: UUID, capacity: int) -> None:
+        """The seat count the database checks this booking's slot against (when it gets one later)."""
 
     async def find_by_reference(self, key: str, value: str) -> Booking | None:
         """The booking a provider's id names (`key` is e.g. `acuity_appointment_id`), locked for update."""

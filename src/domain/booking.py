@@ -10,11 +10,12 @@ from typing import Any, Final
 from uuid import UUID
 
 from domain.catalog import Money
-from domain.errors import IllegalTransition
+from domain.errors import IllegalTransition, PaymentRequired
 from domain.events import (
     BookingCancelled,
     BookingConfirmed,
     BookingExpired,
+    CalBookingAbandoned,
     DomainEvent,
     PaymentFailed,
     StatusChanged,
@@ -67,6 +68,9 @@ PAYMENT_TRANSITIONS: Final[Mapping[PaymentStatus, frozenset[PaymentStatus]]] = {
     _P.PARTIALLY_REFUNDED: frozenset({_P.REFUNDED}),
     _P.REFUNDED: frozenset(),
 }
+
+# The booking reference of a Cal.com booking's uid.
+CAL_BOOKING_UID: Final = "cal_booking_uid"
 
 # A resource or seat is held by a booking in one of these states (pending_payment only while its hold lasts).
 HOLDING_STATUSES: Final = frozenset({_B.PENDING_PAYMENT, _B.CONFIRMED, _B.SCHEDULED, _B.IN_SERVICE})
@@ -233,15 +237,37 @@ class Booking:
         self._pay_to(_P.FAILED)
         self.events.append(PaymentFailed(self.id, now))
 
-    def cancel(self, *, now: datetime) -> None:
-        """A customer or admin cancels; an expired booking has nothing left to cancel."""
+    def cancel(self, *, now: datetime, by_provider: str | None = None) -> None:
+        """A customer, admin or scheduling provider cancels; an expired booking has nothing left to
+        cancel. The Cal.com booking is cancelled too, unless Cal.com is who told us."""
         if self.status is _B.CANCELLED:
             return
         if self.status is _B.EXPIRED:
             raise IllegalTransition("booking", self.status, _B.CANCELLED)
         self._move_to(_B.CANCELLED, now=now)
         self.hold_expires_at = None
-        self.events.append(BookingCancelled(self.id, now, paid=self.payment_status is _P.PAID))
+        cal_uid = self.references.get(CAL_BOOKING_UID) if by_provider != "calcom" else None
+        self.events.append(
+            BookingCancelled(self.id, now, paid=self.payment_status is _P.PAID, cal_booking_uid=cal_uid)
+        )
+
+    def release_cal_booking(self, uid: str, *, now: datetime) -> None:
+        """A Cal.com booking made for this booking that it could not take: cancel it there."""
+        self.events.append(CalBookingAbandoned(self.id, now, uid))
+
+    def check_schedulable(self) -> None:
+        """Raises unless `schedule` may give this booking a time: paid (or free), confirmed, no time yet."""
+        waiting = self.slot is None and self.status in (_B.PENDING_PAYMENT, _B.CONFIRMED)
+        if waiting and self.payment_status not in (_P.PAID, _P.NOT_REQUIRED):
+            raise PaymentRequired(f"the booking's payment is {self.payment_status}, not paid")
+        if self.slot is not None or self.status is not _B.CONFIRMED:
+            raise IllegalTransition("booking", self.status, _B.SCHEDULED)
+
+    def schedule(self, slot: Slot, *, resource_id: str | None, now: datetime) -> None:
+        """A paid booking without a time gets one: it becomes `scheduled`."""
+        self.check_schedulable()
+        self.slot, self.resource_id = slot, resource_id
+        self._move_to(_B.SCHEDULED, now=now)
 
     def expire(self, *, now: datetime) -> None:
         if self.status is _B.EXPIRED:

@@ -18,6 +18,7 @@ INTEGRATION_OF_TARGET: Final[Mapping[str, str]] = {
     "sms": "twilio",
     "odoo": "odoo",
     "driver_app": "driver_app",
+    "calcom": "calcom",
 }
 
 

@@ -10,9 +10,10 @@ from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from adapters.providers.acuity import AcuityClient
+from adapters.providers.calcom import CalComCancelSender, CalComClient
 from adapters.providers.erp import HttpErpSender
 from adapters.providers.http_lanes import HttpLanes
-from adapters.providers.mock import LoggingMockSender, SkippingSender
+from adapters.providers.mock import HubOnlyScheduling, LoggingMockSender, SkippingSender
 from adapters.providers.resend import ResendEmailGateway
 from adapters.providers.sandbox import SandboxPaymentGateway
 from application.bookings.create_booking import CreateBookingHandler
@@ -25,6 +26,7 @@ from application.outbox.prune import PruneSettledMessages
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
 from application.payments.payment_events import PaymentEventHandler
 from application.scheduling.appointments import AppointmentReportedHandler
+from application.scheduling.schedule import ScheduleBookingHandler
 from entrypoints.settings import Settings
 from entrypoints.worker import Worker
 
@@ -71,6 +73,22 @@ class Container(containers.DeclarativeContainer):
         api_key=settings.provided.acuity_api_key,
         api_base=settings.provided.acuity_api_base,
     )
+    calcom = providers.Singleton(
+        CalComClient,
+        http,
+        api_key=settings.provided.cal_api_key,
+        api_base=settings.provided.cal_api_base,
+        api_version=settings.provided.cal_api_version,
+    )
+    scheduling = providers.Selector(
+        settings.provided.calcom_mode, connected=calcom, mock=providers.Singleton(HubOnlyScheduling)
+    )
+    schedule_booking = providers.Singleton(ScheduleBookingHandler, uow, catalog, clock, scheduling)
+    calcom_sender = providers.Selector(
+        settings.provided.calcom_mode,
+        connected=providers.Singleton(CalComCancelSender, calcom),
+        mock=mock_sender,
+    )
     erp_sender = providers.Selector(
         settings.provided.erp_mode,
         connected=providers.Singleton(
@@ -99,7 +117,12 @@ class Container(containers.DeclarativeContainer):
         mock=mock_sender,
     )
     senders = providers.Dict(
-        erp=erp_sender, email=email_sender, sms=mock_sender, odoo=mock_sender, driver_app=mock_sender
+        erp=erp_sender,
+        email=email_sender,
+        sms=mock_sender,
+        odoo=mock_sender,
+        driver_app=mock_sender,
+        calcom=calcom_sender,
     )
     deliver_outbox = providers.Singleton(
         DeliverOutboxMessages,

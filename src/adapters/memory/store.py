@@ -120,6 +120,9 @@ class _Bookings:
         if booking is not None:
             booking.references = dict(references)
 
+    async def set_capacity(self, booking_id: UUID, capacity: int) -> None:
+        self.capacities[booking_id] = capacity
+
     async def find_by_reference(self, key: str, value: str) -> Booking | None:
         booking_id = self._s.references.get((key, value))
         return await self.get(booking_id) if booking_id is not None else None

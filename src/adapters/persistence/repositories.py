@@ -223,6 +223,10 @@ class SqlAlchemyBookingRepository:
             if tracked.state is not None:
                 tracked.state["refs"] = dict(references)
 
+    async def set_capacity(self, booking_id: UUID, capacity: int) -> None:
+        b = t.bookings.c
+        await self._c.execute(t.bookings.update().where(b.id == booking_id).values(capacity=capacity))
+
     async def find_by_reference(self, key: str, value: str) -> Booking | None:
         r = t.booking_references.c
         query = sa.select(t.bookings).join(t.booking_references, r.booking_id == t.bookings.c.id)

@@ -7,7 +7,7 @@ availability invariants: a report that would double-book is recorded and answere
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -18,7 +18,7 @@ from application.bookings.create_booking import place_booking
 from application.ports import CatalogSource, Clock, NewCustomer, UnitOfWork, UnitOfWorkFactory
 from domain.availability import Occupancy, free_resources, seats_remaining
 from domain.booking import Booking, PaymentStatus, Slot
-from domain.catalog import Offering
+from domain.catalog import Offering, Resource
 from domain.customer import is_valid_email, normalise_email
 from domain.errors import IllegalTransition, SlotUnavailable
 
@@ -159,7 +159,9 @@ class AppointmentReportedHandler:
     ) -> AppointmentOutcome:
         now = self._clock.now()
         if a.cancelled:
-            return _attempt(lambda: booking.cancel(now=now), AppointmentOutcome.CANCELLED)
+            return _attempt(
+                lambda: booking.cancel(now=now, by_provider=a.provider), AppointmentOutcome.CANCELLED
+            )
         outcome = AppointmentOutcome.UNCHANGED
         if a.previous_reference is not None and booking.references.get(key) != a.reference:
             booking.references.update(_references(a, key))
@@ -191,22 +193,8 @@ class AppointmentReportedHandler:
     async def _move(
         self, uow: UnitOfWork, booking: Booking, offering: Offering, slot: Slot, now: datetime
     ) -> None:
-        """The hub's availability around the new time, without the booking itself; the database
-        arbitrates the update."""
-        window = Slot(slot.start, slot.end + offering.buffer)
         resources = self._resources(offering)
-        occupied = await uow.bookings.occupancy(
-            offering=offering, resource_ids=[r.id for r in resources], window=window, now=now
-        )
-        occupied = _without(occupied, booking)
-        resource_id: str | None = None
-        if offering.resource_type is not None:
-            candidates = free_resources(offering, slot, resources, occupied)
-            if not candidates:
-                raise SlotUnavailable("no resource is free at the new time")
-            resource_id = booking.resource_id if booking.resource_id in candidates else candidates[0]
-        elif seats_remaining(offering, slot, occupied) < 1:
-            raise SlotUnavailable("no seat is free at the new time")
+        resource_id = await resource_for(uow, booking, offering, resources, slot, now)
         booking.move(slot, resource_id=resource_id, now=now)
 
     def _offering(self, a: ProviderAppointment) -> Offering | None:
@@ -220,10 +208,36 @@ class AppointmentReportedHandler:
                 return offering
         return None
 
-    def _resources(self, offering: Offering) -> tuple[Any, ...]:
+    def _resources(self, offering: Offering) -> tuple[Resource, ...]:
         if offering.resource_type is None:
             return ()
         return self._catalog.catalog.resources_of(offering.resource_type)
+
+
+async def resource_for(
+    uow: UnitOfWork,
+    booking: Booking,
+    offering: Offering,
+    resources: Sequence[Resource],
+    slot: Slot,
+    now: datetime,
+) -> str | None:
+    """Where the booking can go at `slot` by the hub's availability, not counting the booking itself:
+    the resource (its own if still free), or None for an offering without one; SlotUnavailable when
+    nothing is free. The database arbitrates the write that follows."""
+    window = Slot(slot.start, slot.end + offering.buffer)
+    occupied = await uow.bookings.occupancy(
+        offering=offering, resource_ids=[r.id for r in resources], window=window, now=now
+    )
+    occupied = _without(occupied, booking)
+    if offering.resource_type is not None:
+        candidates = free_resources(offering, slot, resources, occupied)
+        if not candidates:
+            raise SlotUnavailable("no resource is free at that time")
+        return booking.resource_id if booking.resource_id in candidates else candidates[0]
+    if seats_remaining(offering, slot, occupied) < 1:
+        raise SlotUnavailable("no seat is free at that time")
+    return None
 
 
 def _attempt(change: Callable[[], None], outcome: AppointmentOutcome) -> AppointmentOutcome:

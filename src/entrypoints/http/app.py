@@ -70,6 +70,7 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             "payment_events": _provide(container.payment_events),
             "acuity_client": _provide(container.acuity),
             "appointment_reported": _provide(container.appointment_reported),
+            "schedule_booking": _provide(container.schedule_booking),
             "list_sync_queue": _provide(container.list_sync_queue),
             "retry_outbox_message": _provide(container.retry_outbox_message),
         },
