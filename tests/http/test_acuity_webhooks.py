@@ -286,3 +286,18 @@ async def test_acuity_times_are_stored_in_utc_across_dst_and_zones(
         assert (await notify(client, "scheduled", 501)).json() == {"outcome": "created"}
         [booking] = await bookings(client)
         assert booking["start"] == utc_start
+
+
+async def test_later_changes_at_the_same_time_are_new_events_and_are_applied(database_url: str) -> None:
+    async with acuity_app(database_url) as (client, _, acuity):
+        acuity.appointments["501"] = acuity_appointment(501)
+        await notify(client, "scheduled", 501)
+        acuity.appointments["501"] = acuity_appointment(501, forms=INTAKE_FORMS)
+        first = await notify(client, "changed", 501)
+        acuity.appointments["501"] = acuity_appointment(501, forms=INTAKE_FORMS, paid="yes")
+        second = await notify(client, "changed", 501)
+        repeated = await notify(client, "changed", 501)
+        assert [r.json()["outcome"] for r in (first, second, repeated)] == ["updated", "updated", "duplicate"]
+        [booking] = await bookings(client)
+        assert booking["payment_status"] == "paid"
+        assert "Trip details" in booking["intake"]

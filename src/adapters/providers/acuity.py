@@ -116,16 +116,19 @@ class AcuityClient:
 def appointment_reported(
     notification: AcuityNotification, appointment: AcuityAppointment | None
 ) -> AppointmentReported:
-    """The notification, with the fetched appointment, in the hub's terms. The event id is the action,
-    the appointment and what the fetch says now (its time and whether it is cancelled): a notification
-    repeated is a duplicate, while a later change to the same appointment is a new event."""
+    """The notification, with the fetched appointment, in the hub's terms. Acuity sends no event id:
+    it is the action, the appointment id, its time, and a digest of everything else the hub applies
+    (cancelled, paid, customer, intake). A repeated notification is a duplicate; a later change to the
+    same appointment (paid since, moved back, a new answer) is a new event."""
     action, ref = notification.action, notification.appointment_id
     if appointment is None:
         gone = ProviderAppointment("acuity", ref, None, None, cancelled=False)  # nothing to apply
         return AppointmentReported(f"{action}:{ref}:missing", action, gone)
     cancelled = appointment.canceled or action == "canceled"
-    event_id = f"{action}:{ref}:{appointment.datetime}:{'canceled' if cancelled else 'active'}"
-    return AppointmentReported(event_id[:255], action, _normalise(appointment, ref, cancelled=cancelled))
+    normalised = _normalise(appointment, ref, cancelled=cancelled)
+    digest = hashlib.sha256(msgspec.json.encode(normalised)).hexdigest()[:32]
+    event_id = f"{action}:{ref}:{appointment.datetime[:40]}:{digest}"
+    return AppointmentReported(event_id, action, normalised)
 
 
 def _normalise(a: AcuityAppointment, ref: str, *, cancelled: bool) -> ProviderAppointment:
