@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -301,3 +302,17 @@ async def test_later_changes_at_the_same_time_are_new_events_and_are_applied(dat
         [booking] = await bookings(client)
         assert booking["payment_status"] == "paid"
         assert "Trip details" in booking["intake"]
+
+
+@pytest.mark.parametrize(("type_id", "offering"), [(1001, "acuity-transfer"), (1002, "acuity-class")])
+async def test_two_notifications_of_one_new_appointment_at_once_yield_one_booking(
+    database_url: str, type_id: int, offering: str
+) -> None:
+    async with acuity_app(database_url) as (client, _, acuity):
+        start = "2026-06-02T10:00:00+0200"
+        acuity.appointments["501"] = acuity_appointment(501, appointmentTypeID=type_id, datetime=start)
+        responses = await asyncio.gather(
+            *(notify(client, action, 501) for action in ("scheduled", "changed"))
+        )
+        assert sorted(r.json()["outcome"] for r in responses) == ["created", "unchanged"]
+        assert [b["offering_id"] for b in await bookings(client)] == [offering]

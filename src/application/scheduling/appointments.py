@@ -89,13 +89,13 @@ class AppointmentReportedHandler:
         self._uow, self._catalog, self._clock, self._new_id = uow, catalog, clock, new_id
 
     async def __call__(self, event: AppointmentReported) -> AppointmentOutcome:
-        for _ in range(2):  # a lost race to create the booking is applied again, to what the winner made
+        # A lost race (another notification of the same appointment booked it, or took the slot) is
+        # applied once more, to what the winner made; a slot still refused then is a conflict.
+        for _ in range(2):
             try:
                 return await self._apply(event)
-            except _ReferenceTaken:
+            except (_ReferenceTaken, SlotUnavailable):
                 continue
-            except SlotUnavailable:
-                break
         # The hub's availability refuses it: the report is recorded (answered, audited), nothing changes.
         async with self._uow() as uow:
             if not await self._record(uow, event):
