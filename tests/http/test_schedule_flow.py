@@ -221,3 +221,24 @@ async def test_two_customers_racing_for_one_slot_get_one_booking_and_the_losers_
         assert len(cal.calls("POST", "/v2/bookings/")) == made - 1  # the cancellations
         statuses = sorted(b["status"] for b in cal.bookings.values())
         assert statuses == ["accepted"] + ["cancelled"] * (made - 1)
+
+
+async def test_without_cal_com_credentials_the_booking_is_scheduled_in_the_hub_only(
+    database_url: str,
+) -> None:
+    async with running_app(database_url, clock=FixedClock(NOW), catalog=CATALOG) as (client, container):
+        booking_id, token = await a_paid_booking(client)
+        response = await schedule(client, booking_id, token, start="2026-03-10T10:00:00+01:00")
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert (body["status"], body["start"], body["references"]["cal_booking_uid"]) == (
+            "scheduled",
+            "2026-03-10T09:00:00Z",
+            None,
+        )
+        assert (await client.get("/health")).json()["integrations"]["calcom"] == "mock"
+        cancelled = await client.post(
+            f"/v1/bookings/{booking_id}/cancel", headers={"authorization": f"Bearer {token}"}
+        )
+        assert cancelled.json()["status"] == "cancelled"
+        assert "calcom.booking_cancelled" not in [d.topic for d in await container.deliver_outbox()()]
