@@ -316,3 +316,10 @@ async def test_two_notifications_of_one_new_appointment_at_once_yield_one_bookin
         )
         assert sorted(r.json()["outcome"] for r in responses) == ["created", "unchanged"]
         assert [b["offering_id"] for b in await bookings(client)] == [offering]
+
+
+async def test_a_changed_notification_that_changes_nothing_is_unchanged(database_url: str) -> None:
+    async with acuity_app(database_url) as (client, _, acuity):
+        acuity.appointments["501"] = acuity_appointment(501, forms=INTAKE_FORMS)
+        await notify(client, "scheduled", 501)
+        assert (await notify(client, "changed", 501)).json() == {"outcome": "unchanged"}

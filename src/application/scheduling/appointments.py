@@ -171,8 +171,9 @@ class AppointmentReportedHandler:
             await uow.customers.update_or_create(
                 _new_customer(self._new_id(), a.attendee), update_locale=a.attendee.locale is not None
             )
-        if a.intake and dict(a.intake) != dict(booking.intake):
-            booking.intake = {**booking.intake, **a.intake}
+        merged = {**booking.intake, **a.intake}
+        if merged != dict(booking.intake):
+            booking.intake = merged
             outcome = AppointmentOutcome.UPDATED
         if a.paid and booking.payment_status is not PaymentStatus.PAID:
             before = booking.payment_status
