@@ -8,6 +8,7 @@ from uuid import UUID
 from domain.events import (
     BookingCancelled,
     BookingConfirmed,
+    CalBookingAbandoned,
     DeliveryRequested,
     DomainEvent,
     PaymentFailed,
@@ -36,13 +37,14 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
                 *_tell_customer("booking_confirmed", booking),
                 *(pickup if dispatch else []),
             ]
-        case BookingCancelled(paid=True, occurred_at=at):
+        case BookingCancelled(paid=paid, occurred_at=at, cal_booking_uid=cal_uid):
             return [
-                _accounting("booking_refunded", booking, at),
+                *([_accounting("booking_refunded", booking, at)] if paid else []),
                 *_tell_customer("booking_cancelled", booking),
+                *([_cancel_at_cal(booking, cal_uid)] if cal_uid else []),
             ]
-        case BookingCancelled():
-            return _tell_customer("booking_cancelled", booking)
+        case CalBookingAbandoned(cal_booking_uid=uid):
+            return [_cancel_at_cal(booking, uid)]
         case PaymentFailed(occurred_at=at):
             return _tell_customer("payment_failed", booking, f":{at.isoformat()}")
         case RefundRequested(provider=provider, payment_ref=ref, duplicate=duplicate):
@@ -78,3 +80,9 @@ def _accounting(fact: str, booking: UUID, at: datetime) -> OutboxMessage:
 def _trip(kind: str, booking: UUID, payload: dict[str, str] | None = None) -> OutboxMessage:
     """One trip per leg and booking: marking a booking ready twice sends its delivery once."""
     return OutboxMessage(f"driver_app.{kind}", f"driver_app.{kind}:{booking}", booking, payload or {})
+
+
+def _cancel_at_cal(booking: UUID, uid: str) -> OutboxMessage:
+    return OutboxMessage(
+        "calcom.booking_cancelled", f"calcom.booking_cancelled:{booking}:{uid}", booking, {"uid": uid}
+    )

@@ -44,6 +44,31 @@ class PaymentGateway(Protocol):
     ) -> PaymentSession: ...
 
 
+@dataclass(frozen=True, slots=True)
+class ProviderBooking:
+    """A booking made at a scheduling provider for one of ours: its id there and the meeting link."""
+
+    reference: str
+    meeting_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarBookingRequest:
+    booking_id: UUID
+    event_type_id: int
+    start: datetime  # aware UTC
+    attendee_name: str
+    attendee_email: str
+    time_zone: str  # IANA
+    locale: str
+
+
+class SchedulingGateway(Protocol):
+    async def create_booking(self, request: CalendarBookingRequest) -> ProviderBooking | None:
+        """The booking made at the provider, or None when it runs as mock (scheduled in the hub only).
+        Raises ProviderUnavailable when the provider cannot be reached or refuses."""
+
+
 class BookingRepository(Protocol):
     async def add(
         self,
@@ -81,6 +106,16 @@ class BookingRepository(Protocol):
     async def set_references(self, booking_id: UUID, references: dict[str, str]) -> None:
         """Store a booking's provider references in one statement (after its payment session exists)."""
 
+    async def set_capacity(self, booking_id: UUID, capacity: int) -> None:
+        """The seat count the database checks this booking's slot against (when it gets one later)."""
+
+    async def find_by_reference(self, key: str, value: str) -> Booking | None:
+        """The booking a provider's id names (`key` is e.g. `acuity_appointment_id`), locked for update."""
+
+    async def link_reference(self, key: str, value: str, booking_id: UUID) -> bool:
+        """Make a provider's id name this booking; False when it already names one (a concurrent
+        notification got there first)."""
+
     async def occupancy(
         self, *, offering: Offering, resource_ids: Sequence[str], window: Slot, now: datetime
     ) -> list[Occupancy]:
@@ -113,6 +148,10 @@ class NewCustomer:
 class CustomerRepository(Protocol):
     async def find_or_create(self, customer: NewCustomer) -> Customer:
         """A known customer keeps their details; a phone they never gave is filled in."""
+
+    async def update_or_create(self, customer: NewCustomer, *, update_locale: bool) -> Customer:
+        """As a provider reports them: a known customer takes the new name, the phone when one is
+        given, and the locale when `update_locale`; `id` is used only when the customer is new."""
 
     async def get(self, customer_id: UUID) -> Customer | None: ...
 

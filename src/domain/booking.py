@@ -11,11 +11,12 @@ from uuid import UUID
 
 from domain.catalog import Money
 from domain.dispatch import Dispatch, NotDispatched, TripStatus
-from domain.errors import IllegalTransition
+from domain.errors import IllegalTransition, PaymentRequired
 from domain.events import (
     BookingCancelled,
     BookingConfirmed,
     BookingExpired,
+    CalBookingAbandoned,
     DeliveryRequested,
     DomainEvent,
     PaymentFailed,
@@ -78,6 +79,9 @@ PAYMENT_TRANSITIONS: Final[Mapping[PaymentStatus, frozenset[PaymentStatus]]] = {
     _P.PARTIALLY_REFUNDED: frozenset({_P.REFUNDED}),
     _P.REFUNDED: frozenset(),
 }
+
+# The booking reference of a Cal.com booking's uid.
+CAL_BOOKING_UID: Final = "cal_booking_uid"
 
 # A resource or seat is held by a booking in one of these states (pending_payment only while its hold lasts).
 HOLDING_STATUSES: Final = frozenset({_B.PENDING_PAYMENT, _B.CONFIRMED, _B.SCHEDULED, _B.IN_SERVICE})
@@ -215,6 +219,56 @@ class Booking:
             self.hold_expires_at = None
             self.events.append(BookingConfirmed(self.id, now, paid=True, dispatch=self.dispatch is not None))
 
+    @classmethod
+    def scheduled_elsewhere(
+        cls,
+        *,
+        id: UUID,
+        offering_id: str,
+        customer_id: UUID,
+        price: Money,
+        slot: Slot,
+        buffer: timedelta,
+        now: datetime,
+        paid: bool,
+        intake: Mapping[str, Any] | None = None,
+    ) -> Booking:
+        """A booking its customer made at a scheduling provider: it has its time and is `scheduled`
+        at once; paid there (or free), or to be paid later."""
+        booking = cls(
+            id=id,
+            offering_id=offering_id,
+            customer_id=customer_id,
+            price=price,
+            status=_B.PENDING,
+            payment_status=_P.NOT_REQUIRED if price.is_free else _P.UNPAID,
+            created_at=now,
+            slot=slot,
+            buffer=buffer,
+            intake=dict(intake or {}),
+        )
+        booking._move_to(_B.CONFIRMED, now=now)
+        booking._move_to(_B.SCHEDULED, now=now)
+        if paid and not price.is_free:
+            booking.mark_paid_elsewhere(now=now)
+        return booking
+
+    def mark_paid_elsewhere(self, *, now: datetime) -> None:
+        """The provider that scheduled the booking took the payment: paid, without a status change."""
+        if _P.PAID not in PAYMENT_TRANSITIONS[self.payment_status]:
+            return  # already paid, free, or refunded since: nothing to record
+        self._pay_to(_P.PAID)
+        self.events.append(BookingConfirmed(self.id, now, paid=True))
+
+    def move(self, slot: Slot, *, resource_id: str | None, now: datetime) -> bool:
+        """The appointment moved to another time (and maybe resource); False when nothing changed."""
+        if self.status not in HOLDING_STATUSES:
+            raise IllegalTransition("booking", self.status, "moved")
+        if self.slot == slot and self.resource_id == resource_id:
+            return False
+        self.slot, self.resource_id, self.version = slot, resource_id, self.version + 1
+        return True
+
     def mark_payment_failed(self, *, now: datetime) -> None:
         if self.payment_status is _P.FAILED:
             return
@@ -246,9 +300,10 @@ class Booking:
         if payment_ref:
             self.references[payment_ref_key(provider)] = payment_ref
 
-    def cancel(self, *, now: datetime) -> None:
-        """A customer or admin cancels; an expired booking has nothing left to cancel. What was paid is
-        refunded through the provider that took it."""
+    def cancel(self, *, now: datetime, by_provider: str | None = None) -> None:
+        """A customer, admin or scheduling provider cancels; an expired booking has nothing left to
+        cancel. What was paid is refunded through the provider that took it; the Cal.com booking is
+        cancelled too, unless Cal.com is who told us."""
         if self.status is _B.CANCELLED:
             return
         if self.status is _B.EXPIRED:
@@ -256,7 +311,8 @@ class Booking:
         paid = self.payment_status in (_P.PAID, _P.PARTIALLY_REFUNDED)  # what is left goes back
         self._move_to(_B.CANCELLED, now=now)
         self.hold_expires_at = None
-        self.events.append(BookingCancelled(self.id, now, paid=paid))
+        cal_uid = self._cal_uid() if by_provider != "calcom" else None
+        self.events.append(BookingCancelled(self.id, now, paid=paid, cal_booking_uid=cal_uid))
         if paid:
             self._request_refund(now)
 
@@ -281,7 +337,7 @@ class Booking:
         if self.status is not _B.CANCELLED:
             self._move_to(_B.CANCELLED, now=now)
             self.hold_expires_at = None
-            self.events.append(BookingCancelled(self.id, now, paid=True))
+            self.events.append(BookingCancelled(self.id, now, paid=True, cal_booking_uid=self._cal_uid()))
         self._request_refund(now)
 
     def record_refund(self, *, full: bool, now: datetime) -> None:
@@ -297,13 +353,34 @@ class Booking:
         if ends:
             self._move_to(_B.CANCELLED, now=now)
             self.hold_expires_at = None
-            self.events.append(BookingCancelled(self.id, now, paid=True))
+            self.events.append(BookingCancelled(self.id, now, paid=True, cal_booking_uid=self._cal_uid()))
         self.events.append(RefundIssued(self.id, now, full=full))
 
     def _request_refund(self, now: datetime) -> None:
         provider = self.references.get(PAYMENT_PROVIDER_REF, "sandbox")
         ref = self.references.get(payment_ref_key(provider))
         self.events.append(RefundRequested(self.id, now, provider=provider, payment_ref=ref))
+
+    def _cal_uid(self) -> str | None:
+        return self.references.get(CAL_BOOKING_UID)
+
+    def release_cal_booking(self, uid: str, *, now: datetime) -> None:
+        """A Cal.com booking made for this booking that it could not take: cancel it there."""
+        self.events.append(CalBookingAbandoned(self.id, now, uid))
+
+    def check_schedulable(self) -> None:
+        """Raises unless `schedule` may give this booking a time: paid (or free), confirmed, no time yet."""
+        waiting = self.slot is None and self.status in (_B.PENDING_PAYMENT, _B.CONFIRMED)
+        if waiting and self.payment_status not in (_P.PAID, _P.NOT_REQUIRED):
+            raise PaymentRequired(f"the booking's payment is {self.payment_status}, not paid")
+        if self.slot is not None or self.status is not _B.CONFIRMED:
+            raise IllegalTransition("booking", self.status, _B.SCHEDULED)
+
+    def schedule(self, slot: Slot, *, resource_id: str | None, now: datetime) -> None:
+        """A paid booking without a time gets one: it becomes `scheduled`."""
+        self.check_schedulable()
+        self.slot, self.resource_id = slot, resource_id
+        self._move_to(_B.SCHEDULED, now=now)
 
     def expire(self, *, now: datetime) -> None:
         if self.status is _B.EXPIRED:

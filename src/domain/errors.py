@@ -29,5 +29,9 @@ class IllegalTransition(DomainError):
         self.machine, self.current, self.target = machine, current, target
 
 
+class PaymentRequired(DomainError):
+    code = "payment_required"
+
+
 class InvalidCatalog(DomainError):
     code = "invalid_catalog"

@@ -28,6 +28,14 @@ class BookingConfirmed(DomainEvent):
 @dataclass(frozen=True, slots=True)
 class BookingCancelled(DomainEvent):
     paid: bool
+    cal_booking_uid: str | None = None  # the Cal.com booking to cancel too (not when Cal.com told us)
+
+
+@dataclass(frozen=True, slots=True)
+class CalBookingAbandoned(DomainEvent):
+    """A Cal.com booking made for this booking that the hub could not keep (it lost a race)."""
+
+    cal_booking_uid: str
 
 
 @dataclass(frozen=True, slots=True)

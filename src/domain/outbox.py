@@ -20,6 +20,7 @@ INTEGRATION_OF_TARGET: Final[Mapping[str, str]] = {
     "driver_app": "driver_app",
     "stripe": "stripe",
     "airwallex": "airwallex",
+    "calcom": "calcom",
 }
 
 

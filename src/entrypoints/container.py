@@ -11,12 +11,14 @@ from adapters.persistence.checkpoints import SqlCheckpointStore
 from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
+from adapters.providers.acuity import AcuityClient
 from adapters.providers.airwallex import AirwallexApi, AirwallexPaymentGateway, AirwallexRefundSender
 from adapters.providers.airwallex_webhooks import AirwallexWebhook
+from adapters.providers.calcom import CalComCancelSender, CalComClient
 from adapters.providers.driver_app import DriverAppGateway
 from adapters.providers.erp import HttpErpSender
 from adapters.providers.http_lanes import HttpLanes
-from adapters.providers.mock import LoggingMockSender, SkippingSender
+from adapters.providers.mock import HubOnlyScheduling, LoggingMockSender, SkippingSender
 from adapters.providers.odoo import OdooAccountingGateway, OdooMockGateway, OdooXmlRpc
 from adapters.providers.resend import ResendEmailGateway
 from adapters.providers.sandbox import SandboxPaymentGateway
@@ -39,6 +41,8 @@ from application.payments.payment_events import PaymentEventHandler
 from application.payments.payment_links import PaymentLinkPaidHandler
 from application.payments.reconcile import ReconcilePayments
 from application.payments.retry_payment import RetryPaymentHandler
+from application.scheduling.appointments import AppointmentReportedHandler
+from application.scheduling.schedule import ScheduleBookingHandler
 from entrypoints.settings import Settings
 from entrypoints.worker import Worker
 
@@ -128,10 +132,34 @@ class Container(containers.DeclarativeContainer):
     )
     stripe_webhook = providers.Singleton(StripeWebhook, settings.provided.stripe_webhook_secret)
     airwallex_webhook = providers.Singleton(AirwallexWebhook, settings.provided.airwallex_webhook_secret)
+    appointment_reported = providers.Singleton(AppointmentReportedHandler, uow, catalog, clock)
 
     # The outbox: one queue, a sender per topic target; integrations without an adapter yet are mock.
     outbox_queue = providers.Singleton(SqlOutboxQueue, database)
     mock_sender = providers.Singleton(LoggingMockSender)
+    acuity = providers.Singleton(
+        AcuityClient,
+        http,
+        user_id=settings.provided.acuity_user_id,
+        api_key=settings.provided.acuity_api_key,
+        api_base=settings.provided.acuity_api_base,
+    )
+    calcom = providers.Singleton(
+        CalComClient,
+        http,
+        api_key=settings.provided.cal_api_key,
+        api_base=settings.provided.cal_api_base,
+        api_version=settings.provided.cal_api_version,
+    )
+    scheduling = providers.Selector(
+        settings.provided.calcom_mode, connected=calcom, mock=providers.Singleton(HubOnlyScheduling)
+    )
+    schedule_booking = providers.Singleton(ScheduleBookingHandler, uow, catalog, clock, scheduling)
+    calcom_sender = providers.Selector(
+        settings.provided.calcom_mode,
+        connected=providers.Singleton(CalComCancelSender, calcom),
+        mock=mock_sender,
+    )
     erp_sender = providers.Selector(
         settings.provided.erp_mode,
         connected=providers.Singleton(
@@ -227,6 +255,7 @@ class Container(containers.DeclarativeContainer):
         stripe=stripe_sender,
         airwallex=airwallex_sender,
         sandbox=mock_sender,
+        calcom=calcom_sender,
     )
     deliver_outbox = providers.Singleton(
         DeliverOutboxMessages,

@@ -62,6 +62,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     airwallex_api_key: str | None = None
     airwallex_webhook_secret: str | None = None
     airwallex_api_base: str = "https://api.airwallex.com"
+    acuity_user_id: str | None = None
+    acuity_api_key: str | None = None
+    acuity_api_base: str = "https://acuityscheduling.com"
+    cal_api_key: str | None = None
+    cal_webhook_secret: str | None = None
+    cal_api_base: str = "https://api.cal.com"
+    cal_api_version: str = "2024-08-13"
 
     @property
     def hold(self) -> timedelta:
@@ -116,6 +123,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return "connected" if self.driver_app_webhook_url else "mock"
 
     @property
+    def acuity_mode(self) -> str:
+        return "connected" if self.acuity_user_id and self.acuity_api_key else "mock"
+
+    @property
+    def calcom_mode(self) -> str:
+        return "connected" if self.cal_api_key else "mock"
+
+    @property
     def integrations(self) -> dict[str, str]:
         """Each integration's mode as /health names it; those without an adapter yet run as mock."""
         modes = {
@@ -126,6 +141,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "twilio": self.twilio_mode,
             "driver_app": self.driver_app_mode,
             "odoo": self.odoo_mode,
+            "acuity": self.acuity_mode,
+            "calcom": self.calcom_mode,
         }
         return {name: modes.get(name, "mock") for name in INTEGRATIONS}
 
@@ -199,9 +216,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ("STRIPE_API_BASE", self.stripe_api_base),
             ("STRIPE_RETURN_URL", self.stripe_return_url or "https://"),
             ("AIRWALLEX_API_BASE", self.airwallex_api_base),
+            ("ACUITY_API_BASE", self.acuity_api_base),
+            ("CAL_API_BASE", self.cal_api_base),
         ):
             if not url.startswith(("http://", "https://")):
                 raise SettingsError(f"{name}: must be an http:// or https:// URL")
+        if bool(self.acuity_user_id) != bool(self.acuity_api_key):
+            raise SettingsError("ACUITY_USER_ID and ACUITY_API_KEY: set both or neither")
 
 
 def _boolean(raw: str) -> bool:
@@ -256,4 +277,11 @@ _VARIABLES: tuple[tuple[str, str, type | object], ...] = (
     ("AIRWALLEX_API_KEY", "airwallex_api_key", str),
     ("AIRWALLEX_WEBHOOK_SECRET", "airwallex_webhook_secret", str),
     ("AIRWALLEX_API_BASE", "airwallex_api_base", str),
+    ("ACUITY_USER_ID", "acuity_user_id", str),
+    ("ACUITY_API_KEY", "acuity_api_key", str),
+    ("ACUITY_API_BASE", "acuity_api_base", str),
+    ("CAL_API_KEY", "cal_api_key", str),
+    ("CAL_WEBHOOK_SECRET", "cal_webhook_secret", str),
+    ("CAL_API_BASE", "cal_api_base", str),
+    ("CAL_API_VERSION", "cal_api_version", str),
 )

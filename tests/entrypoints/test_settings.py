@@ -115,3 +115,41 @@ def test_the_driver_app_is_connected_with_a_url_and_a_secret() -> None:
     assert Settings.from_env(app).integrations["driver_app"] == "connected"
     with pytest.raises(SettingsError, match=r"^DRIVER_APP_SECRET"):
         Settings.from_env({"DRIVER_APP_WEBHOOK_URL": "http://127.0.0.1:9000/trips"})
+
+
+def test_acuity_and_calcom_are_connected_with_their_credentials() -> None:
+    settings = Settings.from_env(
+        {
+            "ACUITY_USER_ID": "12345",
+            "ACUITY_API_KEY": "k",
+            "ACUITY_API_BASE": "http://127.0.0.1:9000",
+            "CAL_API_KEY": "cal_test_1",
+            "CAL_WEBHOOK_SECRET": "s",
+            "CAL_API_BASE": "http://127.0.0.1:9001",
+        }
+    )
+    assert (settings.integrations["acuity"], settings.integrations["calcom"]) == ("connected", "connected")
+    assert (settings.acuity_api_base, settings.cal_api_base, settings.cal_api_version) == (
+        "http://127.0.0.1:9000",
+        "http://127.0.0.1:9001",
+        "2024-08-13",
+    )
+    defaults = Settings.from_env({})
+    assert (defaults.integrations["acuity"], defaults.integrations["calcom"]) == ("mock", "mock")
+    assert (defaults.acuity_api_base, defaults.cal_api_base) == (
+        "https://acuityscheduling.com",
+        "https://api.cal.com",
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"ACUITY_USER_ID": "12345"}, "ACUITY_USER_ID"),
+        ({"ACUITY_API_BASE": "acuityscheduling.com"}, "ACUITY_API_BASE"),
+        ({"CAL_API_BASE": "ftp://cal"}, "CAL_API_BASE"),
+    ],
+)
+def test_a_bad_scheduling_setting_names_its_variable(env: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        Settings.from_env(env)

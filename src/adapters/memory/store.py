@@ -36,6 +36,7 @@ class MemoryState:
     customers: dict[str, Customer] = field(default_factory=dict)
     idempotency: dict[str, IdempotencyRecord] = field(default_factory=dict)
     inbound: set[tuple[str, str]] = field(default_factory=set)
+    references: dict[tuple[str, str], UUID] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
     commits: int = 0
@@ -153,6 +154,19 @@ class _Bookings:
         if booking is not None:
             booking.references = dict(references)
 
+    async def set_capacity(self, booking_id: UUID, capacity: int) -> None:
+        self.capacities[booking_id] = capacity
+
+    async def find_by_reference(self, key: str, value: str) -> Booking | None:
+        booking_id = self._s.references.get((key, value))
+        return await self.get(booking_id) if booking_id is not None else None
+
+    async def link_reference(self, key: str, value: str, booking_id: UUID) -> bool:
+        if (key, value) in self._s.references:
+            return False
+        self._s.references[(key, value)] = booking_id
+        return True
+
     async def occupancy(
         self, *, offering: Offering, resource_ids: Sequence[str], window: Slot, now: datetime
     ) -> list[Occupancy]:
@@ -214,6 +228,13 @@ class _Customers:
     async def find_or_create(self, customer: NewCustomer) -> Customer:
         return _find_or_create(self._s, customer)
 
+    async def update_or_create(self, customer: NewCustomer, *, update_locale: bool) -> Customer:
+        known = _find_or_create(self._s, customer)
+        known.name, known.phone = customer.name, customer.phone or known.phone
+        if update_locale:
+            known.locale = customer.locale
+        return known
+
     async def get(self, customer_id: UUID) -> Customer | None:
         return next((c for c in self._s.customers.values() if c.id == customer_id), None)
 
@@ -265,7 +286,7 @@ class FakeUnitOfWork:
 
     async def __aenter__(self) -> Self:
         s = self.state
-        self._saved = copy.deepcopy((s.customers, s.idempotency, s.inbound))
+        self._saved = copy.deepcopy((s.customers, s.idempotency, s.inbound, s.references))
         self._committed = False
         self.bookings = _Bookings(self.state)
         self.customers = _Customers(self.state)
@@ -277,7 +298,8 @@ class FakeUnitOfWork:
     async def __aexit__(self, *exc_info: object) -> None:
         self.bookings.staged.clear()
         if not self._committed:  # roll back what the repositories wrote straight away
-            self.state.customers, self.state.idempotency, self.state.inbound = self._saved
+            s = self.state
+            s.customers, s.idempotency, s.inbound, s.references = self._saved
 
     async def commit(self) -> None:
         for booking in self.bookings.staged.values():

@@ -65,7 +65,7 @@ _OCCUPANCY_PG = tuple(
 )
 
 
-def _taken(exc: DBAPIError) -> bool:
+def slot_taken(exc: DBAPIError) -> bool:
     """The availability rule refused the write (the loser of a deadlock lost the race too)."""
     message = str(exc.orig)
     taken = "slot_unavailable" in message or "bookings_resource_no_overlap" in message
@@ -210,7 +210,7 @@ class SqlAlchemyBookingRepository:
         try:
             await self._c.execute(t.bookings.insert(), booking_row(booking, capacity=capacity, now=now))
         except DBAPIError as exc:
-            if _taken(exc):
+            if slot_taken(exc):
                 raise SlotUnavailable("that slot was just taken") from exc
             raise
 
@@ -242,7 +242,7 @@ class SqlAlchemyBookingRepository:
             async with self._c.begin_nested():  # a refusal undoes this statement only
                 result = await self._c.execute(statement)
         except DBAPIError as exc:
-            if not _taken(exc):
+            if not slot_taken(exc):
                 raise
             del self.seen[booking.id]
             return False
@@ -305,6 +305,32 @@ class SqlAlchemyBookingRepository:
             tracked.booking.references = dict(references)
             if tracked.state is not None:
                 tracked.state["refs"] = dict(references)
+
+    async def set_capacity(self, booking_id: UUID, capacity: int) -> None:
+        b = t.bookings.c
+        await self._c.execute(t.bookings.update().where(b.id == booking_id).values(capacity=capacity))
+
+    async def find_by_reference(self, key: str, value: str) -> Booking | None:
+        r = t.booking_references.c
+        query = sa.select(t.bookings).join(t.booking_references, r.booking_id == t.bookings.c.id)
+        query = query.where(r.key == key, r.value == value)
+        if self._c.dialect.name == "postgresql":
+            query = query.with_for_update(of=t.bookings)
+        row = (await self._c.execute(query)).first()
+        if row is None:
+            return None
+        if row.id in self.seen:
+            return self.seen[row.id].booking
+        return self._track(row)
+
+    async def link_reference(self, key: str, value: str, booking_id: UUID) -> bool:
+        statement = (
+            upsert(self._c, t.booking_references)
+            .values(key=key, value=value, booking_id=booking_id)
+            .on_conflict_do_nothing()
+            .returning(t.booking_references.c.booking_id)
+        )
+        return (await self._c.execute(statement)).first() is not None
 
     def _track(self, row: Any) -> Booking:
         booking = booking_from_row(row)
@@ -393,12 +419,37 @@ def _upsert_customer(dialect: Any) -> Any:
 _UPSERT_CUSTOMER = {"postgresql": _upsert_customer(postgresql), "sqlite": _upsert_customer(sqlite)}
 
 
+def _update_customer(dialect: Any, *, locale: bool) -> Any:
+    """A provider's report of a customer: the name it has now, the phone when it has one."""
+    c = t.customers.c
+    statement = dialect.insert(t.customers)
+    changes = {
+        "name": statement.excluded.name,
+        "phone": sa.func.coalesce(statement.excluded.phone, c.phone),
+    }
+    if locale:
+        changes["locale"] = statement.excluded.locale
+    return statement.on_conflict_do_update(index_elements=[c.email], set_=changes).returning(*c)
+
+
+_UPDATE_CUSTOMER = {
+    (name, locale): _update_customer(dialect, locale=locale)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+    for locale in (False, True)
+}
+
+
 class SqlAlchemyCustomerRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._c = connection
 
     async def find_or_create(self, customer: NewCustomer) -> Customer:
         statement = _UPSERT_CUSTOMER[self._c.dialect.name]
+        row = (await self._c.execute(statement, customer_row(customer))).one()
+        return customer_from_row(row)
+
+    async def update_or_create(self, customer: NewCustomer, *, update_locale: bool) -> Customer:
+        statement = _UPDATE_CUSTOMER[(self._c.dialect.name, update_locale)]
         row = (await self._c.execute(statement, customer_row(customer))).one()
         return customer_from_row(row)
 

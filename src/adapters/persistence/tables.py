@@ -83,6 +83,15 @@ bookings = sa.Table(
     sa.Index("ix_bookings_customer", "customer_id"),
 )
 
+# A provider's id for a booking (an Acuity appointment, a Cal.com booking uid) names one booking.
+booking_references = sa.Table(
+    "booking_references",
+    metadata,
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("value", sa.String(255), primary_key=True),
+    sa.Column("booking_id", sa.Uuid, sa.ForeignKey("bookings.id"), nullable=False, index=True),
+)
+
 idempotency_keys = sa.Table(
     "idempotency_keys",
     metadata,

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any, Self
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence import tables as t
@@ -18,10 +19,11 @@ from adapters.persistence.repositories import (
     SqlAlchemyIdempotencyStore,
     SqlAlchemyInboundEventLog,
     SqlAlchemyOutboxReader,
+    slot_taken,
     upsert,
 )
 from domain.booking import Booking
-from domain.errors import DomainError
+from domain.errors import DomainError, SlotUnavailable
 
 
 class ConcurrentUpdate(DomainError):
@@ -145,17 +147,22 @@ class SqlAlchemyUnitOfWork:
             .where(b.id == booking.id, b.version == version)
             .values(**booking_state(booking), version=booking.version, updated_at=now)
         )
-        if not (audit or outbox):
-            rowcount = (await self._connection.execute(update)).rowcount
-        else:
-            updated = update.returning(b.id).cte("updated")
-            statement = sa.select(sa.select(sa.func.count()).select_from(updated).scalar_subquery())
-            if audit:
-                statement = statement.add_cte(t.audit_entries.insert().values(audit).cte("audit_rows"))
-            if outbox:
-                rows = upsert(self._connection, t.outbox_messages).values(outbox).on_conflict_do_nothing()
-                statement = statement.add_cte(rows.cte("outbox_rows"))
-            rowcount = (await self._connection.execute(statement)).scalar_one()
+        try:
+            if not (audit or outbox):
+                rowcount = (await self._connection.execute(update)).rowcount
+            else:
+                updated = update.returning(b.id).cte("updated")
+                statement = sa.select(sa.select(sa.func.count()).select_from(updated).scalar_subquery())
+                if audit:
+                    statement = statement.add_cte(t.audit_entries.insert().values(audit).cte("audit_rows"))
+                if outbox:
+                    rows = upsert(self._connection, t.outbox_messages).values(outbox).on_conflict_do_nothing()
+                    statement = statement.add_cte(rows.cte("outbox_rows"))
+                rowcount = (await self._connection.execute(statement)).scalar_one()
+        except DBAPIError as exc:  # a booking moved onto a taken resource or a full slot
+            if slot_taken(exc):
+                raise SlotUnavailable("that slot was just taken") from exc
+            raise
         if rowcount != 1:
             raise ConcurrentUpdate(f"booking {booking.id} changed under us")
 

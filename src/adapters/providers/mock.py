@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from application.ports import ClaimedMessage
+from application.ports import CalendarBookingRequest, ClaimedMessage, ProviderBooking
 from domain.outbox import OutboxState
 
 log = logging.getLogger("bookhub.mock")
@@ -29,3 +29,11 @@ class SkippingSender:
             "%s is disabled: skipped %s for booking %s", self._integration, message.topic, message.booking_id
         )
         return OutboxState.SKIPPED
+
+
+class HubOnlyScheduling:
+    """Cal.com without credentials: bookings are scheduled in the hub alone."""
+
+    async def create_booking(self, request: CalendarBookingRequest) -> ProviderBooking | None:
+        log.info("calcom (mock): booking %s scheduled in the hub only", request.booking_id)
+        return None

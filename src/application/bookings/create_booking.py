@@ -161,7 +161,7 @@ class CreateBookingHandler:
             ):
                 return  # the common case, in one step
         booking.customer_id = (await uow.customers.find_or_create(customer)).id
-        await self._place(uow, booking, offering, resources, now)
+        await place_booking(uow, booking, offering, resources, now)
 
     def _new_booking(
         self,
@@ -196,32 +196,6 @@ class CreateBookingHandler:
         )
         booking.token_hash = token_hash(token)
         return customer, booking
-
-    async def _place(
-        self,
-        uow: UnitOfWork,
-        booking: Booking,
-        offering: Offering,
-        resources: Sequence[Resource],
-        now: datetime,
-    ) -> None:
-        """The careful path: read what is booked around the slot; the database arbitrates the insert."""
-        slot = booking.slot
-        if slot is None:
-            await uow.bookings.add(booking, now=now)
-        elif offering.resource_type is not None:
-            # The new block is [start, end + buffer); the repository reaches back far enough for long
-            # bookings whose own buffered block overlaps it.
-            window = Slot(slot.start, slot.end + offering.buffer)
-            occupied = await uow.bookings.occupancy(
-                offering=offering, resource_ids=[r.id for r in resources], window=window, now=now
-            )
-            candidates = free_resources(offering, slot, resources, occupied)
-            if not candidates:
-                raise SlotUnavailable("no resource is free for that slot")
-            await uow.bookings.add(booking, now=now, resource_candidates=candidates)
-        else:
-            await uow.bookings.add(booking, now=now, capacity=offering.capacity)
 
     async def _finish(
         self,
@@ -323,6 +297,28 @@ def _dispatch(cmd: CreateBooking, offering: Offering) -> Dispatch | None:
     if cmd.pickup_address is None or cmd.vehicle is None or missing:
         raise InvalidRequest("this offering sends a driver", missing)
     return Dispatch(pickup=cmd.pickup_address, vehicle=cmd.vehicle, delivery=cmd.delivery_address)
+
+
+async def place_booking(
+    uow: UnitOfWork, booking: Booking, offering: Offering, resources: Sequence[Resource], now: datetime
+) -> None:
+    """The careful path: read what is booked around the slot; the database arbitrates the insert."""
+    slot = booking.slot
+    if slot is None:
+        await uow.bookings.add(booking, now=now)
+    elif offering.resource_type is not None:
+        # The new block is [start, end + buffer); the repository reaches back far enough for long
+        # bookings whose own buffered block overlaps it.
+        window = Slot(slot.start, slot.end + offering.buffer)
+        occupied = await uow.bookings.occupancy(
+            offering=offering, resource_ids=[r.id for r in resources], window=window, now=now
+        )
+        candidates = free_resources(offering, slot, resources, occupied)
+        if not candidates:
+            raise SlotUnavailable("no resource is free for that slot")
+        await uow.bookings.add(booking, now=now, resource_candidates=candidates)
+    else:
+        await uow.bookings.add(booking, now=now, capacity=offering.capacity)
 
 
 def _created(booking: Booking, token: str, payment: PaymentSession | None) -> BookingCreated:

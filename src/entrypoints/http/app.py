@@ -21,7 +21,13 @@ from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import health
 from entrypoints.http.metrics import metrics
 from entrypoints.http.sandbox import checkout_page, checkout_submit
-from entrypoints.http.webhooks import airwallex_webhook, driver_app_webhook, stripe_webhook
+from entrypoints.http.webhooks import (
+    acuity_webhook,
+    airwallex_webhook,
+    calcom_webhook,
+    driver_app_webhook,
+    stripe_webhook,
+)
 from entrypoints.logs import quiet_parameter_loggers
 
 MAX_BODY_BYTES = 64 * 1024
@@ -33,6 +39,8 @@ ROUTES = [
     stripe_webhook,
     airwallex_webhook,
     driver_app_webhook,
+    acuity_webhook,
+    calcom_webhook,
 ]
 access_log = logging.getLogger("bookhub.access")
 
@@ -80,6 +88,9 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             "payment_link_paid": _provide(container.payment_link_paid),
             "stripe_webhook": _provide(container.stripe_webhook),
             "airwallex_webhook": _provide(container.airwallex_webhook),
+            "acuity_client": _provide(container.acuity),
+            "appointment_reported": _provide(container.appointment_reported),
+            "schedule_booking": _provide(container.schedule_booking),
             "list_sync_queue": _provide(container.list_sync_queue),
             "retry_outbox_message": _provide(container.retry_outbox_message),
         },

@@ -20,6 +20,7 @@ from application.bookings.queries import (
 )
 from application.errors import InvalidRequest
 from application.payments.retry_payment import RetryPaymentHandler
+from application.scheduling.schedule import ScheduleBooking, ScheduleBookingHandler
 from domain.dispatch import Address, Vehicle
 from entrypoints.http.auth import is_admin, require_credential
 from entrypoints.http.deps import Inject
@@ -32,6 +33,7 @@ from entrypoints.http.schemas import (
     CreateBookingIn,
     OfferingList,
     PaymentRestartedOut,
+    ScheduleIn,
     booking_out,
     created_out,
     offering_out,
@@ -98,6 +100,26 @@ class BookingController(Controller):
         admin = is_admin(credential, settings.admin_api_key)
         view = await get_booking(booking_id, token=None if admin else credential, admin=admin)
         return booking_out(view)
+
+    @post("/bookings/{booking_id:uuid}/schedule", status_code=200, before_request=json_body)
+    async def schedule(
+        self,
+        request: Request[Any, Any, Any],
+        booking_id: FromPath[UUID],
+        data: JSONBody[ScheduleIn],
+        schedule_booking: Inject[ScheduleBookingHandler],
+        get_booking: Inject[GetBooking],
+        settings: Inject[Settings],
+    ) -> BookingOut:
+        """A paid booking without a time gets one; at Cal.com too where the offering is mapped."""
+        credential = require_credential(request)
+        admin = is_admin(credential, settings.admin_api_key)
+        token = None if admin else credential
+        check_instant("start", data.start)
+        await schedule_booking(
+            ScheduleBooking(booking_id, data.start, timezone=data.timezone, token=token, admin=admin)
+        )
+        return booking_out(await get_booking(booking_id, token=token, admin=admin))
 
     @post("/bookings/{booking_id:uuid}/cancel", status_code=200)
     async def cancel(

@@ -24,6 +24,7 @@ STATUS_OF_CODE = {
     "idempotency_in_progress": 409,
     "not_dead": 409,
     "payment_not_retryable": 409,
+    "payment_required": 409,
     "unknown_offering": 404,
     "not_found": 404,
     "invalid_request": 422,

@@ -51,6 +51,11 @@ class CreateBookingIn(Struct, forbid_unknown_fields=True):
     vehicle: VehicleIn | None = None
 
 
+class ScheduleIn(Struct, forbid_unknown_fields=True):
+    start: Aware
+    timezone: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
+
+
 class PaymentOut(Struct):
     provider: str
     url: str | None = None

@@ -9,6 +9,8 @@ import msgspec
 from litestar import Request, Response, post
 
 from adapters.metrics import PrometheusMetrics
+from adapters.providers import acuity, calcom
+from adapters.providers.acuity import AcuityClient
 from adapters.providers.airwallex_webhooks import AirwallexWebhook
 from adapters.providers.driver_app import SIGNATURE_HEADER, parse_status_update, signature_matches
 from adapters.providers.stripe_webhooks import StripeWebhook
@@ -16,6 +18,7 @@ from application.dispatch.trip_updates import PROVIDER, TripStatusHandler
 from application.errors import InvalidPayload, InvalidRequest, InvalidSignature
 from application.payments.payment_events import PaymentEventHandler
 from application.payments.payment_links import PaymentLinkPaid, PaymentLinkPaidHandler
+from application.scheduling.appointments import AppointmentReportedHandler
 from entrypoints.http.deps import Inject
 from entrypoints.http.errors import problem
 from entrypoints.settings import Settings
@@ -93,6 +96,60 @@ async def driver_app_webhook(
     outcome = await trip_status(report)
     metrics.webhook(PROVIDER, outcome.value)
     return Response({"outcome": outcome.value})
+
+
+@post("/webhooks/acuity", status_code=200, tags=["webhooks"])
+async def acuity_webhook(
+    request: Request[Any, Any, Any],
+    settings: Inject[Settings],
+    acuity_client: Inject[AcuityClient],
+    appointment_reported: Inject[AppointmentReportedHandler],
+    metrics: Inject[PrometheusMetrics],
+) -> dict[str, str]:
+    """400 `invalid_signature` unless `X-Acuity-Signature` is base64 HMAC-SHA256 of the raw body."""
+    body = await request.body()
+    if not acuity.signature_matches(settings.acuity_api_key, body, request.headers.get("x-acuity-signature")):
+        metrics.webhook("acuity", "invalid_signature")
+        raise InvalidSignature("the X-Acuity-Signature header does not match the body")
+    notification = acuity.parse_notification(body)
+    if notification is None:
+        metrics.webhook("acuity", "ignored")
+        return {"outcome": "ignored"}
+    # Outside any transaction: the fetch proves the appointment exists; an outage answers 502 and
+    # Acuity sends the notification again.
+    appointment = await acuity_client.appointment(notification.appointment_id)
+    outcome = await appointment_reported(acuity.appointment_reported(notification, appointment))
+    metrics.webhook("acuity", outcome.value)
+    log.info("acuity %s appointment %s: %s", notification.action, notification.appointment_id, outcome.value)
+    return {"outcome": outcome.value}
+
+
+@post("/webhooks/calcom", status_code=200, tags=["webhooks"])
+async def calcom_webhook(
+    request: Request[Any, Any, Any],
+    settings: Inject[Settings],
+    appointment_reported: Inject[AppointmentReportedHandler],
+    metrics: Inject[PrometheusMetrics],
+) -> dict[str, str]:
+    """400 `invalid_signature` unless `X-Cal-Signature-256` is hex HMAC-SHA256 of the raw body."""
+    body = await request.body()
+    if not calcom.signature_matches(
+        settings.cal_webhook_secret, body, request.headers.get("x-cal-signature-256")
+    ):
+        metrics.webhook("calcom", "invalid_signature")
+        raise InvalidSignature("the X-Cal-Signature-256 header does not match the body")
+    try:
+        event = calcom.appointment_reported(body)
+    except calcom.MalformedWebhook as exc:
+        metrics.webhook("calcom", "invalid_request")
+        raise InvalidRequest("not a Cal.com booking webhook", {"body": str(exc)[:200]}) from exc
+    if event is None:
+        metrics.webhook("calcom", "ignored")
+        return {"outcome": "ignored"}
+    outcome = await appointment_reported(event)
+    metrics.webhook("calcom", outcome.value)
+    log.info("calcom %s booking %s: %s", event.event_type, event.appointment.reference, outcome.value)
+    return {"outcome": outcome.value}
 
 
 def _refused(exc: InvalidSignature | InvalidPayload) -> str:
