@@ -65,15 +65,22 @@ def supervise(host: str, port: int, processes: int, *, worker: bool) -> int:
 
 
 def _serve_one(host: str, port: int) -> None:
-    """One server process: its own listening socket, the whole application."""
-    import uvicorn
+    """One server process: its own listening socket, the whole application.
 
-    from entrypoints.asgi import app
-
+    The socket listens before the application is imported, so the kernel spreads new connections over
+    every process from the start; those that land here wait in its backlog for the second or so the
+    import takes, instead of all going to whichever process was ready first.
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP: asyncio sets NODELAY
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
+    sock.listen(2048)
+
+    import uvicorn
+
+    from entrypoints.asgi import app
+
     config = uvicorn.Config(app, factory=True, access_log=False, log_config=None, lifespan="on")
     uvicorn.Server(config).run(sockets=[sock])
 
