@@ -57,12 +57,13 @@ def _one_of(
 
 _b = t.bookings.c
 _OCCUPANCY = (_b.start_at, _b.end_at, _b.block_end, _b.resource_id, _b.hold_expires_at)
-# asyncpg already gives timestamptz as aware UTC datetimes: read them as they come, without the
-# per-value conversion of UtcDateTime (thousands of values for a month of availability).
-_OCCUPANCY_PG = tuple(
-    sa.type_coerce(c, sa.DateTime(timezone=True)).label(c.name) if isinstance(c.type, t.UtcDateTime) else c
-    for c in _OCCUPANCY
+_OCCUPANCY_SQL = (
+    "SELECT start_at, end_at, block_end, resource_id, hold_expires_at FROM bookings WHERE start_at < $1 "
+    "AND start_at > $2 AND status IN ('pending_payment', 'confirmed', 'scheduled', 'in_service') AND "
 )
+assert t.HOLDING == ("pending_payment", "confirmed", "scheduled", "in_service")  # noqa: S101 - as written above
+_OCCUPANCY_OF_RESOURCES = _OCCUPANCY_SQL + "resource_id = ANY($3::text[]) AND block_end > $4"
+_OCCUPANCY_OF_SEATS = _OCCUPANCY_SQL + "offering_id = $3 AND end_at > $4"
 
 
 def slot_taken(exc: DBAPIError) -> bool:
@@ -340,17 +341,10 @@ class SqlAlchemyBookingRepository:
     async def occupancy(
         self, *, offering: Offering, resource_ids: Sequence[str], window: Slot, now: datetime
     ) -> list[Occupancy]:
-        b = t.bookings.c
-        columns = _OCCUPANCY_PG if self._c.dialect.name == "postgresql" else _OCCUPANCY
-        query = sa.select(*columns).where(
-            b.start_at < window.end, b.start_at > window.start - MAX_SPAN, b.status.in_(t.HOLDING)
-        )
-        if offering.resource_type is not None:
-            query = query.where(_one_of(self._c, b.resource_id, resource_ids), b.block_end > window.start)
-        else:
-            query = query.where(b.offering_id == offering.id, b.end_at > window.start)
         occupied, stale = [], False
-        for start_at, end_at, block_end, resource_id, hold_expires_at in (await self._c.execute(query)).all():
+        for start_at, end_at, block_end, resource_id, hold_expires_at in await self._occupancy_rows(
+            offering, resource_ids, window
+        ):
             if hold_expires_at is not None and hold_expires_at <= now:
                 stale = True  # a hold that ran out: free, but still in the table until expired
                 continue
@@ -361,6 +355,30 @@ class SqlAlchemyBookingRepository:
         # What `add` needs to know: whether a stale hold in this window must be expired before inserting.
         self._stale_checked = (window, stale)
         return occupied
+
+    async def _occupancy_rows(
+        self, offering: Offering, resource_ids: Sequence[str], window: Slot
+    ) -> Sequence[Sequence[Any]]:
+        since = window.start - MAX_SPAN
+        if self._c.dialect.name == "postgresql":
+            # Thousands of rows for a month: asyncpg's records as they come, without SQLAlchemy's rows
+            # and type processing around each value (asyncpg already gives aware UTC datetimes).
+            driver = (await self._c.get_raw_connection()).driver_connection
+            assert driver is not None  # noqa: S101 - an open connection has its driver connection
+            if offering.resource_type is not None:
+                return await driver.fetch(
+                    _OCCUPANCY_OF_RESOURCES, window.end, since, list(resource_ids), window.start
+                )
+            return await driver.fetch(_OCCUPANCY_OF_SEATS, window.end, since, offering.id, window.start)
+        b = t.bookings.c
+        query = sa.select(*_OCCUPANCY).where(
+            b.start_at < window.end, b.start_at > since, b.status.in_(t.HOLDING)
+        )
+        if offering.resource_type is not None:
+            query = query.where(b.resource_id.in_(resource_ids), b.block_end > window.start)
+        else:
+            query = query.where(b.offering_id == offering.id, b.end_at > window.start)
+        return (await self._c.execute(query)).all()
 
     async def due_holds(self, *, now: datetime, limit: int) -> list[Booking]:
         b = t.bookings.c
