@@ -48,20 +48,25 @@ def supervise(host: str, port: int, processes: int, *, worker: bool) -> int:
     signal.signal(signal.SIGINT, stop)
     log.info("serving on http://%s:%s with %s processes", host, port, processes)
     worst = 0
-    while any(child.poll() is None for child, _ in children):
+    while True:
         time.sleep(0.2)
+        alive = False
         for index, (child, started) in enumerate(children):
             code = child.poll()
-            if code is None or stopping:
+            if code is None:
+                alive = True
+            elif stopping:
                 continue
-            if time.monotonic() - started < _MIN_UPTIME_SECONDS:
+            elif time.monotonic() - started < _MIN_UPTIME_SECONDS:
                 log.error("server process %s exited with %s at start; stopping", index, code)
-                worst = max(worst, code or 1)
+                worst = max(worst, abs(code) or 1)
                 stop()
-                break
-            log.warning("server process %s exited with %s; starting it again", index, code)
-            children[index] = start(index)
-    return worst
+            else:
+                log.warning("server process %s exited with %s; starting it again", index, code)
+                children[index] = start(index)
+                alive = True
+        if not alive:  # stopped, or a process could not start
+            return worst
 
 
 def _serve_one(host: str, port: int) -> None:

@@ -179,3 +179,35 @@ def _open_connections_per_child(parent: int, port: int) -> dict[int, int]:
                     inodes.add(target[8:-1])
         counts[child] = len(inodes & established)
     return counts
+
+
+@pytest.mark.postgres
+def test_a_server_process_that_dies_is_started_again(tmp_path: Path, postgres_url: str) -> None:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [BOOKHUB, "serve", "--port", str(port), "--workers", "2", "--no-worker"],
+        env=_env(tmp_path, BOOKHUB_DATABASE_URL=postgres_url),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for_health(url, tmp_path)
+        time.sleep(6)  # past the start-up window, after which a death means "start it again"
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        os.kill(int(children[0]), signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            now = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+            if len(now) == 2 and children[0] not in now:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the killed server process was not started again")
+        _wait_for_health(url, tmp_path)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+        log.close()
+    assert code == 0, (tmp_path / "server.log").read_text()
