@@ -52,13 +52,9 @@ def first_free_insert(audit_rows: int, outbox_rows: int) -> sa.TextClause:
             SELECT {", ".join(f":b_{name}" for name in _BOOKING_COLUMNS)}, c.id, free.r FROM free, c
             ON CONFLICT DO NOTHING RETURNING customer_id, resource_id)""",
     ]
-    for i in range(audit_rows):
-        binds += [sa.bindparam(f"a{i}_{n}", type_=t.audit_entries.c[n].type) for n in _AUDIT_COLUMNS]
-        ctes.append(_insert_from_b(f"a{i}", "audit_entries", _AUDIT_COLUMNS, conflict=False))
-    for i in range(outbox_rows):
-        binds += [sa.bindparam(f"o{i}_{n}", type_=t.outbox_messages.c[n].type) for n in _OUTBOX_COLUMNS]
-        ctes.append(_insert_from_b(f"o{i}", "outbox_messages", _OUTBOX_COLUMNS, conflict=True))
-    sql = "WITH " + ",\n".join(ctes) + "\nSELECT customer_id, resource_id FROM b"
+    row_binds, row_ctes = _row_binds(audit_rows, outbox_rows, source="b")
+    binds += row_binds
+    sql = "WITH " + ",\n".join(ctes + row_ctes) + "\nSELECT customer_id, resource_id FROM b"
     return (
         sa.text(sql)
         .bindparams(*binds)
@@ -77,6 +73,30 @@ def first_free_params(
     params: dict[str, Any] = {"candidates": ",".join(candidates)}
     params |= {f"b_{name}": booking_row[name] for name in _BOOKING_COLUMNS}
     params |= {f"c_{name}": customer_row[name] for name in _CUSTOMER_COLUMNS}
+    return params | _row_params(audit, outbox)
+
+
+def _insert_from_b(prefix: str, table: str, columns: list[str], *, conflict: bool, source: str = "b") -> str:
+    """Insert one row of bound values if the row of CTE `source` went in (or was updated)."""
+    values = ", ".join(f":{prefix}_{name}" for name in columns)
+    tail = " ON CONFLICT DO NOTHING" if conflict else ""
+    return f"{prefix} AS (INSERT INTO {table} ({', '.join(columns)}) SELECT {values} FROM {source}{tail})"
+
+
+def _row_binds(audit_rows: int, outbox_rows: int, *, source: str) -> tuple[list[Any], list[str]]:
+    binds: list[Any] = []
+    ctes: list[str] = []
+    for i in range(audit_rows):
+        binds += [sa.bindparam(f"a{i}_{n}", type_=t.audit_entries.c[n].type) for n in _AUDIT_COLUMNS]
+        ctes.append(_insert_from_b(f"a{i}", "audit_entries", _AUDIT_COLUMNS, conflict=False, source=source))
+    for i in range(outbox_rows):
+        binds += [sa.bindparam(f"o{i}_{n}", type_=t.outbox_messages.c[n].type) for n in _OUTBOX_COLUMNS]
+        ctes.append(_insert_from_b(f"o{i}", "outbox_messages", _OUTBOX_COLUMNS, conflict=True, source=source))
+    return binds, ctes
+
+
+def _row_params(audit: list[dict[str, Any]], outbox: list[dict[str, Any]]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
     for i, row in enumerate(audit):
         params |= {f"a{i}_{name}": row[name] for name in _AUDIT_COLUMNS}
     for i, row in enumerate(outbox):
@@ -84,7 +104,43 @@ def first_free_params(
     return params
 
 
-def _insert_from_b(prefix: str, table: str, columns: list[str], *, conflict: bool) -> str:
-    values = ", ".join(f":{prefix}_{name}" for name in columns)
-    tail = " ON CONFLICT DO NOTHING" if conflict else ""
-    return f"{prefix} AS (INSERT INTO {table} ({', '.join(columns)}) SELECT {values} FROM b{tail})"
+@cache
+def update_with_rows(state_columns: tuple[str, ...], audit_rows: int, outbox_rows: int) -> sa.TextClause:
+    """A booking's UPDATE at its version, with its audit and outbox rows written only if it matched, in one
+    statement built once per shape (SQLAlchemy would compile the equivalent construct on every call)."""
+    binds = [sa.bindparam(f"s_{name}", type_=t.bookings.c[name].type) for name in state_columns]
+    binds += [
+        sa.bindparam("u_id", type_=t.bookings.c.id.type),
+        sa.bindparam("u_version", type_=sa.Integer),
+        sa.bindparam("u_old_version", type_=sa.Integer),
+        sa.bindparam("u_updated_at", type_=t.bookings.c.updated_at.type),
+    ]
+    sets = ", ".join(f"{name} = :s_{name}" for name in state_columns)
+    ctes = [
+        f"""updated AS (
+            UPDATE bookings SET {sets}, version = :u_version, updated_at = :u_updated_at
+            WHERE id = :u_id AND version = :u_old_version RETURNING id)"""
+    ]
+    row_binds, row_ctes = _row_binds(audit_rows, outbox_rows, source="updated")
+    sql = "WITH " + ",\n".join(ctes + row_ctes) + "\nSELECT count(*) FROM updated"
+    return sa.text(sql).bindparams(*binds, *row_binds).columns(sa.column("count", sa.Integer))
+
+
+def update_with_rows_params(
+    state: dict[str, Any],
+    *,
+    booking_id: Any,
+    version: int,
+    old_version: int,
+    updated_at: Any,
+    audit: list[dict[str, Any]],
+    outbox: list[dict[str, Any]],
+) -> dict[str, Any]:
+    params = {f"s_{name}": value for name, value in state.items()}
+    params |= {
+        "u_id": booking_id,
+        "u_version": version,
+        "u_old_version": old_version,
+        "u_updated_at": updated_at,
+    }
+    return params | _row_params(audit, outbox)

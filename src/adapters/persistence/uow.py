@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Self
 
-import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence import tables as t
 from adapters.persistence.database import WRITE, Database
+from adapters.persistence.first_free import update_with_rows, update_with_rows_params
 from adapters.persistence.mappers import booking_state
 from adapters.persistence.records import audit_rows, outbox_rows
 from adapters.persistence.repositories import (
@@ -142,23 +142,28 @@ class SqlAlchemyUnitOfWork:
         if booking.version == version:
             booking.version += 1
         b = t.bookings.c
-        update = (
-            t.bookings.update()
-            .where(b.id == booking.id, b.version == version)
-            .values(**booking_state(booking), version=booking.version, updated_at=now)
-        )
+        state = booking_state(booking)
         try:
             if not (audit or outbox):
+                update = (
+                    t.bookings.update()
+                    .where(b.id == booking.id, b.version == version)
+                    .values(**state, version=booking.version, updated_at=now)
+                )
                 rowcount = (await self._connection.execute(update)).rowcount
             else:
-                updated = update.returning(b.id).cte("updated")
-                statement = sa.select(sa.select(sa.func.count()).select_from(updated).scalar_subquery())
-                if audit:
-                    statement = statement.add_cte(t.audit_entries.insert().values(audit).cte("audit_rows"))
-                if outbox:
-                    rows = upsert(self._connection, t.outbox_messages).values(outbox).on_conflict_do_nothing()
-                    statement = statement.add_cte(rows.cte("outbox_rows"))
-                rowcount = (await self._connection.execute(statement)).scalar_one()
+                audit, outbox = audit or [], outbox or []
+                statement = update_with_rows(tuple(state), len(audit), len(outbox))
+                params = update_with_rows_params(
+                    state,
+                    booking_id=booking.id,
+                    version=booking.version,
+                    old_version=version,
+                    updated_at=now,
+                    audit=audit,
+                    outbox=outbox,
+                )
+                rowcount = (await self._connection.execute(statement, params)).scalar_one()
         except DBAPIError as exc:  # a booking moved onto a taken resource or a full slot
             if slot_taken(exc):
                 raise SlotUnavailable("that slot was just taken") from exc
