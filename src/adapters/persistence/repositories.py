@@ -14,7 +14,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence import tables as t
-from adapters.persistence.first_free import first_free_insert, first_free_params
 from adapters.persistence.mappers import (
     booking_from_row,
     booking_row,
@@ -22,6 +21,7 @@ from adapters.persistence.mappers import (
     customer_from_row,
     customer_row,
 )
+from adapters.persistence.one_statement import first_free_insert, first_free_params
 from adapters.persistence.records import audit_rows, outbox_rows
 from application.ports import IdempotencyRecord, NewCustomer, OutboxCounts
 from domain.availability import Occupancy

@@ -10,8 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence import tables as t
 from adapters.persistence.database import WRITE, Database
-from adapters.persistence.first_free import update_with_rows, update_with_rows_params
 from adapters.persistence.mappers import booking_state
+from adapters.persistence.one_statement import (
+    rows_only,
+    rows_only_params,
+    update_with_rows,
+    update_with_rows_params,
+)
 from adapters.persistence.records import audit_rows, outbox_rows
 from adapters.persistence.repositories import (
     SqlAlchemyBookingRepository,
@@ -111,9 +116,9 @@ class SqlAlchemyUnitOfWork:
         assert self._connection is not None  # noqa: S101 - used inside `async with`
         outbox_insert = upsert(self._connection, t.outbox_messages).on_conflict_do_nothing()
         if audit and outbox and self._connection.dialect.name == "postgresql":
-            # One round trip for both: the audit rows ride along as a data-modifying CTE.
-            audit_insert = t.audit_entries.insert().values(audit).cte("audit_rows")
-            await self._connection.execute(outbox_insert.values(outbox).add_cte(audit_insert))
+            # One round trip for both, in a statement built once per shape.
+            statement = rows_only(len(audit), len(outbox))
+            await self._connection.execute(statement, rows_only_params(audit, outbox))
             return
         if audit:
             await self._connection.execute(t.audit_entries.insert(), audit)

@@ -1,11 +1,17 @@
-"""PostgreSQL: customer, booking on the first free resource, audit and outbox rows, in one statement.
+"""PostgreSQL writes that are one statement each, built once per shape as data-modifying CTEs.
 
-Booking creation is dominated by round trips (each statement is a socket write and a wake-up on both
-sides). Here PostgreSQL picks the first candidate that no holding booking blocks, by the exclusion
-constraint's own rule and through its GiST index, inserts the booking there (`ON CONFLICT DO NOTHING`,
-so a concurrent winner means no row, not an error) and writes the audit and outbox rows only if the
-booking went in. No row back means "take the careful path": a hold that ran out may still sit on the
-only free resource (it blocks the constraint until it is expired), or the last one was just taken.
+A round trip costs more CPU here than anything else in a request, and SQLAlchemy compiles a construct
+with inline rows on every call; these statements are text with typed bound parameters, cached by shape.
+
+`first_free_insert`: customer, booking on the first free resource, audit and outbox rows. PostgreSQL
+picks the first candidate that no holding booking blocks, by the exclusion constraint's own rule and
+through its GiST index, inserts the booking there (`ON CONFLICT DO NOTHING`, so a concurrent winner
+means no row, not an error) and writes the audit and outbox rows only if the booking went in. No row
+back means "take the careful path": a hold that ran out may still sit on the only free resource (it
+blocks the constraint until it is expired), or the last one was just taken.
+
+`update_with_rows`: a booking's update at its version with its audit and outbox rows; `rows_only`:
+audit and outbox rows alone.
 """
 
 from __future__ import annotations
@@ -124,6 +130,18 @@ def update_with_rows(state_columns: tuple[str, ...], audit_rows: int, outbox_row
     row_binds, row_ctes = _row_binds(audit_rows, outbox_rows, source="updated")
     sql = "WITH " + ",\n".join(ctes + row_ctes) + "\nSELECT count(*) FROM updated"
     return sa.text(sql).bindparams(*binds, *row_binds).columns(sa.column("count", sa.Integer))
+
+
+@cache
+def rows_only(audit_rows: int, outbox_rows: int) -> sa.TextClause:
+    """Audit and outbox rows in one statement, built once per shape."""
+    row_binds, row_ctes = _row_binds(audit_rows, outbox_rows, source="one")
+    sql = "WITH one AS (SELECT 1),\n" + ",\n".join(row_ctes) + "\nSELECT 1"
+    return sa.text(sql).bindparams(*row_binds)
+
+
+def rows_only_params(audit: list[dict[str, Any]], outbox: list[dict[str, Any]]) -> dict[str, Any]:
+    return _row_params(audit, outbox)
 
 
 def update_with_rows_params(
