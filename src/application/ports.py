@@ -33,14 +33,25 @@ class PaymentSession:
     client_secret: str | None = None
     reference: str | None = None
     reference_key: str | None = None  # where the booking keeps `reference`; `<provider>_payment` if None
+    customer_ref: str | None = None  # the provider's customer the session saves the card for
 
 
 class PaymentGateway(Protocol):
     @property
     def name(self) -> str: ...
 
+    @property
+    def customer_key(self) -> str | None:
+        """Where a customer keeps its id at this provider (`stripe_customer`); None if it keeps none."""
+        ...
+
     async def create_session(
-        self, booking: Booking, offering: Offering, *, idempotency_key: str
+        self,
+        booking: Booking,
+        offering: Offering,
+        *,
+        idempotency_key: str,
+        customer_ref: str | None = None,
     ) -> PaymentSession: ...
 
 
@@ -154,6 +165,10 @@ class CustomerRepository(Protocol):
         given, and the locale when `update_locale`; `id` is used only when the customer is new."""
 
     async def get(self, customer_id: UUID) -> Customer | None: ...
+
+    async def set_reference(self, customer_id: UUID, key: str, value: str) -> None:
+        """Keep one provider id in the customer's references (the others stay)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""A local stand-in for Stripe's API, enough for the SDK: Checkout Sessions, PaymentIntents, refunds.
+"""A local stand-in for Stripe's API, enough for the SDK: customers, Checkout Sessions, PaymentIntents,
+refunds.
 
 It keeps Stripe's idempotency rule (a POST repeated with the same `Idempotency-Key` answers the first
 response again, and creates nothing), records every request, and fails as a test scripts it."""
@@ -97,6 +98,7 @@ class FakeStripe:
                 "payment_intent": None,
                 "payment_status": "unpaid",
                 "status": "open",
+                "customer": form.get("customer"),
             }
         elif path == "/v1/payment_intents":
             obj = {
@@ -106,7 +108,10 @@ class FakeStripe:
                 "amount": int(form["amount"]),
                 "currency": form["currency"],
                 "status": "requires_payment_method",
+                "customer": form.get("customer"),
             }
+        elif path == "/v1/customers":
+            obj = {"id": f"cus_test_{n}", "object": "customer"}
         elif path == "/v1/refunds":
             obj = {
                 "id": f"re_test_{n}",

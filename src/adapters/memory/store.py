@@ -238,6 +238,11 @@ class _Customers:
     async def get(self, customer_id: UUID) -> Customer | None:
         return next((c for c in self._s.customers.values() if c.id == customer_id), None)
 
+    async def set_reference(self, customer_id: UUID, key: str, value: str) -> None:
+        customer = await self.get(customer_id)
+        if customer is not None:
+            customer.references[key] = value
+
 
 class _Idempotency:
     def __init__(self, state: MemoryState) -> None:

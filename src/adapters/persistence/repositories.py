@@ -475,6 +475,17 @@ class SqlAlchemyCustomerRepository:
         row = (await self._c.execute(sa.select(t.customers).where(t.customers.c.id == customer_id))).first()
         return customer_from_row(row) if row is not None else None
 
+    async def set_reference(self, customer_id: UUID, key: str, value: str) -> None:
+        c = t.customers.c
+        query = sa.select(c.refs).where(c.id == customer_id)
+        if self._c.dialect.name == "postgresql":
+            query = query.with_for_update()
+        refs = (await self._c.execute(query)).scalar_one_or_none()
+        if refs is not None and refs.get(key) != value:
+            await self._c.execute(
+                t.customers.update().where(c.id == customer_id).values(refs={**refs, key: value})
+            )
+
 
 class SqlAlchemyIdempotencyStore:
     def __init__(self, connection: AsyncConnection) -> None:

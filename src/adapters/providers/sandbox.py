@@ -9,12 +9,18 @@ from domain.catalog import Offering
 
 class SandboxPaymentGateway:
     name = "sandbox"
+    customer_key = None
 
     def __init__(self, public_url: str) -> None:
         self._public_url = public_url.rstrip("/")
 
     async def create_session(
-        self, booking: Booking, offering: Offering, *, idempotency_key: str
+        self,
+        booking: Booking,
+        offering: Offering,
+        *,
+        idempotency_key: str,
+        customer_ref: str | None = None,
     ) -> PaymentSession:
         return PaymentSession(
             provider=self.name,

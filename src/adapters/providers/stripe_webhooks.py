@@ -51,6 +51,7 @@ class _Object(msgspec.Struct, kw_only=True):
     client_reference_id: str | None = None
     payment_status: str | None = None
     payment_intent: str | None = None
+    payment_method: str | None = None
     amount: int | None = None
     amount_total: int | None = None
     amount_received: int | None = None
@@ -131,7 +132,17 @@ def _succeeded(event: _Event, booking: UUID, amount: int | None, *, payment_ref:
     currency = event.data.object.currency
     if amount is None or currency is None:
         return EventIgnored(PROVIDER, event.id, event.type)
-    return PaymentSucceeded(PROVIDER, event.id, booking, amount, currency, payment_ref, event_type=event.type)
+    method = event.data.object.payment_method if event.type == "payment_intent.succeeded" else None
+    return PaymentSucceeded(
+        PROVIDER,
+        event.id,
+        booking,
+        amount,
+        currency,
+        payment_ref,
+        event_type=event.type,
+        payment_method=method,
+    )
 
 
 def _link_paid(event: _Event) -> PaymentEvent | PaymentLinkPaid:
