@@ -54,6 +54,12 @@ class Extension:
     updated_at: datetime
     failure_reason: str | None = None
     payment_ref: str | None = None
+    attempts: int = 0  # charges asked for: a retry after a failure is a new charge
+
+    @property
+    def charge_key(self) -> str:
+        """The idempotency key of the current charge: a repeat of one attempt never charges twice."""
+        return f"extension:{self.id}" + (f":{self.attempts}" if self.attempts > 1 else "")
 
     @classmethod
     def propose(
@@ -82,6 +88,7 @@ class Extension:
         moved = self._move_to(_E.APPROVED, now=now)
         if moved:
             self.failure_reason = None
+            self.attempts += 1
         return moved
 
     def decline(self, *, now: datetime) -> bool:

@@ -16,6 +16,7 @@ from adapters.persistence.records import audit_rows, outbox_rows
 from adapters.persistence.repositories import (
     SqlAlchemyBookingRepository,
     SqlAlchemyCustomerRepository,
+    SqlAlchemyExtensionRepository,
     SqlAlchemyIdempotencyStore,
     SqlAlchemyInboundEventLog,
     SqlAlchemyOutboxReader,
@@ -64,6 +65,7 @@ class SqlAlchemyUnitOfWork:
         self.idempotency = SqlAlchemyIdempotencyStore(connection)
         self.inbound_events = SqlAlchemyInboundEventLog(connection)
         self.outbox = SqlAlchemyOutboxReader(connection)
+        self.extensions = SqlAlchemyExtensionRepository(connection)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

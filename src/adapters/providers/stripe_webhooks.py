@@ -104,6 +104,10 @@ _PAID_CHECKOUT = ("checkout.session.completed", "checkout.session.async_payment_
 def normalise(event: _Event) -> PaymentEvent | PaymentLinkPaid:
     obj, kind = event.data.object, event.type
     booking = obj.booking_id()
+    if booking is not None and "extension_id" in (obj.metadata or {}):
+        # An extension's off-session charge: its outcome is recorded as the charge answers, and its
+        # amount is not the booking's, so it must not touch the booking's payment.
+        return EventIgnored(PROVIDER, event.id, kind)
     if booking is None and obj.payment_link and kind in _PAID_CHECKOUT and obj.payment_status == "paid":
         return _link_paid(event)
     if booking is None:
