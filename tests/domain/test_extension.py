@@ -90,3 +90,14 @@ def test_a_proposal_needs_a_description_and_an_amount_in_range(description: str,
             id=uuid4(), booking_id=uuid4(), description=description, price=Money(amount, "EUR"), now=NOW
         )
     assert raised.value.code == "invalid_extension"
+
+
+def test_each_attempt_has_its_own_charge_key() -> None:
+    extension = an_extension()
+    extension.approve(now=LATER)
+    assert (extension.attempts, extension.charge_key) == (1, f"extension:{extension.id}")
+    extension.approve(now=LATER)  # a repeat of the same attempt
+    assert extension.charge_key == f"extension:{extension.id}"
+    extension.mark_failed(reason="card_declined", payment_ref=None, now=LATER)
+    extension.approve(now=LATER)
+    assert (extension.attempts, extension.charge_key) == (2, f"extension:{extension.id}:2")
