@@ -11,6 +11,7 @@ from domain.events import (
     CalBookingAbandoned,
     DeliveryRequested,
     DomainEvent,
+    ExtensionProposed,
     PaymentFailed,
     RefundIssued,
     RefundRequested,
@@ -56,6 +57,8 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
             return _tell_customer("refund_issued", booking, ":full" if full else ":partial")
         case DeliveryRequested(occurred_at=at):
             return [_trip("b2c_delivery", booking, {"ready_at": at.isoformat()})]
+        case ExtensionProposed(extension_id=extension):
+            return _tell_customer("extension_proposed", booking, f":{extension}")
         case VehiclePickedUp():
             return _tell_customer("vehicle_picked_up", booking)
         case VehicleReturned():

@@ -14,6 +14,7 @@ from domain.booking import Booking, BookingStatus, Slot
 from domain.catalog import Catalog, Offering
 from domain.customer import Customer
 from domain.dispatch import Trip
+from domain.extension import Extension
 from domain.notifications import Email, Sms
 from domain.outbox import OutboxMessage, OutboxState
 
@@ -33,14 +34,25 @@ class PaymentSession:
     client_secret: str | None = None
     reference: str | None = None
     reference_key: str | None = None  # where the booking keeps `reference`; `<provider>_payment` if None
+    customer_ref: str | None = None  # the provider's customer the session saves the card for
 
 
 class PaymentGateway(Protocol):
     @property
     def name(self) -> str: ...
 
+    @property
+    def customer_key(self) -> str | None:
+        """Where a customer keeps its id at this provider (`stripe_customer`); None if it keeps none."""
+        ...
+
     async def create_session(
-        self, booking: Booking, offering: Offering, *, idempotency_key: str
+        self,
+        booking: Booking,
+        offering: Offering,
+        *,
+        idempotency_key: str,
+        customer_ref: str | None = None,
     ) -> PaymentSession: ...
 
 
@@ -155,6 +167,10 @@ class CustomerRepository(Protocol):
 
     async def get(self, customer_id: UUID) -> Customer | None: ...
 
+    async def set_reference(self, customer_id: UUID, key: str, value: str) -> None:
+        """Keep one provider id in the customer's references (the others stay)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class IdempotencyRecord:
@@ -190,6 +206,45 @@ class OutboxReader(Protocol):
     async def counts(self) -> OutboxCounts: ...
 
 
+class ExtensionRepository(Protocol):
+    async def add(self, extension: Extension) -> None: ...
+
+    async def get(
+        self, extension_id: UUID, *, booking_id: UUID, for_update: bool = False
+    ) -> Extension | None:
+        """The booking's extension; None for another booking's."""
+        ...
+
+    async def save(self, extension: Extension) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SavedCard:
+    """Where a booking's first payment saved the card: the provider's customer and payment method."""
+
+    customer_ref: str | None
+    payment_method: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeResult:
+    paid: bool
+    payment_ref: str | None = None
+    reason: str | None = None  # what the customer must do when not paid; no card data
+
+
+class OffSessionCharges(Protocol):
+    @property
+    def customer_key(self) -> str | None: ...
+
+    @property
+    def provider(self) -> str: ...
+
+    async def charge(self, extension: Extension, card: SavedCard, *, idempotency_key: str) -> ChargeResult:
+        """One confirmed off-session charge of the extension's price; a repeated key charges once."""
+        ...
+
+
 class UnitOfWork(Protocol):
     @property
     def bookings(self) -> BookingRepository: ...
@@ -201,6 +256,8 @@ class UnitOfWork(Protocol):
     def inbound_events(self) -> InboundEventLog: ...
     @property
     def outbox(self) -> OutboxReader: ...
+    @property
+    def extensions(self) -> ExtensionRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc_info: object) -> None: ...

@@ -95,6 +95,11 @@ PAYMENT_GATEWAY_REF: Final = "payment_gateway"  # the `payment_provider` the boo
 PAYMENT_ATTEMPT_REF: Final = "payment_attempt"
 
 
+def payment_method_key(provider: str) -> str:
+    """The reference under which a booking keeps the card its payment saved (`stripe_payment_method`)."""
+    return f"{provider}_payment_method"
+
+
 def payment_ref_key(provider: str) -> str:
     """The reference under which a booking keeps the provider's payment id (`stripe_payment_intent`)."""
     return f"{provider}_payment_intent"
@@ -315,6 +320,10 @@ class Booking:
         self.events.append(BookingCancelled(self.id, now, paid=paid, cal_booking_uid=cal_uid))
         if paid:
             self._request_refund(now)
+
+    def record_payment_method(self, provider: str, payment_method: str) -> None:
+        """Remember the payment method the booking's payment saved, for later off-session charges."""
+        self.references[payment_method_key(provider)] = payment_method
 
     def is_another_payment(self, provider: str, payment_ref: str | None) -> bool:
         """A payment received for a booking that holds the money of a different one (two sessions of

@@ -88,3 +88,10 @@ class RefundRequested(DomainEvent):
 @dataclass(frozen=True, slots=True)
 class RefundIssued(DomainEvent):
     full: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionProposed(DomainEvent):
+    """The business proposed extra work: the customer is told, and approves it with the booking token."""
+
+    extension_id: UUID

@@ -18,11 +18,16 @@ from adapters.providers.calcom import CalComCancelSender, CalComClient
 from adapters.providers.driver_app import DriverAppGateway
 from adapters.providers.erp import HttpErpSender
 from adapters.providers.http_lanes import HttpLanes
-from adapters.providers.mock import HubOnlyScheduling, LoggingMockSender, SkippingSender
+from adapters.providers.mock import HubOnlyScheduling, LoggingMockSender, NoOffSessionCharges, SkippingSender
 from adapters.providers.odoo import OdooAccountingGateway, OdooMockGateway, OdooXmlRpc
 from adapters.providers.resend import ResendEmailGateway
-from adapters.providers.sandbox import SandboxPaymentGateway
-from adapters.providers.stripe import StripeApi, StripePaymentGateway, StripeRefundSender
+from adapters.providers.sandbox import SandboxCharges, SandboxPaymentGateway
+from adapters.providers.stripe import (
+    StripeApi,
+    StripeOffSessionCharges,
+    StripePaymentGateway,
+    StripeRefundSender,
+)
 from adapters.providers.stripe_webhooks import StripeEventSource, StripeWebhook
 from adapters.providers.twilio import TwilioSmsGateway
 from application.accounting.invoices import AccountingSender
@@ -37,6 +42,7 @@ from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.health import GetHealth
 from application.outbox.prune import PruneSettledMessages
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
+from application.payments.extensions import ApproveExtensionHandler, ProposeExtensionHandler
 from application.payments.payment_events import PaymentEventHandler
 from application.payments.payment_links import PaymentLinkPaidHandler
 from application.payments.reconcile import ReconcilePayments
@@ -130,6 +136,14 @@ class Container(containers.DeclarativeContainer):
     retry_payment = providers.Singleton(
         RetryPaymentHandler, uow, catalog, payments, clock, default_provider=settings.provided.payment_mode
     )
+    extension_charges = providers.Selector(
+        settings.provided.payment_mode,
+        stripe=providers.Singleton(StripeOffSessionCharges, stripe_api),
+        sandbox=providers.Singleton(SandboxCharges),
+        airwallex=providers.Singleton(NoOffSessionCharges),
+    )
+    propose_extension = providers.Singleton(ProposeExtensionHandler, uow, clock)
+    approve_extension = providers.Singleton(ApproveExtensionHandler, uow, extension_charges, clock)
     stripe_webhook = providers.Singleton(StripeWebhook, settings.provided.stripe_webhook_secret)
     airwallex_webhook = providers.Singleton(AirwallexWebhook, settings.provided.airwallex_webhook_secret)
     appointment_reported = providers.Singleton(AppointmentReportedHandler, uow, catalog, clock)

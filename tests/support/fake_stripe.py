@@ -1,4 +1,5 @@
-"""A local stand-in for Stripe's API, enough for the SDK: Checkout Sessions, PaymentIntents, refunds.
+"""A local stand-in for Stripe's API, enough for the SDK: customers, Checkout Sessions, PaymentIntents,
+refunds.
 
 It keeps Stripe's idempotency rule (a POST repeated with the same `Idempotency-Key` answers the first
 response again, and creates nothing), records every request, and fails as a test scripts it."""
@@ -57,6 +58,8 @@ class FakeStripe:
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)  # created, by id
     statuses: list[int] = field(default_factory=list)  # answered (creating nothing) first, one per POST
     events: list[dict[str, Any]] = field(default_factory=list)  # what `GET /v1/events` lists, newest first
+    # Card error codes the next confirmed PaymentIntents fail with (`authentication_required`, ...).
+    card_errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _replies: dict[str, tuple[int, bytes]] = field(default_factory=dict)
 
@@ -84,6 +87,15 @@ class FakeStripe:
                 self._replies[key] = reply
             return reply
 
+    def _card_error(self, obj: dict[str, Any], form: dict[str, str], code: str) -> tuple[int, bytes]:
+        """Stripe's 402: the PaymentIntent exists, the error names it and its code."""
+        obj["metadata"] = {k[len("metadata[") : -1]: v for k, v in form.items() if k.startswith("metadata[")}
+        obj["form"] = form
+        self.objects[obj["id"]] = obj
+        intent = {k: v for k, v in obj.items() if k != "form"}
+        error = {"type": "card_error", "code": code, "message": "scripted", "payment_intent": intent}
+        return 402, json.dumps({"error": error}).encode()
+
     def _create(self, path: str, form: dict[str, str]) -> tuple[int, bytes]:
         n = len(self.objects) + 1
         metadata = {k[len("metadata[") : -1]: v for k, v in form.items() if k.startswith("metadata[")}
@@ -97,6 +109,7 @@ class FakeStripe:
                 "payment_intent": None,
                 "payment_status": "unpaid",
                 "status": "open",
+                "customer": form.get("customer"),
             }
         elif path == "/v1/payment_intents":
             obj = {
@@ -106,7 +119,18 @@ class FakeStripe:
                 "amount": int(form["amount"]),
                 "currency": form["currency"],
                 "status": "requires_payment_method",
+                "customer": form.get("customer"),
+                "payment_method": form.get("payment_method"),
             }
+            if form.get("confirm") == "true":
+                obj["status"] = "succeeded"
+                if self.card_errors:
+                    code = self.card_errors.pop(0)
+                    auth = code == "authentication_required"
+                    obj["status"] = "requires_action" if auth else "requires_payment_method"
+                    return self._card_error(obj, form, code)
+        elif path == "/v1/customers":
+            obj = {"id": f"cus_test_{n}", "object": "customer"}
         elif path == "/v1/refunds":
             obj = {
                 "id": f"re_test_{n}",

@@ -17,6 +17,7 @@ from domain.catalog import Offering
 from domain.customer import Customer
 from domain.errors import SlotUnavailable
 from domain.events import StatusChanged, TripUpdated
+from domain.extension import Extension
 from domain.outbox import OutboxMessage
 
 
@@ -39,6 +40,7 @@ class MemoryState:
     references: dict[tuple[str, str], UUID] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
+    extensions: dict[UUID, Extension] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -238,6 +240,31 @@ class _Customers:
     async def get(self, customer_id: UUID) -> Customer | None:
         return next((c for c in self._s.customers.values() if c.id == customer_id), None)
 
+    async def set_reference(self, customer_id: UUID, key: str, value: str) -> None:
+        customer = await self.get(customer_id)
+        if customer is not None:
+            customer.references[key] = value
+
+
+class _Extensions:
+    """Writes are staged until the unit of work commits."""
+
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+        self.staged: dict[UUID, Extension] = {}
+
+    async def add(self, extension: Extension) -> None:
+        self.staged[extension.id] = copy.deepcopy(extension)
+
+    async def get(
+        self, extension_id: UUID, *, booking_id: UUID, for_update: bool = False
+    ) -> Extension | None:
+        found = self.staged.get(extension_id) or self._s.extensions.get(extension_id)
+        return copy.deepcopy(found) if found is not None and found.booking_id == booking_id else None
+
+    async def save(self, extension: Extension) -> None:
+        self.staged[extension.id] = copy.deepcopy(extension)
+
 
 class _Idempotency:
     def __init__(self, state: MemoryState) -> None:
@@ -293,6 +320,7 @@ class FakeUnitOfWork:
         self.idempotency = _Idempotency(self.state)
         self.inbound_events = _Inbound(self.state)
         self.outbox = _Outbox(self.state)
+        self.extensions = _Extensions(self.state)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -318,6 +346,8 @@ class FakeUnitOfWork:
             booking.events.clear()
             self.state.bookings[booking.id] = copy.deepcopy(booking)
         self.bookings.staged.clear()
+        self.state.extensions.update(self.extensions.staged)
+        self.extensions.staged.clear()
         self.state.commits += 1
         self._committed = True
 

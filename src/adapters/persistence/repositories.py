@@ -26,9 +26,10 @@ from adapters.persistence.records import audit_rows, outbox_rows
 from application.ports import IdempotencyRecord, NewCustomer, OutboxCounts
 from domain.availability import Occupancy
 from domain.booking import Booking, BookingStatus, Slot
-from domain.catalog import Offering
+from domain.catalog import Money, Offering
 from domain.customer import Customer
 from domain.errors import SlotUnavailable
+from domain.extension import Extension, ExtensionStatus
 
 # The longest a booking plus its buffer may last; the catalog refuses longer offerings. It bounds the
 # index range scanned when looking for bookings that overlap a window.
@@ -474,6 +475,72 @@ class SqlAlchemyCustomerRepository:
     async def get(self, customer_id: UUID) -> Customer | None:
         row = (await self._c.execute(sa.select(t.customers).where(t.customers.c.id == customer_id))).first()
         return customer_from_row(row) if row is not None else None
+
+    async def set_reference(self, customer_id: UUID, key: str, value: str) -> None:
+        c = t.customers.c
+        query = sa.select(c.refs).where(c.id == customer_id)
+        if self._c.dialect.name == "postgresql":
+            query = query.with_for_update()
+        refs = (await self._c.execute(query)).scalar_one_or_none()
+        if refs is not None and refs.get(key) != value:
+            await self._c.execute(
+                t.customers.update().where(c.id == customer_id).values(refs={**refs, key: value})
+            )
+
+
+class SqlAlchemyExtensionRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    async def add(self, extension: Extension) -> None:
+        await self._c.execute(t.booking_extensions.insert().values(**extension_row(extension)))
+
+    async def get(
+        self, extension_id: UUID, *, booking_id: UUID, for_update: bool = False
+    ) -> Extension | None:
+        e = t.booking_extensions.c
+        query = sa.select(t.booking_extensions).where(e.id == extension_id, e.booking_id == booking_id)
+        if for_update and self._c.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = (await self._c.execute(query)).first()
+        return extension_from_row(row) if row is not None else None
+
+    async def save(self, extension: Extension) -> None:
+        e = t.booking_extensions.c
+        row = extension_row(extension)
+        del row["id"], row["booking_id"], row["created_at"]
+        await self._c.execute(t.booking_extensions.update().where(e.id == extension.id).values(**row))
+
+
+def extension_row(extension: Extension) -> dict[str, Any]:
+    return {
+        "id": extension.id,
+        "booking_id": extension.booking_id,
+        "description": extension.description,
+        "amount_cents": extension.price.amount_cents,
+        "currency": extension.price.currency,
+        "status": extension.status.value,
+        "failure_reason": extension.failure_reason,
+        "payment_ref": extension.payment_ref,
+        "attempts": extension.attempts,
+        "created_at": extension.created_at,
+        "updated_at": extension.updated_at,
+    }
+
+
+def extension_from_row(row: Any) -> Extension:
+    return Extension(
+        id=row.id,
+        booking_id=row.booking_id,
+        description=row.description,
+        price=Money(row.amount_cents, row.currency),
+        status=ExtensionStatus(row.status),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        failure_reason=row.failure_reason,
+        payment_ref=row.payment_ref,
+        attempts=row.attempts,
+    )
 
 
 class SqlAlchemyIdempotencyStore:

@@ -92,6 +92,23 @@ booking_references = sa.Table(
     sa.Column("booking_id", sa.Uuid, sa.ForeignKey("bookings.id"), nullable=False, index=True),
 )
 
+# Extra work found during a service, charged off-session to the card the booking's payment saved.
+booking_extensions = sa.Table(
+    "booking_extensions",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("booking_id", sa.Uuid, sa.ForeignKey("bookings.id"), nullable=False, index=True),
+    sa.Column("description", sa.String(500), nullable=False),
+    sa.Column("amount_cents", sa.Integer, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("failure_reason", sa.String(200)),
+    sa.Column("payment_ref", sa.String(255)),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
 idempotency_keys = sa.Table(
     "idempotency_keys",
     metadata,

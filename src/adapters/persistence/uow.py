@@ -21,6 +21,7 @@ from adapters.persistence.records import audit_rows, outbox_rows
 from adapters.persistence.repositories import (
     SqlAlchemyBookingRepository,
     SqlAlchemyCustomerRepository,
+    SqlAlchemyExtensionRepository,
     SqlAlchemyIdempotencyStore,
     SqlAlchemyInboundEventLog,
     SqlAlchemyOutboxReader,
@@ -69,6 +70,7 @@ class SqlAlchemyUnitOfWork:
         self.idempotency = SqlAlchemyIdempotencyStore(connection)
         self.inbound_events = SqlAlchemyInboundEventLog(connection)
         self.outbox = SqlAlchemyOutboxReader(connection)
+        self.extensions = SqlAlchemyExtensionRepository(connection)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -114,12 +114,18 @@ class AirwallexPaymentGateway:
     `merchant_order_id` and `metadata.booking_id`, and our idempotency key as its `request_id`."""
 
     name = "airwallex"
+    customer_key = None
 
     def __init__(self, api: AirwallexApi) -> None:
         self._api = api
 
     async def create_session(
-        self, booking: Booking, offering: Offering, *, idempotency_key: str
+        self,
+        booking: Booking,
+        offering: Offering,
+        *,
+        idempotency_key: str,
+        customer_ref: str | None = None,
     ) -> PaymentSession:
         currency = booking.price.currency.upper()
         body = {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from application.ports import CalendarBookingRequest, ClaimedMessage, ProviderBooking
+from application.ports import CalendarBookingRequest, ChargeResult, ClaimedMessage, ProviderBooking, SavedCard
+from domain.extension import Extension
 from domain.outbox import OutboxState
 
 log = logging.getLogger("bookhub.mock")
@@ -37,3 +38,13 @@ class HubOnlyScheduling:
     async def create_booking(self, request: CalendarBookingRequest) -> ProviderBooking | None:
         log.info("calcom (mock): booking %s scheduled in the hub only", request.booking_id)
         return None
+
+
+class NoOffSessionCharges:
+    """Extensions with a payment provider that keeps no card for later: every charge is refused."""
+
+    provider = "none"
+    customer_key = None
+
+    async def charge(self, extension: Extension, card: SavedCard, *, idempotency_key: str) -> ChargeResult:
+        return ChargeResult(paid=False, reason="no_saved_card: this payment provider keeps no card for later")

@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
-from application.ports import PaymentSession
+from application.ports import ChargeResult, PaymentSession, SavedCard
 from domain.booking import Booking
 from domain.catalog import Offering
+from domain.extension import Extension
 
 
 class SandboxPaymentGateway:
     name = "sandbox"
+    customer_key = None
 
     def __init__(self, public_url: str) -> None:
         self._public_url = public_url.rstrip("/")
 
     async def create_session(
-        self, booking: Booking, offering: Offering, *, idempotency_key: str
+        self,
+        booking: Booking,
+        offering: Offering,
+        *,
+        idempotency_key: str,
+        customer_ref: str | None = None,
     ) -> PaymentSession:
         return PaymentSession(
             provider=self.name,
             url=f"{self._public_url}/sandbox/checkout/{booking.id}",
             reference=f"sandbox_{booking.id}",
         )
+
+
+class SandboxCharges:
+    """Extensions in sandbox mode: charged at once, so the whole flow runs without a provider."""
+
+    provider = "sandbox"
+    customer_key = None
+
+    async def charge(self, extension: Extension, card: SavedCard, *, idempotency_key: str) -> ChargeResult:
+        return ChargeResult(paid=True, payment_ref=f"sandbox_{idempotency_key}")

@@ -10,9 +10,10 @@ from urllib.parse import urlencode
 import stripe
 
 from application.errors import ProviderRejected, ProviderUnavailable
-from application.ports import ClaimedMessage, Clock, PaymentSession
+from application.ports import ChargeResult, ClaimedMessage, Clock, PaymentSession, SavedCard
 from domain.booking import Booking
 from domain.catalog import Offering
+from domain.extension import Extension
 from domain.outbox import OutboxState
 
 log = logging.getLogger("bookhub.stripe")
@@ -60,6 +61,8 @@ class StripePaymentGateway:
     """A hosted Checkout Session (`url`) by default; a PaymentIntent (`client_secret`) for a page that
     collects the card itself. Either carries `metadata.booking_id`, which is how events find the booking."""
 
+    customer_key = "stripe_customer"
+
     def __init__(
         self, api: StripeApi, clock: Clock, *, return_url: str, payment_intent: bool = False
     ) -> None:
@@ -68,39 +71,61 @@ class StripePaymentGateway:
         self.name = "stripe_payment_intent" if payment_intent else "stripe"
 
     async def create_session(
-        self, booking: Booking, offering: Offering, *, idempotency_key: str
+        self,
+        booking: Booking,
+        offering: Offering,
+        *,
+        idempotency_key: str,
+        customer_ref: str | None = None,
     ) -> PaymentSession:
+        """The payment saves the card for later off-session charges, for the customer's Stripe customer
+        (created here the first time; the caller keeps its id in the customer's references)."""
         options: Any = {"idempotency_key": idempotency_key}
         try:
+            customer = customer_ref or await self._create_customer(booking)
             if self._payment_intent:
                 intent = await self._api.client.v1.payment_intents.create_async(
-                    self._intent_params(booking, offering), options
+                    self._intent_params(booking, offering, customer), options
                 )
                 return PaymentSession(
                     "stripe",
                     client_secret=intent.client_secret,
                     reference=intent.id,
                     reference_key="stripe_payment_intent",
+                    customer_ref=customer,
                 )
             session = await self._api.client.v1.checkout.sessions.create_async(
-                self._session_params(booking, offering), options
+                self._session_params(booking, offering, customer), options
             )
         except stripe.StripeError as exc:
             raise unavailable("payment session", exc) from exc
         return PaymentSession(
-            "stripe", url=session.url, reference=session.id, reference_key="stripe_checkout_session"
+            "stripe",
+            url=session.url,
+            reference=session.id,
+            reference_key="stripe_checkout_session",
+            customer_ref=customer,
         )
 
-    def _intent_params(self, booking: Booking, offering: Offering) -> Any:
+    async def _create_customer(self, booking: Booking) -> str:
+        """One Stripe customer per customer, keyed by our id; it carries no personal data, only our id."""
+        params: Any = {"metadata": {"customer_id": str(booking.customer_id)}}
+        options: Any = {"idempotency_key": f"customer:{booking.customer_id}"}
+        customer = await self._api.client.v1.customers.create_async(params, options)
+        return customer.id
+
+    def _intent_params(self, booking: Booking, offering: Offering, customer: str) -> Any:
         return {
             "amount": booking.price.amount_cents,
             "currency": booking.price.currency.lower(),
             "automatic_payment_methods": {"enabled": True},
+            "customer": customer,
+            "setup_future_usage": "off_session",
             "description": offering.name,
             "metadata": {"booking_id": str(booking.id)},
         }
 
-    def _session_params(self, booking: Booking, offering: Offering) -> Any:
+    def _session_params(self, booking: Booking, offering: Offering, customer: str) -> Any:
         now = self._clock.now()
         expires = booking.hold_expires_at or now
         expires = min(max(expires, now + SESSION_MIN), now + SESSION_MAX)
@@ -118,8 +143,9 @@ class StripePaymentGateway:
                 }
             ],
             "client_reference_id": str(booking.id),
+            "customer": customer,
             "metadata": metadata,
-            "payment_intent_data": {"metadata": metadata},
+            "payment_intent_data": {"metadata": metadata, "setup_future_usage": "off_session"},
             "expires_at": int(expires.timestamp()),
             "success_url": self._back(booking, "paid"),
             "cancel_url": self._back(booking, "cancelled"),
@@ -159,3 +185,54 @@ class StripeRefundSender:
             raise unavailable("refund", exc) from exc
         log.info("stripe refund requested for booking %s", message.booking_id)
         return OutboxState.DELIVERED
+
+
+# What the customer must do when an off-session charge does not go through (no card data, no message).
+_AUTHENTICATE = "authentication_required: the customer confirms the payment with their bank"
+_NEW_CARD = "{code}: the customer pays with another card"
+_NO_CARD = "no_saved_card: the booking's payment saved no card at Stripe"
+
+
+class StripeOffSessionCharges:
+    """Extensions charged to the card the booking's first payment saved: a PaymentIntent created
+    confirmed and off-session, keyed by the extension's attempt, naming the booking and the extension."""
+
+    provider = "stripe"
+    customer_key = "stripe_customer"
+
+    def __init__(self, api: StripeApi) -> None:
+        self._api = api
+
+    async def charge(self, extension: Extension, card: SavedCard, *, idempotency_key: str) -> ChargeResult:
+        if card.customer_ref is None or card.payment_method is None:
+            return ChargeResult(paid=False, reason=_NO_CARD)
+        params: Any = {
+            "amount": extension.price.amount_cents,
+            "currency": extension.price.currency.lower(),
+            "customer": card.customer_ref,
+            "payment_method": card.payment_method,
+            "off_session": True,
+            "confirm": True,
+            "description": extension.description[:200],
+            "metadata": {"booking_id": str(extension.booking_id), "extension_id": str(extension.id)},
+        }
+        options: Any = {"idempotency_key": idempotency_key}
+        try:
+            intent = await self._api.client.v1.payment_intents.create_async(params, options)
+        except stripe.CardError as exc:
+            code = exc.code or "card_declined"
+            log.info("stripe off-session charge for extension %s refused: %s", extension.id, code)
+            reason = _AUTHENTICATE if code == "authentication_required" else _NEW_CARD.format(code=code)
+            return ChargeResult(paid=False, payment_ref=_intent_id(exc), reason=reason)
+        except stripe.StripeError as exc:
+            raise unavailable("extension charge", exc) from exc
+        if intent.status == "succeeded":
+            return ChargeResult(paid=True, payment_ref=intent.id)
+        reason = _AUTHENTICATE if intent.status == "requires_action" else f"{intent.status}: not charged"
+        return ChargeResult(paid=False, payment_ref=intent.id, reason=reason)
+
+
+def _intent_id(exc: stripe.CardError) -> str | None:
+    intent = getattr(exc.error, "payment_intent", None) if exc.error is not None else None
+    found = intent.get("id") if isinstance(intent, dict) else getattr(intent, "id", None)
+    return found if isinstance(found, str) else None

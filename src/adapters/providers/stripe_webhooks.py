@@ -51,6 +51,7 @@ class _Object(msgspec.Struct, kw_only=True):
     client_reference_id: str | None = None
     payment_status: str | None = None
     payment_intent: str | None = None
+    payment_method: str | None = None
     amount: int | None = None
     amount_total: int | None = None
     amount_received: int | None = None
@@ -103,6 +104,10 @@ _PAID_CHECKOUT = ("checkout.session.completed", "checkout.session.async_payment_
 def normalise(event: _Event) -> PaymentEvent | PaymentLinkPaid:
     obj, kind = event.data.object, event.type
     booking = obj.booking_id()
+    if booking is not None and "extension_id" in (obj.metadata or {}):
+        # An extension's off-session charge: its outcome is recorded as the charge answers, and its
+        # amount is not the booking's, so it must not touch the booking's payment.
+        return EventIgnored(PROVIDER, event.id, kind)
     if booking is None and obj.payment_link and kind in _PAID_CHECKOUT and obj.payment_status == "paid":
         return _link_paid(event)
     if booking is None:
@@ -131,7 +136,17 @@ def _succeeded(event: _Event, booking: UUID, amount: int | None, *, payment_ref:
     currency = event.data.object.currency
     if amount is None or currency is None:
         return EventIgnored(PROVIDER, event.id, event.type)
-    return PaymentSucceeded(PROVIDER, event.id, booking, amount, currency, payment_ref, event_type=event.type)
+    method = event.data.object.payment_method if event.type == "payment_intent.succeeded" else None
+    return PaymentSucceeded(
+        PROVIDER,
+        event.id,
+        booking,
+        amount,
+        currency,
+        payment_ref,
+        event_type=event.type,
+        payment_method=method,
+    )
 
 
 def _link_paid(event: _Event) -> PaymentEvent | PaymentLinkPaid:

@@ -206,18 +206,28 @@ class CreateBookingHandler:
         idempotency_key: str | None,
     ) -> BookingCreated:
         payment: PaymentSession | None = None
+        new_customer_ref: str | None = None
         if offering.requires_payment:
+            known = await customer_ref(self._uow, gateway, booking.customer_id)
             payment = await gateway.create_session(
-                booking, offering, idempotency_key=f"checkout:{booking.id}:{gateway.name}"
+                booking,
+                offering,
+                idempotency_key=f"checkout:{booking.id}:{gateway.name}",
+                customer_ref=known,
             )
+            new_customer_ref = payment.customer_ref if payment.customer_ref != known else None
         created = _created(booking, token, payment)
         if payment is not None or idempotency_key is not None:
-            one_write = payment is None or idempotency_key is None  # then no transaction is needed
-            async with self._uow(single_write=one_write) as uow:
+            writes = (payment is not None) + (idempotency_key is not None) + (new_customer_ref is not None)
+            async with self._uow(single_write=writes == 1) as uow:  # one write needs no transaction
                 if payment is not None:
                     booking.references.update(payment_references(payment))
                     booking.references[PAYMENT_GATEWAY_REF] = gateway.name
                     await uow.bookings.set_references(booking.id, booking.references)
+                if new_customer_ref is not None and gateway.customer_key is not None:
+                    await uow.customers.set_reference(
+                        booking.customer_id, gateway.customer_key, new_customer_ref
+                    )
                 if idempotency_key is not None:
                     await uow.idempotency.set_response(
                         idempotency_key_hash(idempotency_key), _record(created)
@@ -336,6 +346,15 @@ def _created(booking: Booking, token: str, payment: PaymentSession | None) -> Bo
         payment=payment,
         expires_at=booking.hold_expires_at if booking.status is BookingStatus.PENDING_PAYMENT else None,
     )
+
+
+async def customer_ref(uow: UnitOfWorkFactory, gateway: PaymentGateway, customer_id: UUID) -> str | None:
+    """The customer's id at the gateway's provider, for a gateway that saves cards for a customer."""
+    if gateway.customer_key is None:
+        return None
+    async with uow(read_only=True) as reading:
+        customer = await reading.customers.get(customer_id)
+    return customer.references.get(gateway.customer_key) if customer is not None else None
 
 
 def payment_references(payment: PaymentSession) -> dict[str, str]:

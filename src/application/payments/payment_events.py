@@ -25,6 +25,7 @@ class PaymentSucceeded:
     currency: str
     payment_ref: str | None = None  # the provider's payment id (a Stripe PaymentIntent), for refunds
     event_type: str = "payment.succeeded"
+    payment_method: str | None = None  # the card the payment saved for off-session charges
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,8 @@ async def _succeeded(uow: UnitOfWork, booking: Booking, event: PaymentSucceeded,
     if event.payment_ref and booking.is_another_payment(event.provider, event.payment_ref):
         booking.refund_duplicate_payment(event.provider, event.payment_ref, now=now)
         return Outcome.REFUND_REQUESTED
+    if event.payment_method:  # also from a repeat: a checkout's own event does not name the card
+        booking.record_payment_method(event.provider, event.payment_method)
     if booking.payment_status in MONEY_RECEIVED:
         return Outcome.APPLIED  # a repeat under another event id, or a success seen after its refund
     booking.record_payment(event.provider, event.payment_ref)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from application.bookings.create_booking import payment_references
+from application.bookings.create_booking import customer_ref, payment_references
 from application.errors import NotFound
 from application.ports import CatalogSource, Clock, PaymentGateway, PaymentSession, UnitOfWorkFactory
 from application.tokens import token_matches
@@ -55,10 +55,14 @@ class RetryPaymentHandler:
         # from the provider, and only a failure starts a new attempt.
         attempt = booking.retry_payment()
         key = f"checkout:{booking.id}:{gateway.name}" + (f":{attempt}" if attempt else "")
-        session = await gateway.create_session(booking, offering, idempotency_key=key)
+        known = await customer_ref(self._uow, gateway, booking.customer_id)
+        session = await gateway.create_session(booking, offering, idempotency_key=key, customer_ref=known)
+        new_ref = session.customer_ref if session.customer_ref != known else None
         async with self._uow() as uow:
             fresh = await uow.bookings.get(booking.id, for_update=True)
             if fresh is not None and fresh.can_pay(self._clock.now()) and fresh.retry_payment() == attempt:
                 fresh.references.update(payment_references(session))
-                await uow.commit()
+            if new_ref is not None and gateway.customer_key is not None:
+                await uow.customers.set_reference(booking.customer_id, gateway.customer_key, new_ref)
+            await uow.commit()
         return PaymentRestarted(booking.id, session, booking.hold_expires_at)

@@ -8,23 +8,27 @@ from uuid import UUID
 from litestar import Controller, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
-from litestar.params import FromPath, FromQuery, PathParameter, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 
 from application.bookings.queries import MAX_LIST_OFFSET, GetBooking, ListBookings
 from application.dispatch.trip_updates import MarkReadyHandler
 from application.errors import InvalidRequest
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
+from application.payments.extensions import ProposeExtension, ProposeExtensionHandler
 from domain.booking import BookingStatus
 from entrypoints.http.auth import bearer, is_admin
 from entrypoints.http.deps import Inject
 from entrypoints.http.errors import Unauthorized
-from entrypoints.http.json_body import NUL_REASON, text_with_nul
+from entrypoints.http.json_body import NUL_REASON, json_body, text_with_nul
 from entrypoints.http.schemas import (
     BookingList,
     BookingOut,
+    ExtensionIn,
+    ExtensionOut,
     SyncQueueOut,
     SyncQueueRetriedOut,
     booking_out,
+    extension_out,
     sync_queue_item_out,
 )
 
@@ -69,6 +73,21 @@ class AdminController(Controller):
         no driver, `illegal_transition` for a booking that is not under way."""
         await mark_ready(booking_id)
         return booking_out(await get_booking(booking_id, token=None, admin=True))
+
+    @post("/bookings/{booking_id:uuid}/extensions", status_code=201, before_request=json_body)
+    async def propose_extension(
+        self,
+        booking_id: FromPath[UUID],
+        data: JSONBody[ExtensionIn],
+        propose_extension: Inject[ProposeExtensionHandler],
+    ) -> ExtensionOut:
+        """Extra work for a paid booking that is not over; the customer is told and approves it with the
+        booking token. 404 `not_found`; 409 `extension_not_allowed`; 422 for an amount outside 1 to
+        10,000,000 cents."""
+        if text_with_nul(data.description) is not None:
+            raise InvalidRequest("text holds a NUL character", {"description": NUL_REASON})
+        cmd = ProposeExtension(booking_id, data.description, data.amount_cents)
+        return extension_out(await propose_extension(cmd))
 
     @get("/sync-queue")
     async def sync_queue(

@@ -91,6 +91,8 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             "metrics": _provide(container.metrics),
             "mark_ready": _provide(container.mark_ready),
             "retry_payment": _provide(container.retry_payment),
+            "propose_extension": _provide(container.propose_extension),
+            "approve_extension": _provide(container.approve_extension),
             "payment_link_paid": _provide(container.payment_link_paid),
             "stripe_webhook": _provide(container.stripe_webhook),
             "airwallex_webhook": _provide(container.airwallex_webhook),

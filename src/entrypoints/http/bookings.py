@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from application.bookings.create_booking import CreateBooking, CreateBookingHandler, CustomerDetails
@@ -19,9 +19,11 @@ from application.bookings.queries import (
     check_instant,
 )
 from application.errors import InvalidRequest
+from application.payments.extensions import ApproveExtensionHandler
 from application.payments.retry_payment import RetryPaymentHandler
 from application.scheduling.schedule import ScheduleBooking, ScheduleBookingHandler
 from domain.dispatch import Address, Vehicle
+from domain.extension import ExtensionStatus
 from entrypoints.http.auth import is_admin, require_credential
 from entrypoints.http.deps import Inject
 from entrypoints.http.json_body import NUL_REASON, json_body, text_with_nul
@@ -31,11 +33,14 @@ from entrypoints.http.schemas import (
     BookingCreatedOut,
     BookingOut,
     CreateBookingIn,
+    ExtensionOut,
     OfferingList,
+    PaymentFailedOut,
     PaymentRestartedOut,
     ScheduleIn,
     booking_out,
     created_out,
+    extension_out,
     offering_out,
     payment_out,
     slot_out,
@@ -149,6 +154,24 @@ class BookingController(Controller):
         payment = payment_out(restarted.payment)
         assert payment is not None  # noqa: S101 - a restarted payment always has its session
         return PaymentRestartedOut(restarted.booking_id, payment, utc(restarted.expires_at))
+
+    @post("/bookings/{booking_id:uuid}/extensions/{extension_id:uuid}/approve", status_code=200)
+    async def approve_extension(
+        self,
+        request: Request[Any, Any, Any],
+        booking_id: FromPath[UUID],
+        extension_id: FromPath[UUID],
+        approve_extension: Inject[ApproveExtensionHandler],
+    ) -> Response[ExtensionOut | PaymentFailedOut]:
+        """The customer approves an extension: its price is charged to the saved card, once however
+        often it is approved. 402 `payment_failed` with the extension when the bank wants the customer
+        to authenticate or declines; approving a failed extension again tries a new charge."""
+        extension = await approve_extension(booking_id, extension_id, token=require_credential(request))
+        if extension.status is ExtensionStatus.FAILED:
+            reason = extension.failure_reason or "declined"
+            failed = PaymentFailedOut("payment_failed", reason, extension_out(extension))
+            return Response(failed, status_code=402)
+        return Response(extension_out(extension), status_code=200)
 
 
 def _address(data: AddressIn | None) -> Address | None:

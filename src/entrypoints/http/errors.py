@@ -25,6 +25,8 @@ STATUS_OF_CODE = {
     "not_dead": 409,
     "payment_not_retryable": 409,
     "payment_required": 409,
+    "extension_not_allowed": 409,
+    "invalid_extension": 422,
     "unknown_offering": 404,
     "not_found": 404,
     "invalid_request": 422,

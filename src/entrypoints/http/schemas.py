@@ -13,6 +13,7 @@ from application.bookings.queries import BookingView
 from application.ports import PaymentSession, QueuedMessage
 from domain.availability import SlotAvailability
 from domain.catalog import Offering
+from domain.extension import Extension
 
 Aware = Annotated[datetime, Meta(tz=True, description="ISO 8601 with an offset; a naive time is refused")]
 Short = Annotated[str, Meta(min_length=1, max_length=100)]
@@ -60,6 +61,41 @@ class PaymentOut(Struct):
     provider: str
     url: str | None = None
     client_secret: str | None = None
+
+
+class ExtensionIn(Struct, forbid_unknown_fields=True):
+    description: Annotated[str, Meta(min_length=1, max_length=500)]
+    amount_cents: int  # 1 to 10,000,000; checked by the use case (422)
+
+
+class ExtensionOut(Struct):
+    extension_id: UUID
+    booking_id: UUID
+    description: str
+    amount_cents: int
+    currency: str
+    status: str
+    failure_reason: str | None
+
+
+class PaymentFailedOut(Struct):
+    """402: the off-session charge did not go through; `detail` says what the customer must do."""
+
+    code: str
+    detail: str
+    extension: ExtensionOut
+
+
+def extension_out(extension: Extension) -> ExtensionOut:
+    return ExtensionOut(
+        extension.id,
+        extension.booking_id,
+        extension.description,
+        extension.price.amount_cents,
+        extension.price.currency,
+        extension.status.value,
+        extension.failure_reason,
+    )
 
 
 class PaymentRestartedOut(Struct):

@@ -1,0 +1,103 @@
+"""Extensions: the business proposes extra work on a paid booking; the customer approves it with the
+booking token and the hub charges the saved card off-session.
+
+The charge is the one provider call of the approval and happens outside any transaction: the approval
+is committed first, then the card is charged, then the outcome is recorded in a second transaction.
+Each attempt has its own idempotency key, so a repeated or concurrent approval charges once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID, uuid4
+
+from application.errors import InvalidRequest, NotFound
+from application.ports import Clock, OffSessionCharges, SavedCard, UnitOfWorkFactory
+from application.tokens import token_matches
+from domain.booking import TERMINAL_STATUSES, PaymentStatus, payment_method_key
+from domain.catalog import Money
+from domain.errors import DomainError
+from domain.events import ExtensionProposed
+from domain.extension import MAX_AMOUNT_CENTS, MIN_AMOUNT_CENTS, Extension, ExtensionStatus, InvalidExtension
+
+
+class ExtensionNotAllowed(DomainError):
+    code = "extension_not_allowed"
+
+
+@dataclass(frozen=True, slots=True)
+class ProposeExtension:
+    booking_id: UUID
+    description: str
+    amount_cents: int
+
+
+class ProposeExtensionHandler:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
+
+    async def __call__(self, cmd: ProposeExtension) -> Extension:
+        if not MIN_AMOUNT_CENTS <= cmd.amount_cents <= MAX_AMOUNT_CENTS:
+            raise InvalidRequest(
+                "amount out of range", {"amount_cents": f"{MIN_AMOUNT_CENTS} to {MAX_AMOUNT_CENTS}"}
+            )
+        now = self._clock.now()
+        async with self._uow() as uow:
+            booking = await uow.bookings.get(cmd.booking_id, for_update=True)
+            if booking is None:
+                raise NotFound("no such booking")
+            if booking.payment_status is not PaymentStatus.PAID or booking.status in TERMINAL_STATUSES:
+                raise ExtensionNotAllowed("extensions are for a paid booking that is not over")
+            price = Money(cmd.amount_cents, booking.price.currency)
+            try:
+                extension = Extension.propose(
+                    id=uuid4(), booking_id=booking.id, description=cmd.description, price=price, now=now
+                )
+            except InvalidExtension as exc:
+                raise InvalidRequest(exc.detail, {"description": exc.detail}) from exc
+            await uow.extensions.add(extension)
+            booking.events.append(ExtensionProposed(booking.id, now, extension.id))
+            await uow.commit()
+        return extension
+
+
+class ApproveExtensionHandler:
+    def __init__(self, uow: UnitOfWorkFactory, charges: OffSessionCharges, clock: Clock) -> None:
+        self._uow, self._charges, self._clock = uow, charges, clock
+
+    async def __call__(self, booking_id: UUID, extension_id: UUID, *, token: str) -> Extension:
+        async with self._uow() as uow:
+            booking = await uow.bookings.get(booking_id)
+            if booking is None or not token_matches(token, booking.token_hash):
+                raise NotFound("no such booking")
+            extension = await uow.extensions.get(extension_id, booking_id=booking_id, for_update=True)
+            if extension is None:
+                raise NotFound("no such extension")
+            if extension.status is ExtensionStatus.PAID:
+                return extension  # approved and charged already: nothing more to charge
+            if extension.approve(now=self._clock.now()):
+                await uow.extensions.save(extension)
+            customer = await uow.customers.get(booking.customer_id)
+            await uow.commit()
+        key = self._charges.customer_key
+        card = SavedCard(
+            customer.references.get(key) if customer is not None and key else None,
+            booking.references.get(payment_method_key(self._charges.provider)),
+        )
+        result = await self._charges.charge(extension, card, idempotency_key=extension.charge_key)
+        async with self._uow() as uow:
+            fresh = await uow.extensions.get(extension_id, booking_id=booking_id, for_update=True)
+            if fresh is None:  # pragma: no cover - extensions are never deleted
+                raise NotFound("no such extension")
+            now = self._clock.now()
+            changed = (
+                fresh.mark_paid(payment_ref=result.payment_ref, now=now)
+                if result.paid
+                else fresh.attempts == extension.attempts
+                and fresh.mark_failed(
+                    reason=result.reason or "declined", payment_ref=result.payment_ref, now=now
+                )
+            )
+            if changed:
+                await uow.extensions.save(fresh)
+                await uow.commit()
+        return fresh

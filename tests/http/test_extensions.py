@@ -1,0 +1,166 @@
+"""Extensions end to end: the admin proposes, the customer approves with the booking token, the hub
+charges the saved card off-session through the real SDK against the fake Stripe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from adapters.memory.clock import FixedClock
+from adapters.persistence import tables as t
+from entrypoints.container import Container
+from tests.support.app import ADMIN_KEY, running_app, stripe_app
+from tests.support.fake_stripe import SECRET, FakeStripe, event, fake_stripe, sign
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+START = (NOW + timedelta(days=2)).replace(hour=8, minute=0, second=0)
+ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
+WORK = {"description": "New brake pads", "amount_cents": 12000}
+
+
+@pytest.fixture
+def stripe_api() -> Iterator[FakeStripe]:
+    with fake_stripe() as fake:
+        yield fake
+
+
+async def book(client: httpx.AsyncClient, start: datetime = START) -> dict[str, Any]:
+    customer = {"name": "Ada", "email": "ada@example.com"}
+    body = {"offering_id": "van-transfer", "start": start.isoformat(), "customer": customer}
+    response = await client.post("/v1/bookings", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def paid_booking(client: httpx.AsyncClient) -> tuple[str, str]:
+    created = await book(client)
+    booking = created["booking_id"]
+    intent = {
+        "id": "pi_first",
+        "object": "payment_intent",
+        "amount": 8500,
+        "amount_received": 8500,
+        "currency": "eur",
+        "metadata": {"booking_id": booking},
+        "status": "succeeded",
+        "payment_method": "pm_card_1",
+    }
+    body = event("payment_intent.succeeded", intent, event_id="evt_first")
+    headers = {"content-type": "application/json", "stripe-signature": sign(body, SECRET)}
+    assert (await client.post("/webhooks/stripe", content=body, headers=headers)).status_code == 200
+    return booking, created["booking_token"]
+
+
+async def propose(client: httpx.AsyncClient, booking: str, **fields: Any) -> httpx.Response:
+    return await client.post(f"/admin/bookings/{booking}/extensions", json={**WORK, **fields}, headers=ADMIN)
+
+
+async def approve(client: httpx.AsyncClient, booking: str, extension: str, token: str) -> httpx.Response:
+    return await client.post(
+        f"/v1/bookings/{booking}/extensions/{extension}/approve",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+async def topics(container: Container) -> list[str]:
+    async with container.database().engine.connect() as c:
+        return [r.topic for r in await c.execute(sa.select(t.outbox_messages.c.topic))]
+
+
+def charges(fake: FakeStripe) -> list[dict[str, Any]]:
+    return [o for o in fake.created("payment_intent") if o["form"].get("off_session") == "true"]
+
+
+async def test_a_proposed_extension_approved_is_charged_off_session_and_paid(
+    database_url: str, stripe_api: FakeStripe
+) -> None:
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
+        booking, token = await paid_booking(client)
+        proposed = await propose(client, booking)
+        assert proposed.status_code == 201, proposed.text
+        extension = proposed.json()
+        approved = await approve(client, booking, extension["extension_id"], token)
+        again = await approve(client, booking, extension["extension_id"], token)
+        sent = await topics(container)
+    assert {k: extension[k] for k in ("booking_id", "description", "amount_cents", "currency", "status")} == {
+        "booking_id": booking,
+        "description": "New brake pads",
+        "amount_cents": 12000,
+        "currency": "EUR",
+        "status": "proposed",
+    }
+    assert {"email.extension_proposed", "sms.extension_proposed"} <= set(sent)
+    assert (approved.status_code, approved.json()["status"]) == (200, "paid")
+    assert (again.status_code, again.json()["status"]) == (200, "paid")
+    [charge] = charges(stripe_api)  # approving twice charges once
+    [customer] = stripe_api.created("customer")
+    form = charge["form"]
+    assert (form["customer"], form["payment_method"], form["confirm"]) == (
+        customer["id"],
+        "pm_card_1",
+        "true",
+    )
+    assert (form["amount"], form["currency"]) == ("12000", "eur")
+    assert charge["metadata"] == {"booking_id": booking, "extension_id": extension["extension_id"]}
+    [request] = [r for r in stripe_api.requests if r.form.get("off_session") == "true"]
+    assert request.headers["idempotency-key"] == f"extension:{extension['extension_id']}"
+
+
+@pytest.mark.parametrize("code", ["authentication_required", "card_declined"])
+async def test_a_refused_charge_fails_the_extension_with_what_the_customer_must_do(
+    database_url: str, stripe_api: FakeStripe, code: str
+) -> None:
+    stripe_api.card_errors = [code]
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, _):
+        booking, token = await paid_booking(client)
+        extension = (await propose(client, booking)).json()["extension_id"]
+        failed = await approve(client, booking, extension, token)
+        retried = await approve(client, booking, extension, token)
+    assert failed.status_code == 402, failed.text
+    body = failed.json()
+    assert (body["code"], body["extension"]["status"]) == ("payment_failed", "failed")
+    assert body["detail"].startswith(code)
+    assert body["extension"]["failure_reason"] == body["detail"]
+    assert (retried.status_code, retried.json()["status"]) == (200, "paid")  # a new attempt, a new key
+    keys = [r.headers["idempotency-key"] for r in stripe_api.requests if r.form.get("off_session") == "true"]
+    assert keys == [f"extension:{extension}", f"extension:{extension}:2"]
+
+
+async def test_a_wrong_token_is_404_and_charges_nothing(database_url: str, stripe_api: FakeStripe) -> None:
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, _):
+        booking, _token = await paid_booking(client)
+        extension = (await propose(client, booking)).json()["extension_id"]
+        response = await approve(client, booking, extension, "not-the-token")
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    assert charges(stripe_api) == []
+
+
+async def test_an_unpaid_booking_takes_no_extension_and_amounts_are_bounded(
+    database_url: str, stripe_api: FakeStripe
+) -> None:
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, _):
+        unpaid = (await book(client, START + timedelta(hours=3)))["booking_id"]
+        refused = await propose(client, unpaid)
+        booking, _token = await paid_booking(client)
+        too_much = await propose(client, booking, amount_cents=10_000_001)
+        nothing = await propose(client, booking, amount_cents=0)
+        no_admin = await client.post(f"/admin/bookings/{booking}/extensions", json=WORK)
+    assert (refused.status_code, refused.json()["code"]) == (409, "extension_not_allowed")
+    assert (too_much.status_code, nothing.status_code) == (422, 422)
+    assert no_admin.status_code == 401
+
+
+async def test_in_sandbox_mode_an_approved_extension_is_paid_at_once(database_url: str) -> None:
+    async with running_app(database_url, clock=FixedClock(NOW)) as (client, _):
+        created = await book(client)
+        booking, token = created["booking_id"], created["booking_token"]
+        paid = await client.post(f"/sandbox/checkout/{booking}", data={"outcome": "pay"})
+        assert paid.status_code < 400, paid.text
+        extension = (await propose(client, booking)).json()["extension_id"]
+        approved = await approve(client, booking, extension, token)
+    assert (approved.status_code, approved.json()["status"]) == (200, "paid")
