@@ -120,17 +120,7 @@ def test_a_bad_setting_stops_the_start_with_the_variable_named(tmp_path: Path) -
 def test_serve_with_two_processes_spreads_connections_and_stops_cleanly_on_sigterm(
     tmp_path: Path, postgres_url: str
 ) -> None:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [BOOKHUB, "serve", "--port", str(port), "--workers", "2", "--no-worker"],
-        env=_env(tmp_path, BOOKHUB_DATABASE_URL=postgres_url),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for_health(url, tmp_path)
+    with _two_processes(tmp_path, postgres_url) as (process, port, url):
         # Each new connection lands on one of the two processes' own sockets; both must take some.
         clients = [httpx.Client(timeout=5) for _ in range(40)]
         try:
@@ -142,11 +132,6 @@ def test_serve_with_two_processes_spreads_connections_and_stops_cleanly_on_sigte
         assert len(per_process) == 2, per_process
         assert sum(per_process.values()) == 40, per_process
         assert min(per_process.values()) > 0, per_process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        code = process.wait(timeout=30)
-        log.close()
-    assert code == 0, (tmp_path / "server.log").read_text()
 
 
 def _wait_for_health(url: str, tmp_path: Path) -> None:
@@ -183,17 +168,7 @@ def _open_connections_per_child(parent: int, port: int) -> dict[int, int]:
 
 @pytest.mark.postgres
 def test_a_server_process_that_dies_is_started_again(tmp_path: Path, postgres_url: str) -> None:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [BOOKHUB, "serve", "--port", str(port), "--workers", "2", "--no-worker"],
-        env=_env(tmp_path, BOOKHUB_DATABASE_URL=postgres_url),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for_health(url, tmp_path)
+    with _two_processes(tmp_path, postgres_url) as (process, _port, url):
         time.sleep(6)  # past the start-up window, after which a death means "start it again"
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
         os.kill(int(children[0]), signal.SIGKILL)
@@ -206,6 +181,23 @@ def test_a_server_process_that_dies_is_started_again(tmp_path: Path, postgres_ur
         else:
             pytest.fail("the killed server process was not started again")
         _wait_for_health(url, tmp_path)
+
+
+@contextlib.contextmanager
+def _two_processes(tmp_path: Path, postgres_url: str) -> Iterator[tuple[subprocess.Popen[bytes], int, str]]:
+    """`bookhub serve --workers 2` on PostgreSQL, answering /health; SIGTERM stops it with exit code 0."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [BOOKHUB, "serve", "--port", str(port), "--workers", "2", "--no-worker"],
+        env=_env(tmp_path, BOOKHUB_DATABASE_URL=postgres_url),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for_health(url, tmp_path)
+        yield process, port, url
     finally:
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=30)
