@@ -706,7 +706,7 @@ class Profiler:
             yield
             return
         self.path = self._outdir / f"{name}.txt"
-        self._process = self._spawn(self._server.process.pid, self.path)
+        self._process = self.spawn(self._server.process.pid, self.path)
         await asyncio.sleep(1.0)  # py-spy attaches to every process before the phase starts
         try:
             yield
@@ -716,7 +716,7 @@ class Profiler:
                 self._process.wait(timeout=30)
 
     @staticmethod
-    def _spawn(pid: int, path: Path) -> subprocess.Popen[bytes]:
+    def spawn(pid: int, path: Path) -> subprocess.Popen[bytes]:
         spy = Path(sys.executable).parent / "py-spy"
         return subprocess.Popen(
             [

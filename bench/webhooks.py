@@ -39,7 +39,17 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import ADMIN_DATABASE, BOOKING_COLUMNS, PG, catalog_toml
+from bench.run import (
+    ADMIN_DATABASE,
+    BOOKING_COLUMNS,
+    PG,
+    Profiler,
+    catalog_toml,
+    cpu_seconds,
+    postgres_backends,
+    process_tree,
+    summarise_profile,
+)
 
 BOOKHUB = Path(sys.executable).parent / "bookhub"
 SECRET = "whsec_bench_" + secrets.token_hex(8)
@@ -235,7 +245,17 @@ async def main(args: argparse.Namespace) -> int:
             events = [signed(payment_succeeded(b, n)) for n, b in enumerate(bookings)]
             webhook_url = f"http://127.0.0.1:{port}/webhooks/stripe"
             await closed_loop(webhook_url, events[:warm], args.concurrency)
+            server, backends = process_tree(processes[0].pid), postgres_backends(name)
+            before = cpu_seconds(server), cpu_seconds(backends), time.process_time()
+            profile = args.profile and Profiler.spawn(processes[0].pid, args.profile / "webhooks.txt")
             rate, latencies, statuses = await closed_loop(webhook_url, events[warm:], args.concurrency)
+            if profile:
+                profile.send_signal(signal.SIGINT)
+                profile.wait(timeout=30)
+            after = cpu_seconds(server), cpu_seconds(backends), time.process_time()
+            server_ms, pg_ms, generator_ms = (
+                (b - a) * 1000 / args.events for a, b in zip(before, after, strict=True)
+            )
             echo_bodies = [(body, {"content-type": "application/json"}) for body, _ in events[warm:]]
             await closed_loop(f"http://127.0.0.1:{echo_port}/echo", echo_bodies[:warm], args.concurrency)
             echo_rate, echo_latencies, _ = await closed_loop(
@@ -261,11 +281,17 @@ async def main(args: argparse.Namespace) -> int:
     expected = args.events + warm
     print(f"webhook ingest, {args.events} signed payment_intent.succeeded, c={args.concurrency}, PostgreSQL")
     print(f"  bookhub /webhooks/stripe  {rate:7.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms")
+    print(
+        f"    CPU per event: server {server_ms:.2f} ms, PostgreSQL {pg_ms:.2f} ms,"
+        f" load generator {generator_ms:.2f} ms"
+    )
     print(f"  bare Litestar echo        {echo_rate:7.0f} req/s   p50 {e50:6.1f} ms   p99 {e99:6.1f} ms")
     print(f"  ratio {ratio:.2f} (target >= 0.25), p99 target <= 100 ms: {'met' if met else 'NOT met'}")
     print(
         f"  statuses {dict(statuses)}; confirmed {confirmed}, erp messages {messages} (expected {expected})"
     )
+    if args.profile:
+        print(summarise_profile(args.profile / "webhooks.txt", top=20))
     if not correct:
         print("  CORRECTNESS CHECK FAILED")
         return 1
@@ -277,5 +303,8 @@ if __name__ == "__main__":
     parser.add_argument("--events", type=int, default=4000)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy the server during the ingest into this directory"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     raise SystemExit(asyncio.run(main(parser.parse_args())))

@@ -266,9 +266,19 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self, *, read_only: bool = False, single_write: bool = False) -> UnitOfWork:
+    def __call__(
+        self, *, read_only: bool = False, single_write: bool = False, optimistic: bool = False
+    ) -> UnitOfWork:
         """`read_only`: reads only. `single_write`: the unit of work makes at most one write, a statement
-        atomic by itself (e.g. `add_on_first_free`), so no transaction need be opened around it."""
+        atomic by itself (e.g. `add_on_first_free`), so no transaction need be opened around it.
+        `optimistic`: reads take no locks, and `commit` writes everything in one statement that applies
+        only if nothing it read has changed meanwhile; when something has, or when the unit of work is
+        asked for what it cannot do that way, it raises `Contended` with nothing written, and the caller
+        runs again in an ordinary unit of work. A store may ignore the flag (and lock as usual)."""
+
+
+class Contended(Exception):
+    """An optimistic unit of work could not finish without locks; nothing of it was written."""
 
 
 class CatalogSource(Protocol):

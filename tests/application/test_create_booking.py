@@ -375,7 +375,9 @@ class _RacingFactory(FakeUnitOfWorkFactory):
         super().__init__(state)
         self.blind_reads = blind_reads
 
-    def __call__(self, *, read_only: bool = False, single_write: bool = False) -> FakeUnitOfWork:
+    def __call__(
+        self, *, read_only: bool = False, single_write: bool = False, optimistic: bool = False
+    ) -> FakeUnitOfWork:
         if read_only and self.blind_reads:
             self.blind_reads -= 1
             return _TooLateToSeeTheKey(self.state)

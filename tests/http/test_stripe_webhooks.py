@@ -203,6 +203,24 @@ async def test_a_refund_and_its_success_end_the_same_in_either_order(
         assert await state(client, booking) == ("cancelled", "refunded")
 
 
+async def test_a_failure_success_and_refund_posted_at_once_and_repeated_end_refunded_once(
+    database_url: str, stripe_api: FakeStripe
+) -> None:
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
+        booking = (await book(client))["booking_id"]
+        failed = intent(booking, status="requires_payment_method")
+        bodies = [
+            event("payment_intent.payment_failed", failed, event_id="evt_f"),
+            event("payment_intent.succeeded", intent(booking), event_id="evt_pi"),
+            event("charge.refunded", charge(booking), event_id="evt_ch"),
+        ]
+        responses = await asyncio.gather(*(post(client, body) for _ in range(8) for body in bodies))
+        assert {r.status_code for r in responses} == {200}
+        assert await state(client, booking) == ("cancelled", "refunded")
+        assert sorted(e for e, _ in await inbound(container)) == ["evt_ch", "evt_f", "evt_pi"]
+        assert (await topics(container)).count("erp.booking_confirmed") <= 1
+
+
 async def test_a_partial_refund_leaves_the_booking_confirmed_and_partially_refunded(
     database_url: str, stripe_api: FakeStripe
 ) -> None:
@@ -332,7 +350,7 @@ async def test_after_a_failed_payment_the_customer_starts_a_new_checkout_while_t
 
 
 @pytest.mark.postgres
-async def test_a_payment_event_takes_two_statements_on_postgresql(
+async def test_a_payment_event_takes_one_read_and_one_write_on_postgresql(
     postgres_url: str, stripe_api: FakeStripe
 ) -> None:
     async with stripe_app(postgres_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
@@ -350,8 +368,9 @@ async def test_a_payment_event_takes_two_statements_on_postgresql(
         finally:
             sa.event.remove(engine, "before_cursor_execute", count)
         assert response.json() == {"outcome": "applied"}
-        # Record the event and lock the booking; then update it with its audit and outbox rows.
-        assert statements == ["WITH", "WITH"]
+        # Read the booking and whether the event is known; then update the booking with the event's
+        # record and its audit and outbox rows.
+        assert statements == ["SELECT", "WITH"]
 
 
 PACKAGE = """

@@ -356,7 +356,9 @@ class FakeUnitOfWorkFactory:
     def __init__(self, state: MemoryState | None = None) -> None:
         self.state = state if state is not None else MemoryState()
 
-    def __call__(self, *, read_only: bool = False, single_write: bool = False) -> FakeUnitOfWork:
+    def __call__(
+        self, *, read_only: bool = False, single_write: bool = False, optimistic: bool = False
+    ) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.state)
 
 

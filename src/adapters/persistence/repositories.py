@@ -23,7 +23,7 @@ from adapters.persistence.mappers import (
 )
 from adapters.persistence.one_statement import first_free_insert, first_free_params
 from adapters.persistence.records import audit_rows, outbox_rows
-from application.ports import IdempotencyRecord, NewCustomer, OutboxCounts
+from application.ports import Contended, IdempotencyRecord, NewCustomer, OutboxCounts
 from domain.availability import Occupancy
 from domain.booking import Booking, BookingStatus, Slot
 from domain.catalog import Money, Offering
@@ -118,6 +118,27 @@ def _record_and_lock() -> sa.Select[Any]:
 _RECORD_AND_LOCK = _record_and_lock()
 
 
+def _seen_and_read() -> sa.Select[Any]:
+    """One round trip without locks: whether the inbound event is known, and the booking as it is."""
+    ev = t.inbound_events.c
+    seen = (
+        sa.select(ev.id)
+        .where(ev.provider == sa.bindparam("provider"), ev.event_id == sa.bindparam("event_id"))
+        .exists()
+    )
+    booking = (
+        sa.select(t.bookings)
+        .where(t.bookings.c.id == sa.bindparam("booking_id", type_=sa.Uuid))
+        .lateral("booking")
+    )
+    return sa.select(seen.label("seen"), *booking.c).select_from(
+        sa.select(sa.literal(1).label("one")).subquery("one").outerjoin(booking, sa.true())
+    )
+
+
+_SEEN_AND_READ = _seen_and_read()
+
+
 @dataclass(slots=True)
 class Tracked:
     booking: Booking
@@ -126,10 +147,14 @@ class Tracked:
 
 
 class SqlAlchemyBookingRepository:
-    def __init__(self, connection: AsyncConnection, *, actor: str = "system") -> None:
-        self._c, self._actor = connection, actor
+    def __init__(
+        self, connection: AsyncConnection, *, actor: str = "system", optimistic: bool = False
+    ) -> None:
+        self._c, self._actor, self._optimistic = connection, actor, optimistic
         self.seen: dict[UUID, Tracked] = {}
         self._stale_checked: tuple[Slot, bool] | None = None
+        # An optimistic unit of work records its inbound event with the commit's one statement.
+        self.pending_event: dict[str, Any] | None = None
 
     async def add(
         self,
@@ -220,6 +245,14 @@ class SqlAlchemyBookingRepository:
         self, booking_id: UUID, *, provider: str, event_id: str, event_type: str, now: datetime
     ) -> tuple[bool, Booking | None]:
         event = {"provider": provider, "event_id": event_id, "event_type": event_type, "received_at": now}
+        if self._optimistic:
+            if self.pending_event is not None or booking_id in self.seen:
+                raise Contended("one inbound event per optimistic unit of work")
+            row = (await self._c.execute(_SEEN_AND_READ, {**event, "booking_id": booking_id})).one()
+            if row.seen:
+                return False, None
+            self.pending_event = event
+            return True, self._track(row) if row.id is not None else None
         if self._c.dialect.name != "postgresql" or booking_id in self.seen:
             recorded = await SqlAlchemyInboundEventLog(self._c).record(
                 provider, event_id, event_type=event_type, now=now
@@ -231,6 +264,8 @@ class SqlAlchemyBookingRepository:
         return True, self._track(row) if row.id is not None else None
 
     async def flush(self, booking: Booking, *, now: datetime) -> bool:
+        if self._optimistic:
+            raise Contended("a write the availability rule may refuse needs a transaction")
         tracked = self.seen[booking.id]
         b = t.bookings.c
         if booking.version == tracked.version:
@@ -293,6 +328,8 @@ class SqlAlchemyBookingRepository:
     async def get(self, booking_id: UUID, *, for_update: bool = False) -> Booking | None:
         if booking_id in self.seen:
             return self.seen[booking_id].booking
+        if for_update and self._optimistic:
+            raise Contended("a row lock needs a transaction")
         query = sa.select(t.bookings).where(t.bookings.c.id == booking_id)
         if for_update and self._c.dialect.name == "postgresql":
             query = query.with_for_update()

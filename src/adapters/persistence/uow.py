@@ -12,8 +12,10 @@ from adapters.persistence import tables as t
 from adapters.persistence.database import WRITE, Database
 from adapters.persistence.mappers import booking_state
 from adapters.persistence.one_statement import (
+    event_params,
     rows_only,
     rows_only_params,
+    update_with_event,
     update_with_rows,
     update_with_rows_params,
 )
@@ -28,6 +30,7 @@ from adapters.persistence.repositories import (
     slot_taken,
     upsert,
 )
+from application.ports import Contended
 from domain.booking import Booking
 from domain.errors import DomainError, SlotUnavailable
 
@@ -43,9 +46,12 @@ class SqlAlchemyUnitOfWork:
         *,
         read_only: bool = False,
         single_write: bool = False,
+        optimistic: bool = False,
         actor: str = "system",
     ) -> None:
         self._db, self._read_only, self._single_write, self._actor = database, read_only, single_write, actor
+        # Only PostgreSQL: SQLite's writers hold the one write lock for the whole unit of work anyway.
+        self._optimistic = optimistic and database.dialect == "postgresql" and not read_only
         self._connection: AsyncConnection | None = None
         self._locked = False
 
@@ -58,14 +64,17 @@ class SqlAlchemyUnitOfWork:
             connection = await self._db.engine.connect()
             if not self._read_only:
                 connection = await connection.execution_options(**{WRITE: True})
-            if self._db.dialect == "postgresql" and (self._read_only or self._single_write):
+            one_statement_each = self._read_only or self._single_write or self._optimistic
+            if self._db.dialect == "postgresql" and one_statement_each:
                 # Each statement is atomic by itself: no BEGIN and COMMIT round trips around it.
                 connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
         except BaseException:
             self._release()
             raise
         self._connection = connection
-        self.bookings = SqlAlchemyBookingRepository(connection, actor=self._actor)
+        self.bookings = SqlAlchemyBookingRepository(
+            connection, actor=self._actor, optimistic=self._optimistic
+        )
         self.customers = SqlAlchemyCustomerRepository(connection)
         self.idempotency = SqlAlchemyIdempotencyStore(connection)
         self.inbound_events = SqlAlchemyInboundEventLog(connection)
@@ -93,6 +102,24 @@ class SqlAlchemyUnitOfWork:
             self._check_nothing_left()
             return
         now = datetime.now(UTC)
+        changed, audit, outbox = self._changes(now)
+        if self._optimistic:
+            await self._commit_in_one_statement(changed, audit, outbox, now)
+            return
+        if len(changed) == 1 and (audit or outbox) and self._connection.dialect.name == "postgresql":
+            # The common case (a payment event, a cancellation): one round trip for all three.
+            await self._update(*changed[0], now, audit=audit, outbox=outbox)
+        else:
+            for version, booking in changed:
+                await self._update(version, booking, now)
+            await self._write_audit_and_outbox(audit, outbox)
+        await self._connection.commit()
+
+    def _changes(
+        self, now: datetime
+    ) -> tuple[list[tuple[int, Booking]], list[dict[str, Any]], list[dict[str, Any]]]:
+        """The bookings changed since they were read (with the version read), and their audit and outbox
+        rows."""
         audit: list[dict[str, Any]] = []
         outbox: list[dict[str, Any]] = []
         changed: list[tuple[int, Booking]] = []
@@ -103,14 +130,48 @@ class SqlAlchemyUnitOfWork:
             audit += audit_rows(booking.events, actor=self._actor)
             outbox += outbox_rows(booking.events, now=now)
             booking.events.clear()
-        if len(changed) == 1 and (audit or outbox) and self._connection.dialect.name == "postgresql":
-            # The common case (a payment event, a cancellation): one round trip for all three.
-            await self._update(*changed[0], now, audit=audit, outbox=outbox)
-        else:
-            for version, booking in changed:
-                await self._update(version, booking, now)
-            await self._write_audit_and_outbox(audit, outbox)
-        await self._connection.commit()
+        return changed, audit, outbox
+
+    async def _commit_in_one_statement(
+        self,
+        changed: list[tuple[int, Booking]],
+        audit: list[dict[str, Any]],
+        outbox: list[dict[str, Any]],
+        now: datetime,
+    ) -> None:
+        """An optimistic unit of work's one write: the booking it read at that version, its audit and outbox
+        rows and the inbound event, or only the event when nothing changed. Anything else is `Contended`."""
+        assert self._connection is not None  # noqa: S101 - used inside `async with`
+        event = self.bookings.pending_event
+        if event is None or len(changed) > 1 or (not changed and (audit or outbox)):
+            raise Contended("more than one statement to write")
+        if not changed:
+            if not await self.inbound_events.record(
+                event["provider"], event["event_id"], event_type=event["event_type"], now=event["received_at"]
+            ):
+                raise Contended("the event was just recorded by another delivery")
+            return
+        version, booking = changed[0]
+        booking.version = version + 1
+        state = booking_state(booking)
+        params = update_with_rows_params(
+            state,
+            booking_id=booking.id,
+            version=booking.version,
+            old_version=version,
+            updated_at=now,
+            audit=audit,
+            outbox=outbox,
+        )
+        statement = update_with_event(tuple(state), len(audit), len(outbox))
+        try:
+            row = (await self._connection.execute(statement, params | event_params(event))).one()
+        except DBAPIError as exc:
+            if slot_taken(exc):
+                raise Contended("the availability rule refused the change") from exc
+            raise
+        if not row.updated:
+            raise Contended("the booking or the event changed since they were read")
 
     async def _write_audit_and_outbox(
         self, audit: list[dict[str, Any]], outbox: list[dict[str, Any]]
@@ -183,5 +244,9 @@ class SqlAlchemyUnitOfWorkFactory:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    def __call__(self, *, read_only: bool = False, single_write: bool = False) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self._db, read_only=read_only, single_write=single_write)
+    def __call__(
+        self, *, read_only: bool = False, single_write: bool = False, optimistic: bool = False
+    ) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(
+            self._db, read_only=read_only, single_write=single_write, optimistic=optimistic
+        )

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from application.ports import Clock, Contended, UnitOfWork, UnitOfWorkFactory
 from domain.booking import MONEY_RECEIVED, Booking, BookingStatus
 from domain.errors import IllegalTransition
 
@@ -76,7 +76,18 @@ class PaymentEventHandler:
 
     async def __call__(self, event: PaymentEvent) -> Outcome:
         now = self._clock.now()
-        async with self._uow() as uow:
+        if not isinstance(event, EventIgnored):
+            # Most events change one booking nobody else is changing: read it without a lock and write
+            # the change with the event's record in one statement. When that cannot be done safely, the
+            # attempt wrote nothing and the event goes the locking way.
+            try:
+                return await self._handle(event, now, optimistic=True)
+            except Contended:
+                pass
+        return await self._handle(event, now, optimistic=False)
+
+    async def _handle(self, event: PaymentEvent, now: datetime, *, optimistic: bool) -> Outcome:
+        async with self._uow(optimistic=optimistic) as uow:
             booking: Booking | None = None
             if isinstance(event, EventIgnored):
                 recorded = await uow.inbound_events.record(
