@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
@@ -164,3 +165,113 @@ async def test_in_sandbox_mode_an_approved_extension_is_paid_at_once(database_ur
         extension = (await propose(client, booking)).json()["extension_id"]
         approved = await approve(client, booking, extension, token)
     assert (approved.status_code, approved.json()["status"]) == (200, "paid")
+
+
+async def decline(client: httpx.AsyncClient, booking: str, extension: str, token: str) -> httpx.Response:
+    return await client.post(
+        f"/v1/bookings/{booking}/extensions/{extension}/decline",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+async def stored_status(container: Container, extension: str) -> str:
+    e = t.booking_extensions.c
+    async with container.database().engine.connect() as c:
+        query = sa.select(e.status).where(e.id == UUID(extension))
+        return str((await c.execute(query)).scalar_one())
+
+
+async def test_a_proposed_extension_declined_is_declined_and_declining_again_answers_the_same(
+    database_url: str, stripe_api: FakeStripe
+) -> None:
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
+        booking, token = await paid_booking(client)
+        extension = (await propose(client, booking)).json()["extension_id"]
+        declined = await decline(client, booking, extension, token)
+        again = await decline(client, booking, extension, token)
+        status = await stored_status(container, extension)
+    assert declined.status_code == 200, declined.text
+    assert declined.json()["extension_id"] == extension
+    assert (declined.json()["status"], declined.json()["description"]) == ("declined", "New brake pads")
+    assert (again.status_code, again.json()) == (200, declined.json())
+    assert status == "declined"
+    assert charges(stripe_api) == []
+
+
+async def test_approving_a_declined_extension_is_refused_and_charges_nothing_at_stripe(
+    database_url: str, stripe_api: FakeStripe
+) -> None:
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
+        booking, token = await paid_booking(client)
+        extension = (await propose(client, booking)).json()["extension_id"]
+        await decline(client, booking, extension, token)
+        approved = await approve(client, booking, extension, token)
+        status = await stored_status(container, extension)
+    assert (approved.status_code, approved.json()["code"]) == (409, "illegal_transition")
+    assert status == "declined"
+    assert charges(stripe_api) == []
+    assert [r for r in stripe_api.requests if r.form.get("off_session") == "true"] == []
+
+
+async def test_declining_a_paid_extension_is_409_and_it_stays_paid(
+    database_url: str, stripe_api: FakeStripe
+) -> None:
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
+        booking, token = await paid_booking(client)
+        extension = (await propose(client, booking)).json()["extension_id"]
+        assert (await approve(client, booking, extension, token)).json()["status"] == "paid"
+        declined = await decline(client, booking, extension, token)
+        status = await stored_status(container, extension)
+    assert declined.status_code == 409, declined.text
+    assert declined.headers["content-type"].startswith("application/problem+json")
+    assert declined.json()["code"] == "illegal_transition"
+    assert status == "paid"
+    assert len(charges(stripe_api)) == 1
+
+
+async def test_an_extension_whose_charge_was_refused_can_be_declined_and_then_is_not_charged_again(
+    database_url: str, stripe_api: FakeStripe
+) -> None:
+    stripe_api.card_errors = ["card_declined"]
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
+        booking, token = await paid_booking(client)
+        extension = (await propose(client, booking)).json()["extension_id"]
+        assert (await approve(client, booking, extension, token)).status_code == 402
+        declined = await decline(client, booking, extension, token)
+        approved = await approve(client, booking, extension, token)
+        status = await stored_status(container, extension)
+    assert (declined.status_code, declined.json()["status"]) == (200, "declined")
+    assert (approved.status_code, approved.json()["code"]) == (409, "illegal_transition")
+    assert status == "declined"
+    keys = [r.headers["idempotency-key"] for r in stripe_api.requests if r.form.get("off_session") == "true"]
+    assert keys == [f"extension:{extension}"]  # the refused attempt only
+
+
+@pytest.mark.parametrize("action", ["approve", "decline"])
+async def test_a_wrong_token_or_an_unknown_extension_is_the_same_404_and_changes_nothing(
+    database_url: str, stripe_api: FakeStripe, action: str
+) -> None:
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
+        booking, token = await paid_booking(client)
+        other = (await book(client, START + timedelta(hours=3)))["booking_id"]
+        extension = (await propose(client, booking)).json()["extension_id"]
+
+        async def post(booking_id: str, extension_id: str, credential: str | None) -> httpx.Response:
+            headers = {"Authorization": f"Bearer {credential}"} if credential else {}
+            url = f"/v1/bookings/{booking_id}/extensions/{extension_id}/{action}"
+            return await client.post(url, headers=headers)
+
+        refused = [
+            await post(booking, extension, "not-the-token"),
+            await post(booking, str(uuid4()), token),  # no such extension
+            await post(str(uuid4()), extension, token),  # no such booking
+            await post(other, extension, token),  # another booking's path
+            await post(booking, extension, ADMIN_KEY),  # the customer's decision, not the admin's
+        ]
+        anonymous = await post(booking, extension, None)
+        status = await stored_status(container, extension)
+    assert [(r.status_code, r.json()["code"]) for r in refused] == [(404, "not_found")] * len(refused)
+    assert len({r.text for r in refused}) == 1  # nothing tells one refusal from another
+    assert anonymous.status_code == 401
+    assert status == "proposed"
+    assert charges(stripe_api) == []
