@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs
 from uuid import UUID, uuid4
 
 import httpx
@@ -15,8 +16,10 @@ import sqlalchemy as sa
 from adapters.memory.clock import FixedClock
 from adapters.persistence import tables as t
 from entrypoints.container import Container
+from tests.http.test_no_personal_data_in_logs import CUSTOMER, PERSONAL, _every_record, _leaks
 from tests.support.app import ADMIN_KEY, running_app, stripe_app
 from tests.support.fake_stripe import SECRET, FakeStripe, event, fake_stripe, sign
+from tests.support.sink import http_sink
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 START = (NOW + timedelta(days=2)).replace(hour=8, minute=0, second=0)
@@ -275,3 +278,45 @@ async def test_a_wrong_token_or_an_unknown_extension_is_the_same_404_and_changes
     assert anonymous.status_code == 401
     assert status == "proposed"
     assert charges(stripe_api) == []
+
+
+async def test_the_proposal_is_emailed_and_texted_with_its_description_read_at_delivery(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    description = "Brake pads <front> & discs"
+    with _every_record(caplog) as records, http_sink() as resend, http_sink(status=201) as twilio:
+        settings = {
+            "resend_api_key": "re_test_key",
+            "resend_from": "Bookings <b@x.test>",
+            "resend_api_base": resend.base,
+            "twilio_account_sid": "AC_test",
+            "twilio_auth_token": "twilio-token-0123",
+            "twilio_from": "+15005550006",
+            "twilio_api_base": twilio.base,
+        }
+        async with running_app(database_url, clock=FixedClock(NOW), **settings) as (client, container):
+            body = {"offering_id": "van-transfer", "start": START.isoformat(), "customer": CUSTOMER}
+            created = (await client.post("/v1/bookings", json=body)).json()
+            booking = created["booking_id"]
+            await client.post(f"/sandbox/checkout/{booking}", data={"outcome": "pay"})
+            await container.deliver_outbox()()  # the confirmation, before the proposal
+            resend.received.clear()
+            twilio.received.clear()
+            extension = (await propose(client, booking, description=description)).json()["extension_id"]
+            async with container.database().engine.connect() as c:
+                o = t.outbox_messages.c
+                query = sa.select(o.payload).where(o.topic.like("%.extension_proposed"))
+                payloads = [row.payload for row in await c.execute(query)]
+            delivered = sorted(f"{d.topic} {d.outcome}" for d in await container.deliver_outbox()())
+    assert payloads == [{"extension_id": extension}] * 2  # the id only, nothing personal
+    assert delivered == ["email.extension_proposed delivered", "sms.extension_proposed delivered"]
+    [request] = resend.received
+    email = request.json()
+    assert request.headers["idempotency-key"] == f"email.extension_proposed:{booking}:{extension}"
+    assert f"we found more to do: {description}. Approve 120.00 EUR?" in email["text"]
+    assert "Brake pads &lt;front&gt; &amp; discs" in email["html"]
+    assert "<front>" not in email["html"]
+    [text] = twilio.received
+    assert parse_qs(text.body.decode())["Body"] == [f"{description}: 120.00 EUR. Ref {booking}"]
+    service = [r for r in records if r.name.startswith("bookhub")]
+    assert _leaks(service, (*PERSONAL, description, "re_test_key", "twilio-token-0123")) == []
