@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from domain.events import (
@@ -22,6 +24,7 @@ from domain.outbox import OutboxMessage
 
 # Each customer message goes out on both channels; the sms sender skips customers without a phone.
 CUSTOMER_CHANNELS = ("email", "sms")
+EXTENSION_ID = "extension_id"  # the payload key of a message about one extension
 
 
 def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
@@ -58,7 +61,9 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
         case DeliveryRequested(occurred_at=at):
             return [_trip("b2c_delivery", booking, {"ready_at": at.isoformat()})]
         case ExtensionProposed(extension_id=extension):
-            return _tell_customer("extension_proposed", booking, f":{extension}")
+            # The id only: the sender re-reads the extension's description and price when it renders.
+            payload = {EXTENSION_ID: str(extension)}
+            return _tell_customer("extension_proposed", booking, f":{extension}", payload)
         case VehiclePickedUp():
             return _tell_customer("vehicle_picked_up", booking)
         case VehicleReturned():
@@ -67,12 +72,29 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
             return []
 
 
-def _tell_customer(event: str, booking: UUID, key_suffix: str = "") -> list[OutboxMessage]:
+def _tell_customer(
+    event: str, booking: UUID, key_suffix: str = "", payload: dict[str, str] | None = None
+) -> list[OutboxMessage]:
     """`email.<event>` and `sms.<event>`, keyed `<channel>.<event>:<booking id><suffix>`."""
     return [
-        OutboxMessage(f"{channel}.{event}", f"{channel}.{event}:{booking}{key_suffix}", booking)
+        OutboxMessage(
+            f"{channel}.{event}", f"{channel}.{event}:{booking}{key_suffix}", booking, dict(payload or {})
+        )
         for channel in CUSTOMER_CHANNELS
     ]
+
+
+def extension_of(topic: str, idempotency_key: str, payload: Mapping[str, Any]) -> UUID | None:
+    """The extension a customer message is about: its payload's id, or for an `extension_proposed`
+    message written before payloads carried it, the id its key ends with. None for other messages."""
+    if EXTENSION_ID in payload:
+        return UUID(str(payload[EXTENSION_ID]))
+    if topic.partition(".")[2] == "extension_proposed":
+        try:
+            return UUID(idempotency_key.rpartition(":")[2])
+        except ValueError:
+            return None
+    return None
 
 
 def _accounting(fact: str, booking: UUID, at: datetime) -> OutboxMessage:

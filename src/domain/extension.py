@@ -32,8 +32,8 @@ _E = ExtensionStatus
 EXTENSION_TRANSITIONS: Final[Mapping[ExtensionStatus, frozenset[ExtensionStatus]]] = {
     _E.PROPOSED: frozenset({_E.APPROVED, _E.DECLINED}),
     _E.APPROVED: frozenset({_E.PAID, _E.FAILED}),
-    # A failed charge may be approved again once the customer has done what the reason asks.
-    _E.FAILED: frozenset({_E.APPROVED}),
+    # A failed charge may be approved again once the customer has done what the reason asks, or declined.
+    _E.FAILED: frozenset({_E.APPROVED, _E.DECLINED}),
     _E.PAID: frozenset(),
     _E.DECLINED: frozenset(),
 }
@@ -92,6 +92,8 @@ class Extension:
         return moved
 
     def decline(self, *, now: datetime) -> bool:
+        """A proposed or failed extension is declined; an approved one is being charged and a paid one was
+        charged, so neither can be (IllegalTransition). Declining again changes nothing."""
         return self._move_to(_E.DECLINED, now=now)
 
     def mark_paid(self, *, payment_ref: str | None, now: datetime) -> bool:

@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from domain.booking import Booking
-from domain.catalog import Offering, Template
+from domain.catalog import Money, Offering, Template
 from domain.customer import Customer
+from domain.extension import Extension
 
 FALLBACK_LOCALE = "en"
 
@@ -52,7 +53,11 @@ def render(text: str, values: Mapping[str, str], *, escape: bool = False) -> str
     return "".join(pieces)
 
 
-def placeholders(booking: Booking, customer: Customer, offering: Offering) -> dict[str, str]:
+def placeholders(
+    booking: Booking, customer: Customer, offering: Offering, extension: Extension | None = None
+) -> dict[str, str]:
+    """A message about an extension names it (`{extension_description}`) and asks its price
+    (`{amount}`); any other message's `{amount}` is the booking's price and its description is empty."""
     zone = offering.timezone
     start = booking.slot.start.astimezone(zone) if booking.slot else None
     end = booking.slot.end.astimezone(zone) if booking.slot else None
@@ -62,11 +67,15 @@ def placeholders(booking: Booking, customer: Customer, offering: Offering) -> di
         "offering_name": offering.name,
         "start_local": start.strftime("%Y-%m-%d %H:%M") if start else "",
         "end_local": end.strftime("%Y-%m-%d %H:%M") if end else "",
-        "amount": f"{booking.price.amount_cents / 100:.2f} {booking.price.currency}",
+        "amount": _money(extension.price if extension is not None else booking.price),
         "payment_url": booking.references.get("payment_url", ""),
         "manage_url": "",
-        "extension_description": "",
+        "extension_description": extension.description if extension is not None else "",
     }
+
+
+def _money(price: Money) -> str:
+    return f"{price.amount_cents / 100:.2f} {price.currency}"
 
 
 def email_for(template: Template, customer: Customer, values: Mapping[str, str]) -> Email:

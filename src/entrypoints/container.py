@@ -42,7 +42,11 @@ from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.health import GetHealth
 from application.outbox.prune import PruneSettledMessages
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
-from application.payments.extensions import ApproveExtensionHandler, ProposeExtensionHandler
+from application.payments.extensions import (
+    ApproveExtensionHandler,
+    DeclineExtensionHandler,
+    ProposeExtensionHandler,
+)
 from application.payments.payment_events import PaymentEventHandler
 from application.payments.payment_links import PaymentLinkPaidHandler
 from application.payments.reconcile import ReconcilePayments
@@ -144,6 +148,7 @@ class Container(containers.DeclarativeContainer):
     )
     propose_extension = providers.Singleton(ProposeExtensionHandler, uow, clock)
     approve_extension = providers.Singleton(ApproveExtensionHandler, uow, extension_charges, clock)
+    decline_extension = providers.Singleton(DeclineExtensionHandler, uow, clock)
     stripe_webhook = providers.Singleton(StripeWebhook, settings.provided.stripe_webhook_secret)
     airwallex_webhook = providers.Singleton(AirwallexWebhook, settings.provided.airwallex_webhook_secret)
     appointment_reported = providers.Singleton(AppointmentReportedHandler, uow, catalog, clock)

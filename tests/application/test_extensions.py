@@ -11,6 +11,7 @@ import pytest
 from application.errors import InvalidRequest, NotFound
 from application.payments.extensions import (
     ApproveExtensionHandler,
+    DeclineExtensionHandler,
     ExtensionNotAllowed,
     ProposeExtension,
     ProposeExtensionHandler,
@@ -103,3 +104,93 @@ async def test_refusals() -> None:
     with pytest.raises(IllegalTransition):
         await approve(booking, extension.id, token=token)  # type: ignore[arg-type]
     assert charges.calls == []
+
+
+async def test_a_declined_extension_is_saved_declined_and_a_later_approval_charges_nothing() -> None:
+    app = build()
+    propose, approve, charges = handlers(app)
+    decline = DeclineExtensionHandler(app.uow, app.clock)
+    booking, token = await paid(app)
+    extension = await propose(ProposeExtension(booking, "Wax", 500))  # type: ignore[arg-type]
+
+    declined = await decline(booking, extension.id, token=token)  # type: ignore[arg-type]
+    commits = app.state.commits
+    again = await decline(booking, extension.id, token=token)  # type: ignore[arg-type]
+
+    assert (declined.status, again.status) == (ExtensionStatus.DECLINED, ExtensionStatus.DECLINED)
+    assert app.state.commits == commits  # declining again writes nothing
+    assert app.state.extensions[extension.id].status is ExtensionStatus.DECLINED
+    with pytest.raises(IllegalTransition):
+        await approve(booking, extension.id, token=token)  # type: ignore[arg-type]
+    assert charges.calls == []
+    assert app.state.extensions[extension.id].status is ExtensionStatus.DECLINED
+
+
+async def test_an_extension_whose_charge_failed_can_be_declined() -> None:
+    app = build()
+    propose, approve, charges = handlers(app)
+    charges.results = [ChargeResult(paid=False, payment_ref="pi_1", reason="card_declined: ...")]
+    decline = DeclineExtensionHandler(app.uow, app.clock)
+    booking, token = await paid(app)
+    extension = await propose(ProposeExtension(booking, "Wax", 500))  # type: ignore[arg-type]
+    await approve(booking, extension.id, token=token)  # type: ignore[arg-type]
+
+    declined = await decline(booking, extension.id, token=token)  # type: ignore[arg-type]
+
+    assert declined.status is ExtensionStatus.DECLINED
+    assert app.state.extensions[extension.id].status is ExtensionStatus.DECLINED
+
+
+@pytest.mark.parametrize("status", [ExtensionStatus.APPROVED, ExtensionStatus.PAID])
+async def test_an_extension_being_charged_or_paid_cannot_be_declined(status: ExtensionStatus) -> None:
+    app = build()
+    propose, _approve, _charges = handlers(app)
+    decline = DeclineExtensionHandler(app.uow, app.clock)
+    booking, token = await paid(app)
+    extension = await propose(ProposeExtension(booking, "Wax", 500))  # type: ignore[arg-type]
+    app.state.extensions[extension.id].status = status
+
+    with pytest.raises(IllegalTransition) as raised:
+        await decline(booking, extension.id, token=token)  # type: ignore[arg-type]
+
+    assert raised.value.code == "illegal_transition"
+    assert app.state.extensions[extension.id].status is status
+
+
+async def test_declining_with_a_wrong_token_or_another_bookings_extension_is_not_found() -> None:
+    app = build()
+    propose, _approve, _charges = handlers(app)
+    decline = DeclineExtensionHandler(app.uow, app.clock)
+    booking, token = await paid(app)
+    extension = await propose(ProposeExtension(booking, "Wax", 500))  # type: ignore[arg-type]
+    with pytest.raises(NotFound):
+        await decline(booking, extension.id, token="wrong")  # type: ignore[arg-type]
+    with pytest.raises(NotFound):
+        await decline(booking, uuid4(), token=token)  # type: ignore[arg-type]
+    assert app.state.extensions[extension.id].status is ExtensionStatus.PROPOSED
+
+
+async def test_a_refusal_that_answers_after_the_customer_declined_leaves_it_declined() -> None:
+    """Two approvals of one attempt race: the second one's refusal is recorded, the customer declines,
+    then the first one's (identical) refusal comes back. The extension stays declined."""
+    app = build()
+    propose, approve, charges = handlers(app)
+    decline = DeclineExtensionHandler(app.uow, app.clock)
+    booking, token = await paid(app)
+    extension = await propose(ProposeExtension(booking, "Wax", 500))  # type: ignore[arg-type]
+    refused = ChargeResult(paid=False, payment_ref="pi_1", reason="card_declined: ...")
+    charges.results = [refused, refused]
+    first_charge = charges.charge
+
+    async def meanwhile(ext: Extension, card: SavedCard, *, idempotency_key: str) -> ChargeResult:
+        charges.charge = first_charge  # type: ignore[method-assign]
+        assert (await approve(booking, extension.id, token=token)).status is ExtensionStatus.FAILED  # type: ignore[arg-type]
+        assert (await decline(booking, extension.id, token=token)).status is ExtensionStatus.DECLINED  # type: ignore[arg-type]
+        return await first_charge(ext, card, idempotency_key=idempotency_key)
+
+    charges.charge = meanwhile  # type: ignore[method-assign]
+    answered = await approve(booking, extension.id, token=token)  # type: ignore[arg-type]
+
+    assert answered.status is ExtensionStatus.DECLINED
+    assert app.state.extensions[extension.id].status is ExtensionStatus.DECLINED
+    assert [key for key, _ in charges.calls] == [f"extension:{extension.id}"] * 2

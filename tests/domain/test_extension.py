@@ -46,7 +46,7 @@ def test_the_table_is_the_one_the_design_names() -> None:
     assert {
         E.PROPOSED: {E.APPROVED, E.DECLINED},
         E.APPROVED: {E.PAID, E.FAILED},
-        E.FAILED: {E.APPROVED},
+        E.FAILED: {E.APPROVED, E.DECLINED},
         E.PAID: set(),
         E.DECLINED: set(),
     } == EXTENSION_TRANSITIONS

@@ -11,6 +11,7 @@ import pytest
 from domain.booking import Booking, BookingStatus, PaymentStatus, Slot
 from domain.catalog import Money, Offering, OfferingKind, Template
 from domain.customer import Customer
+from domain.extension import Extension
 from domain.notifications import email_for, pick_template, placeholders, render
 
 EN = Template("Confirmed", "Hello {customer_name}")
@@ -79,3 +80,33 @@ def test_an_email_shows_the_booking_in_the_offerings_time_zone() -> None:
     assert email.subject == "Airport transfer le 2026-06-02 10:00"
     assert email.text == "Bonjour Ada <3\n85.00 EUR, fin 2026-06-02 11:30"
     assert email.html == "<p>Bonjour Ada &lt;3<br>\n85.00 EUR, fin 2026-06-02 11:30</p>"
+
+
+def test_a_message_about_an_extension_names_it_and_asks_its_price_escaped_in_html() -> None:
+    start = datetime(2026, 6, 2, 8, 0, tzinfo=UTC)
+    booking = Booking(
+        uuid.uuid4(),
+        "airport-transfer",
+        uuid.uuid4(),
+        Money(8500, "EUR"),
+        BookingStatus.CONFIRMED,
+        PaymentStatus.PAID,
+        start,
+        slot=Slot(start, start + timedelta(minutes=90)),
+    )
+    customer = Customer(booking.customer_id, "ada@example.com", "Ada", locale="en")
+    extension = Extension.propose(
+        id=uuid.uuid4(),
+        booking_id=booking.id,
+        description="Pads <front> & discs",
+        price=Money(12050, "EUR"),
+        now=start,
+    )
+    template = Template("Extra work", "{extension_description} for {amount}")
+
+    email = email_for(template, customer, placeholders(booking, customer, offering(), extension))
+    plain = placeholders(booking, customer, offering())
+
+    assert email.text == "Pads <front> & discs for 120.50 EUR"
+    assert email.html == "<p>Pads &lt;front&gt; &amp; discs for 120.50 EUR</p>"
+    assert (plain["extension_description"], plain["amount"]) == ("", "85.00 EUR")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
@@ -14,8 +16,10 @@ import sqlalchemy as sa
 from adapters.memory.clock import FixedClock
 from adapters.persistence import tables as t
 from entrypoints.container import Container
+from tests.http.test_no_personal_data_in_logs import CUSTOMER, PERSONAL, _every_record, _leaks
 from tests.support.app import ADMIN_KEY, running_app, stripe_app
 from tests.support.fake_stripe import SECRET, FakeStripe, event, fake_stripe, sign
+from tests.support.sink import http_sink
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 START = (NOW + timedelta(days=2)).replace(hour=8, minute=0, second=0)
@@ -164,3 +168,155 @@ async def test_in_sandbox_mode_an_approved_extension_is_paid_at_once(database_ur
         extension = (await propose(client, booking)).json()["extension_id"]
         approved = await approve(client, booking, extension, token)
     assert (approved.status_code, approved.json()["status"]) == (200, "paid")
+
+
+async def decline(client: httpx.AsyncClient, booking: str, extension: str, token: str) -> httpx.Response:
+    return await client.post(
+        f"/v1/bookings/{booking}/extensions/{extension}/decline",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+async def stored_status(container: Container, extension: str) -> str:
+    e = t.booking_extensions.c
+    async with container.database().engine.connect() as c:
+        query = sa.select(e.status).where(e.id == UUID(extension))
+        return str((await c.execute(query)).scalar_one())
+
+
+async def test_a_proposed_extension_declined_is_declined_and_declining_again_answers_the_same(
+    database_url: str, stripe_api: FakeStripe
+) -> None:
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
+        booking, token = await paid_booking(client)
+        extension = (await propose(client, booking)).json()["extension_id"]
+        declined = await decline(client, booking, extension, token)
+        again = await decline(client, booking, extension, token)
+        status = await stored_status(container, extension)
+    assert declined.status_code == 200, declined.text
+    assert declined.json()["extension_id"] == extension
+    assert (declined.json()["status"], declined.json()["description"]) == ("declined", "New brake pads")
+    assert (again.status_code, again.json()) == (200, declined.json())
+    assert status == "declined"
+    assert charges(stripe_api) == []
+
+
+async def test_approving_a_declined_extension_is_refused_and_charges_nothing_at_stripe(
+    database_url: str, stripe_api: FakeStripe
+) -> None:
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
+        booking, token = await paid_booking(client)
+        extension = (await propose(client, booking)).json()["extension_id"]
+        await decline(client, booking, extension, token)
+        approved = await approve(client, booking, extension, token)
+        status = await stored_status(container, extension)
+    assert (approved.status_code, approved.json()["code"]) == (409, "illegal_transition")
+    assert status == "declined"
+    assert charges(stripe_api) == []
+    assert [r for r in stripe_api.requests if r.form.get("off_session") == "true"] == []
+
+
+async def test_declining_a_paid_extension_is_409_and_it_stays_paid(
+    database_url: str, stripe_api: FakeStripe
+) -> None:
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
+        booking, token = await paid_booking(client)
+        extension = (await propose(client, booking)).json()["extension_id"]
+        assert (await approve(client, booking, extension, token)).json()["status"] == "paid"
+        declined = await decline(client, booking, extension, token)
+        status = await stored_status(container, extension)
+    assert declined.status_code == 409, declined.text
+    assert declined.headers["content-type"].startswith("application/problem+json")
+    assert declined.json()["code"] == "illegal_transition"
+    assert status == "paid"
+    assert len(charges(stripe_api)) == 1
+
+
+async def test_an_extension_whose_charge_was_refused_can_be_declined_and_then_is_not_charged_again(
+    database_url: str, stripe_api: FakeStripe
+) -> None:
+    stripe_api.card_errors = ["card_declined"]
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
+        booking, token = await paid_booking(client)
+        extension = (await propose(client, booking)).json()["extension_id"]
+        assert (await approve(client, booking, extension, token)).status_code == 402
+        declined = await decline(client, booking, extension, token)
+        approved = await approve(client, booking, extension, token)
+        status = await stored_status(container, extension)
+    assert (declined.status_code, declined.json()["status"]) == (200, "declined")
+    assert (approved.status_code, approved.json()["code"]) == (409, "illegal_transition")
+    assert status == "declined"
+    keys = [r.headers["idempotency-key"] for r in stripe_api.requests if r.form.get("off_session") == "true"]
+    assert keys == [f"extension:{extension}"]  # the refused attempt only
+
+
+@pytest.mark.parametrize("action", ["approve", "decline"])
+async def test_a_wrong_token_or_an_unknown_extension_is_the_same_404_and_changes_nothing(
+    database_url: str, stripe_api: FakeStripe, action: str
+) -> None:
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
+        booking, token = await paid_booking(client)
+        other = (await book(client, START + timedelta(hours=3)))["booking_id"]
+        extension = (await propose(client, booking)).json()["extension_id"]
+
+        async def post(booking_id: str, extension_id: str, credential: str | None) -> httpx.Response:
+            headers = {"Authorization": f"Bearer {credential}"} if credential else {}
+            url = f"/v1/bookings/{booking_id}/extensions/{extension_id}/{action}"
+            return await client.post(url, headers=headers)
+
+        refused = [
+            await post(booking, extension, "not-the-token"),
+            await post(booking, str(uuid4()), token),  # no such extension
+            await post(str(uuid4()), extension, token),  # no such booking
+            await post(other, extension, token),  # another booking's path
+            await post(booking, extension, ADMIN_KEY),  # the customer's decision, not the admin's
+        ]
+        anonymous = await post(booking, extension, None)
+        status = await stored_status(container, extension)
+    assert [(r.status_code, r.json()["code"]) for r in refused] == [(404, "not_found")] * len(refused)
+    assert len({r.text for r in refused}) == 1  # nothing tells one refusal from another
+    assert anonymous.status_code == 401
+    assert status == "proposed"
+    assert charges(stripe_api) == []
+
+
+async def test_the_proposal_is_emailed_and_texted_with_its_description_read_at_delivery(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    description = "Brake pads <front> & discs"
+    with _every_record(caplog) as records, http_sink() as resend, http_sink(status=201) as twilio:
+        settings = {
+            "resend_api_key": "re_test_key",
+            "resend_from": "Bookings <b@x.test>",
+            "resend_api_base": resend.base,
+            "twilio_account_sid": "AC_test",
+            "twilio_auth_token": "twilio-token-0123",
+            "twilio_from": "+15005550006",
+            "twilio_api_base": twilio.base,
+        }
+        async with running_app(database_url, clock=FixedClock(NOW), **settings) as (client, container):
+            body = {"offering_id": "van-transfer", "start": START.isoformat(), "customer": CUSTOMER}
+            created = (await client.post("/v1/bookings", json=body)).json()
+            booking = created["booking_id"]
+            await client.post(f"/sandbox/checkout/{booking}", data={"outcome": "pay"})
+            await container.deliver_outbox()()  # the confirmation, before the proposal
+            resend.received.clear()
+            twilio.received.clear()
+            extension = (await propose(client, booking, description=description)).json()["extension_id"]
+            async with container.database().engine.connect() as c:
+                o = t.outbox_messages.c
+                query = sa.select(o.payload).where(o.topic.like("%.extension_proposed"))
+                payloads = [row.payload for row in await c.execute(query)]
+            delivered = sorted(f"{d.topic} {d.outcome}" for d in await container.deliver_outbox()())
+    assert payloads == [{"extension_id": extension}] * 2  # the id only, nothing personal
+    assert delivered == ["email.extension_proposed delivered", "sms.extension_proposed delivered"]
+    [request] = resend.received
+    email = request.json()
+    assert request.headers["idempotency-key"] == f"email.extension_proposed:{booking}:{extension}"
+    assert f"we found more to do: {description}. Approve 120.00 EUR?" in email["text"]
+    assert "Brake pads &lt;front&gt; &amp; discs" in email["html"]
+    assert "<front>" not in email["html"]
+    [text] = twilio.received
+    assert parse_qs(text.body.decode())["Body"] == [f"{description}: 120.00 EUR. Ref {booking}"]
+    service = [r for r in records if r.name.startswith("bookhub")]
+    assert _leaks(service, (*PERSONAL, description, "re_test_key", "twilio-token-0123")) == []

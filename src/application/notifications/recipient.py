@@ -1,14 +1,17 @@
-"""What every customer message needs: the booking, its customer and offering, re-read at delivery."""
+"""What every customer message needs: the booking, its customer and offering (and the extension it is
+about, if any), re-read at delivery."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from application.errors import ProviderRejected
+from application.outbox_routes import extension_of
 from application.ports import CatalogSource, ClaimedMessage, UnitOfWorkFactory
 from domain.booking import Booking
 from domain.catalog import Offering, Template
 from domain.customer import Customer
+from domain.extension import Extension
 from domain.notifications import pick_template, placeholders
 
 
@@ -17,6 +20,7 @@ class Recipient:
     booking: Booking
     customer: Customer
     offering: Offering | None
+    extension: Extension | None = None
 
     def template(self, event: str, channel: str) -> Template | None:
         """The offering's template for the event and channel in the customer's language, or none."""
@@ -26,7 +30,7 @@ class Recipient:
 
     def values(self) -> dict[str, str]:
         assert self.offering is not None  # noqa: S101 - called once a template was found
-        return placeholders(self.booking, self.customer, self.offering)
+        return placeholders(self.booking, self.customer, self.offering, self.extension)
 
 
 def event_of(message: ClaimedMessage) -> str:
@@ -39,9 +43,15 @@ async def load_recipient(
 ) -> Recipient:
     if message.booking_id is None:
         raise ProviderRejected(f"{message.topic} without a booking id")
+    extension_id = extension_of(message.topic, message.idempotency_key, message.payload)
+    extension = None
     async with uow(read_only=True) as work:
         booking = await work.bookings.get(message.booking_id)
         customer = None if booking is None else await work.customers.get(booking.customer_id)
+        if booking is not None and extension_id is not None:
+            extension = await work.extensions.get(extension_id, booking_id=booking.id)
     if booking is None or customer is None:
         raise ProviderRejected(f"booking {message.booking_id} is gone")
-    return Recipient(booking, customer, catalog.catalog.offerings.get(booking.offering_id))
+    if extension_id is not None and extension is None:
+        raise ProviderRejected(f"extension {extension_id} of booking {booking.id} is gone")
+    return Recipient(booking, customer, catalog.catalog.offerings.get(booking.offering_id), extension)

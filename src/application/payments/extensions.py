@@ -1,5 +1,5 @@
 """Extensions: the business proposes extra work on a paid booking; the customer approves it with the
-booking token and the hub charges the saved card off-session.
+booking token and the hub charges the saved card off-session, or declines it and nothing is charged.
 
 The charge is the one provider call of the approval and happens outside any transaction: the approval
 is committed first, then the card is charged, then the outcome is recorded in a second transaction.
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from uuid import UUID, uuid4
 
 from application.errors import InvalidRequest, NotFound
-from application.ports import Clock, OffSessionCharges, SavedCard, UnitOfWorkFactory
+from application.ports import Clock, OffSessionCharges, SavedCard, UnitOfWork, UnitOfWorkFactory
 from application.tokens import token_matches
-from domain.booking import TERMINAL_STATUSES, PaymentStatus, payment_method_key
+from domain.booking import TERMINAL_STATUSES, Booking, PaymentStatus, payment_method_key
 from domain.catalog import Money
 from domain.errors import DomainError
 from domain.events import ExtensionProposed
@@ -66,12 +66,7 @@ class ApproveExtensionHandler:
 
     async def __call__(self, booking_id: UUID, extension_id: UUID, *, token: str) -> Extension:
         async with self._uow() as uow:
-            booking = await uow.bookings.get(booking_id)
-            if booking is None or not token_matches(token, booking.token_hash):
-                raise NotFound("no such booking")
-            extension = await uow.extensions.get(extension_id, booking_id=booking_id, for_update=True)
-            if extension is None:
-                raise NotFound("no such extension")
+            booking, extension = await _customers_extension(uow, booking_id, extension_id, token)
             if extension.status is ExtensionStatus.PAID:
                 return extension  # approved and charged already: nothing more to charge
             if extension.approve(now=self._clock.now()):
@@ -92,7 +87,10 @@ class ApproveExtensionHandler:
             changed = (
                 fresh.mark_paid(payment_ref=result.payment_ref, now=now)
                 if result.paid
+                # A refusal is recorded on the attempt it answers, unless the extension moved on since
+                # (another approval's answer came first, or the customer declined after it).
                 else fresh.attempts == extension.attempts
+                and fresh.status is ExtensionStatus.APPROVED
                 and fresh.mark_failed(
                     reason=result.reason or "declined", payment_ref=result.payment_ref, now=now
                 )
@@ -101,3 +99,32 @@ class ApproveExtensionHandler:
                 await uow.extensions.save(fresh)
                 await uow.commit()
         return fresh
+
+
+class DeclineExtensionHandler:
+    """The customer declines a proposed extension, or one whose charge failed: nothing is charged, and
+    approving it later is refused. One being charged (approved) or paid cannot be declined."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
+
+    async def __call__(self, booking_id: UUID, extension_id: UUID, *, token: str) -> Extension:
+        async with self._uow() as uow:
+            _booking, extension = await _customers_extension(uow, booking_id, extension_id, token)
+            if extension.decline(now=self._clock.now()):  # IllegalTransition once approved or paid
+                await uow.extensions.save(extension)
+                await uow.commit()
+        return extension
+
+
+async def _customers_extension(
+    uow: UnitOfWork, booking_id: UUID, extension_id: UUID, token: str
+) -> tuple[Booking, Extension]:
+    """The booking and its extension, locked, for the holder of the booking's token. A wrong token, an
+    unknown booking and an unknown extension are one and the same 404."""
+    booking = await uow.bookings.get(booking_id)
+    if booking is not None and token_matches(token, booking.token_hash):
+        extension = await uow.extensions.get(extension_id, booking_id=booking_id, for_update=True)
+        if extension is not None:
+            return booking, extension
+    raise NotFound("no such booking or extension")

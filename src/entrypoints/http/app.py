@@ -93,6 +93,7 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             "retry_payment": _provide(container.retry_payment),
             "propose_extension": _provide(container.propose_extension),
             "approve_extension": _provide(container.approve_extension),
+            "decline_extension": _provide(container.decline_extension),
             "payment_link_paid": _provide(container.payment_link_paid),
             "stripe_webhook": _provide(container.stripe_webhook),
             "airwallex_webhook": _provide(container.airwallex_webhook),

@@ -19,7 +19,7 @@ from application.bookings.queries import (
     check_instant,
 )
 from application.errors import InvalidRequest
-from application.payments.extensions import ApproveExtensionHandler
+from application.payments.extensions import ApproveExtensionHandler, DeclineExtensionHandler
 from application.payments.retry_payment import RetryPaymentHandler
 from application.scheduling.schedule import ScheduleBooking, ScheduleBookingHandler
 from domain.dispatch import Address, Vehicle
@@ -172,6 +172,20 @@ class BookingController(Controller):
             failed = PaymentFailedOut("payment_failed", reason, extension_out(extension))
             return Response(failed, status_code=402)
         return Response(extension_out(extension), status_code=200)
+
+    @post("/bookings/{booking_id:uuid}/extensions/{extension_id:uuid}/decline", status_code=200)
+    async def decline_extension(
+        self,
+        request: Request[Any, Any, Any],
+        booking_id: FromPath[UUID],
+        extension_id: FromPath[UUID],
+        decline_extension: Inject[DeclineExtensionHandler],
+    ) -> ExtensionOut:
+        """The customer declines an extension that is proposed or whose charge failed: nothing is charged,
+        and approving it later is refused. Declining again answers the same. 409 `illegal_transition`
+        for one being charged or paid."""
+        extension = await decline_extension(booking_id, extension_id, token=require_credential(request))
+        return extension_out(extension)
 
 
 def _address(data: AddressIn | None) -> Address | None:
