@@ -106,6 +106,18 @@ async def test_refusals() -> None:
     assert charges.calls == []
 
 
+async def test_an_extension_of_a_booking_cancelled_since_its_proposal_is_refused_and_never_charged() -> None:
+    app = build()
+    propose, approve, charges = handlers(app)
+    booking, token = await paid(app)
+    extension = await propose(ProposeExtension(booking, "Wax", 500))  # type: ignore[arg-type]
+    await app.cancel(booking, token=token, admin=False)  # type: ignore[arg-type]
+    with pytest.raises(ExtensionNotAllowed):
+        await approve(booking, extension.id, token=token)  # type: ignore[arg-type]
+    assert charges.calls == []
+    assert app.state.extensions[extension.id].status is ExtensionStatus.PROPOSED
+
+
 async def test_a_declined_extension_is_saved_declined_and_a_later_approval_charges_nothing() -> None:
     app = build()
     propose, approve, charges = handlers(app)

@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 from application.errors import InvalidRequest, NotFound
 from application.ports import Clock, OffSessionCharges, SavedCard, UnitOfWork, UnitOfWorkFactory
 from application.tokens import token_matches
-from domain.booking import TERMINAL_STATUSES, Booking, PaymentStatus, payment_method_key
+from domain.booking import TERMINAL_STATUSES, Booking, BookingStatus, PaymentStatus, payment_method_key
 from domain.catalog import Money
 from domain.errors import DomainError
 from domain.events import ExtensionProposed
@@ -22,6 +22,11 @@ from domain.extension import MAX_AMOUNT_CENTS, MIN_AMOUNT_CENTS, Extension, Exte
 
 class ExtensionNotAllowed(DomainError):
     code = "extension_not_allowed"
+
+
+# A booking that ended without its service: its proposed extensions are never charged. One completed
+# may still be (the customer approves what the service found after it ended).
+_NO_MORE_CHARGES = frozenset({BookingStatus.CANCELLED, BookingStatus.EXPIRED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,8 @@ class ApproveExtensionHandler:
             booking, extension = await _customers_extension(uow, booking_id, extension_id, token)
             if extension.status is ExtensionStatus.PAID:
                 return extension  # approved and charged already: nothing more to charge
+            if booking.status in _NO_MORE_CHARGES or booking.payment_status is PaymentStatus.REFUNDED:
+                raise ExtensionNotAllowed("the booking was cancelled or refunded: nothing more is charged")
             if extension.approve(now=self._clock.now()):
                 await uow.extensions.save(extension)
             customer = await uow.customers.get(booking.customer_id)
