@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from tests.e2e.test_process import BOOKHUB, _env, _free_port, _wait_for_health
 from tests.support.app import CATALOG
 from tests.support.databases import _admin_connection, postgres_admin_url
-from tests.support.fake_stripe import SECRET, FakeStripe, event, fake_stripe, sign
+from tests.support.fake_stripe import SECRET, FakeStripe, charge, event, fake_stripe, payment_intent, sign
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -95,31 +95,6 @@ class Hub:
         return asyncio.run(read())
 
 
-def _intent(booking: str, pi: str) -> dict[str, Any]:
-    return {
-        "id": pi,
-        "object": "payment_intent",
-        "amount": 8500,
-        "amount_received": 8500,
-        "currency": "eur",
-        "metadata": {"booking_id": booking},
-        "status": "succeeded",
-    }
-
-
-def _charge(booking: str, pi: str) -> dict[str, Any]:
-    return {
-        "id": f"ch_{pi}",
-        "object": "charge",
-        "amount": 8500,
-        "amount_refunded": 8500,
-        "refunded": True,
-        "currency": "eur",
-        "payment_intent": pi,
-        "metadata": {"booking_id": booking},
-    }
-
-
 def _eventually(check: Callable[[], bool], seconds: float = 15.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -184,7 +159,9 @@ def test_a_retried_booking_with_the_same_idempotency_key_makes_one_booking_and_o
 
 def test_one_signed_success_posted_20_times_at_once_confirms_once_with_one_erp_message(hub: Hub) -> None:
     booking = hub.book()["booking_id"]
-    body = event("payment_intent.succeeded", _intent(booking, f"pi_{booking[:8]}"), event_id=f"evt_{booking}")
+    body = event(
+        "payment_intent.succeeded", payment_intent(booking, f"pi_{booking[:8]}"), event_id=f"evt_{booking}"
+    )
     signature = sign(body, SECRET)
     with ThreadPoolExecutor(20) as pool:
         responses = list(pool.map(lambda _: hub.post_event(body, signature), range(20)))
@@ -197,7 +174,7 @@ def test_one_signed_success_posted_20_times_at_once_confirms_once_with_one_erp_m
 @pytest.mark.parametrize("forgery", ["unsigned", "wrong secret", "stale timestamp", "body altered"])
 def test_a_post_stripe_did_not_sign_is_400_and_changes_nothing(hub: Hub, forgery: str) -> None:
     booking = hub.book()["booking_id"]
-    body = event("payment_intent.succeeded", _intent(booking, "pi_forged"), event_id=f"evt_{booking}")
+    body = event("payment_intent.succeeded", payment_intent(booking, "pi_forged"), event_id=f"evt_{booking}")
     signatures = {
         "unsigned": "",
         "wrong secret": sign(body, "whsec_not_ours"),
@@ -215,8 +192,8 @@ def test_a_refund_seen_before_its_success_ends_as_it_would_in_order(hub: Hub) ->
     for booking, order in ((in_order, 1), (reversed_, -1)):
         pi = f"pi_{booking[:8]}"
         bodies = [
-            event("payment_intent.succeeded", _intent(booking, pi), event_id=f"evt_s_{booking}"),
-            event("charge.refunded", _charge(booking, pi), event_id=f"evt_r_{booking}"),
+            event("payment_intent.succeeded", payment_intent(booking, pi), event_id=f"evt_s_{booking}"),
+            event("charge.refunded", charge(booking, pi=pi), event_id=f"evt_r_{booking}"),
         ]
         for body in bodies[::order]:
             assert hub.post_event(body).status_code == 200
@@ -230,11 +207,15 @@ def test_a_late_payment_into_a_taken_slot_is_refunded_once_at_stripe_and_the_boo
     late = hub.book(start)["booking_id"]
     time.sleep(HOLD_SECONDS + 1)  # the hold runs out unpaid
     taker = hub.book(start)["booking_id"]
-    paid = event("payment_intent.succeeded", _intent(taker, f"pi_{taker[:8]}"), event_id=f"evt_{taker}")
+    paid = event(
+        "payment_intent.succeeded", payment_intent(taker, f"pi_{taker[:8]}"), event_id=f"evt_{taker}"
+    )
     assert hub.post_event(paid).json() == {"outcome": "applied"}
 
     pi = f"pi_{late[:8]}"
-    response = hub.post_event(event("payment_intent.succeeded", _intent(late, pi), event_id=f"evt_{late}"))
+    response = hub.post_event(
+        event("payment_intent.succeeded", payment_intent(late, pi), event_id=f"evt_{late}")
+    )
 
     assert response.json() == {"outcome": "refund_requested"}
     assert hub.state(late)[0] == "cancelled"
@@ -251,7 +232,7 @@ def test_a_late_payment_into_a_taken_slot_is_refunded_once_at_stripe_and_the_boo
 def test_an_event_only_stripe_lists_is_applied_by_reconciliation(hub: Hub) -> None:
     booking = hub.book()["booking_id"]
     missed = event(
-        "payment_intent.succeeded", _intent(booking, f"pi_{booking[:8]}"), event_id=f"evt_{booking}"
+        "payment_intent.succeeded", payment_intent(booking, f"pi_{booking[:8]}"), event_id=f"evt_{booking}"
     )
     with hub.stripe.lock:
         hub.stripe.events.insert(0, json.loads(missed))  # never posted to the webhook

@@ -17,7 +17,8 @@ from adapters.memory.clock import FixedClock
 from adapters.persistence import tables as t
 from entrypoints.container import Container
 from tests.support.app import ADMIN_KEY, CATALOG, stripe_app
-from tests.support.fake_stripe import SECRET, FakeStripe, event, fake_stripe, sign
+from tests.support.fake_stripe import SECRET, FakeStripe, charge, event, fake_stripe, sign
+from tests.support.fake_stripe import payment_intent as intent
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 START = (NOW + timedelta(days=2)).replace(hour=8, minute=0, second=0)
@@ -28,19 +29,6 @@ ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 def stripe_api() -> Iterator[FakeStripe]:
     with fake_stripe() as fake:
         yield fake
-
-
-def intent(booking: str, pi: str = "pi_1", **fields: Any) -> dict[str, Any]:
-    return {
-        "id": pi,
-        "object": "payment_intent",
-        "amount": 8500,
-        "amount_received": 8500,
-        "currency": "eur",
-        "metadata": {"booking_id": booking},
-        "status": "succeeded",
-        **fields,
-    }
 
 
 def session(booking: str, payment_status: str = "paid") -> dict[str, Any]:
@@ -54,19 +42,6 @@ def session(booking: str, payment_status: str = "paid") -> dict[str, Any]:
         "payment_link": None,
         "amount_total": 8500,
         "currency": "eur",
-    }
-
-
-def charge(booking: str, refunded: int = 8500) -> dict[str, Any]:
-    return {
-        "id": "ch_1",
-        "object": "charge",
-        "amount": 8500,
-        "amount_refunded": refunded,
-        "refunded": refunded == 8500,
-        "currency": "eur",
-        "payment_intent": "pi_1",
-        "metadata": {"booking_id": booking},
     }
 
 

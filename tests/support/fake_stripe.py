@@ -43,6 +43,34 @@ def event(event_type: str, obj: dict[str, Any], *, event_id: str) -> bytes:
     ).encode()
 
 
+def payment_intent(booking: str, pi: str = "pi_1", **fields: Any) -> dict[str, Any]:
+    """A succeeded PaymentIntent of 85.00 EUR for the booking, as an event's `data.object`."""
+    return {
+        "id": pi,
+        "object": "payment_intent",
+        "amount": 8500,
+        "amount_received": 8500,
+        "currency": "eur",
+        "metadata": {"booking_id": booking},
+        "status": "succeeded",
+        **fields,
+    }
+
+
+def charge(booking: str, refunded: int = 8500, pi: str = "pi_1") -> dict[str, Any]:
+    """The Charge of that PaymentIntent with `refunded` cents refunded, as `charge.refunded` carries it."""
+    return {
+        "id": f"ch_{pi.removeprefix('pi_')}",
+        "object": "charge",
+        "amount": 8500,
+        "amount_refunded": refunded,
+        "refunded": refunded == 8500,
+        "currency": "eur",
+        "payment_intent": pi,
+        "metadata": {"booking_id": booking},
+    }
+
+
 @dataclass
 class Request:
     method: str

@@ -10,9 +10,8 @@ means no row, not an error) and writes the audit and outbox rows only if the boo
 back means "take the careful path": a hold that ran out may still sit on the only free resource (it
 blocks the constraint until it is expired), or the last one was just taken.
 
-`update_with_rows`: a booking's update at its version with its audit and outbox rows;
-`update_with_event`: the same with the inbound event that caused it; `rows_only`: audit and outbox
-rows alone.
+`update_with_rows`: a booking's update at its version with its audit and outbox rows (and, for an
+optimistic unit of work, the inbound event that caused it); `rows_only`: audit and outbox rows alone.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ _HOLDING = ", ".join(f"'{status}'" for status in t.HOLDING)
 _BOOKING_COLUMNS = [c.name for c in t.bookings.columns if c.name not in ("customer_id", "resource_id")]
 _CUSTOMER_COLUMNS = [c.name for c in t.customers.columns]
 _AUDIT_COLUMNS = [c.name for c in t.audit_entries.columns if c.name != "id"]
+_EVENT_COLUMNS = ("provider", "event_id", "event_type", "received_at")
 _OUTBOX_COLUMNS = [
     c.name
     for c in t.outbox_messages.columns
@@ -112,9 +112,17 @@ def _row_params(audit: list[dict[str, Any]], outbox: list[dict[str, Any]]) -> di
 
 
 @cache
-def update_with_rows(state_columns: tuple[str, ...], audit_rows: int, outbox_rows: int) -> sa.TextClause:
+def update_with_rows(
+    state_columns: tuple[str, ...], audit_rows: int, outbox_rows: int, *, event: bool = False
+) -> sa.TextClause:
     """A booking's UPDATE at its version, with its audit and outbox rows written only if it matched, in one
-    statement built once per shape (SQLAlchemy would compile the equivalent construct on every call)."""
+    statement built once per shape (SQLAlchemy would compile the equivalent construct on every call).
+    It answers how many rows it updated (0 or 1).
+
+    `event`: also record the inbound event that caused it, for an optimistic unit of work that read the
+    booking without a lock. The update then applies only while the event is unknown too, and the event
+    is recorded only with the update; it answers (updated, recorded). A concurrent delivery of the same
+    event that changed nothing can make that (1, 0): the change is then made once, here."""
     binds = [sa.bindparam(f"s_{name}", type_=t.bookings.c[name].type) for name in state_columns]
     binds += [
         sa.bindparam("u_id", type_=t.bookings.c.id.type),
@@ -123,61 +131,34 @@ def update_with_rows(state_columns: tuple[str, ...], audit_rows: int, outbox_row
         sa.bindparam("u_updated_at", type_=t.bookings.c.updated_at.type),
     ]
     sets = ", ".join(f"{name} = :s_{name}" for name in state_columns)
+    unknown = ""
+    if event:
+        binds += [sa.bindparam(f"e_{name}", type_=t.inbound_events.c[name].type) for name in _EVENT_COLUMNS]
+        unknown = """ AND NOT EXISTS (
+                SELECT 1 FROM inbound_events WHERE provider = :e_provider AND event_id = :e_event_id)"""
     ctes = [
         f"""updated AS (
             UPDATE bookings SET {sets}, version = :u_version, updated_at = :u_updated_at
-            WHERE id = :u_id AND version = :u_old_version RETURNING id)"""
+            WHERE id = :u_id AND version = :u_old_version{unknown} RETURNING id)"""
     ]
+    columns = [sa.column("updated", sa.Integer)]
+    answer = "(SELECT count(*) FROM updated) AS updated"
+    if event:
+        ctes.append(
+            f"""recorded AS (
+            INSERT INTO inbound_events ({", ".join(_EVENT_COLUMNS)})
+            SELECT {", ".join(f":e_{name}" for name in _EVENT_COLUMNS)} FROM updated
+            ON CONFLICT DO NOTHING RETURNING id)"""
+        )
+        columns.append(sa.column("recorded", sa.Integer))
+        answer += ", (SELECT count(*) FROM recorded) AS recorded"
     row_binds, row_ctes = _row_binds(audit_rows, outbox_rows, source="updated")
-    sql = "WITH " + ",\n".join(ctes + row_ctes) + "\nSELECT count(*) FROM updated"
-    return sa.text(sql).bindparams(*binds, *row_binds).columns(sa.column("count", sa.Integer))
-
-
-@cache
-def update_with_event(state_columns: tuple[str, ...], audit_rows: int, outbox_rows: int) -> sa.TextClause:
-    """`update_with_rows` that also records the inbound event that caused it, for an optimistic unit of
-    work that read the booking without a lock: the update applies only while the booking is at the
-    version read and the event is unknown, and the event is recorded only with the update. It answers
-    (updated, recorded); a concurrent delivery of the same event that changed nothing can make that
-    (1, 0), the change then made once, here."""
-    binds = [sa.bindparam(f"s_{name}", type_=t.bookings.c[name].type) for name in state_columns]
-    binds += [
-        sa.bindparam("u_id", type_=t.bookings.c.id.type),
-        sa.bindparam("u_version", type_=sa.Integer),
-        sa.bindparam("u_old_version", type_=sa.Integer),
-        sa.bindparam("u_updated_at", type_=t.bookings.c.updated_at.type),
-        sa.bindparam("e_provider", type_=sa.String),
-        sa.bindparam("e_event_id", type_=sa.String),
-        sa.bindparam("e_event_type", type_=sa.String),
-        sa.bindparam("e_received_at", type_=t.inbound_events.c.received_at.type),
-    ]
-    sets = ", ".join(f"{name} = :s_{name}" for name in state_columns)
-    ctes = [
-        f"""updated AS (
-            UPDATE bookings SET {sets}, version = :u_version, updated_at = :u_updated_at
-            WHERE id = :u_id AND version = :u_old_version AND NOT EXISTS (
-                SELECT 1 FROM inbound_events WHERE provider = :e_provider AND event_id = :e_event_id)
-            RETURNING id)""",
-        """recorded AS (
-            INSERT INTO inbound_events (provider, event_id, event_type, received_at)
-            SELECT :e_provider, :e_event_id, :e_event_type, :e_received_at FROM updated
-            ON CONFLICT DO NOTHING RETURNING id)""",
-    ]
-    row_binds, row_ctes = _row_binds(audit_rows, outbox_rows, source="updated")
-    sql = (
-        "WITH "
-        + ",\n".join(ctes + row_ctes)
-        + "\nSELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM recorded) AS recorded"
-    )
-    return (
-        sa.text(sql)
-        .bindparams(*binds, *row_binds)
-        .columns(sa.column("updated", sa.Integer), sa.column("recorded", sa.Integer))
-    )
+    sql = "WITH " + ",\n".join(ctes + row_ctes) + "\nSELECT " + answer
+    return sa.text(sql).bindparams(*binds, *row_binds).columns(*columns)
 
 
 def event_params(event: dict[str, Any]) -> dict[str, Any]:
-    return {f"e_{name}": event[name] for name in ("provider", "event_id", "event_type", "received_at")}
+    return {f"e_{name}": event[name] for name in _EVENT_COLUMNS}
 
 
 @cache

@@ -15,7 +15,6 @@ from adapters.persistence.one_statement import (
     event_params,
     rows_only,
     rows_only_params,
-    update_with_event,
     update_with_rows,
     update_with_rows_params,
 )
@@ -152,26 +151,10 @@ class SqlAlchemyUnitOfWork:
                 raise Contended("the event was just recorded by another delivery")
             return
         version, booking = changed[0]
-        booking.version = version + 1
-        state = booking_state(booking)
-        params = update_with_rows_params(
-            state,
-            booking_id=booking.id,
-            version=booking.version,
-            old_version=version,
-            updated_at=now,
-            audit=audit,
-            outbox=outbox,
-        )
-        statement = update_with_event(tuple(state), len(audit), len(outbox))
         try:
-            row = (await self._connection.execute(statement, params | event_params(event))).one()
-        except DBAPIError as exc:
-            if slot_taken(exc):
-                raise Contended("the availability rule refused the change") from exc
-            raise
-        if not row.updated:
-            raise Contended("the booking or the event changed since they were read")
+            await self._update(version, booking, now, audit=audit, outbox=outbox, event=event)
+        except (SlotUnavailable, ConcurrentUpdate) as exc:
+            raise Contended("the booking or the event changed since they were read") from exc
 
     async def _write_audit_and_outbox(
         self, audit: list[dict[str, Any]], outbox: list[dict[str, Any]]
@@ -203,8 +186,10 @@ class SqlAlchemyUnitOfWork:
         *,
         audit: list[dict[str, Any]] | None = None,
         outbox: list[dict[str, Any]] | None = None,
+        event: dict[str, Any] | None = None,
     ) -> None:
-        """Write the booking if it is still at `version`; on PostgreSQL its audit and outbox rows may ride
+        """Write the booking if it is still at `version`; on PostgreSQL its audit and outbox rows, and the
+        inbound event of an optimistic unit of work (then only while that event is unknown), may ride
         along as data-modifying CTEs of the same statement (undone with it when the version moved)."""
         assert self._connection is not None  # noqa: S101 - used inside `async with`
         if booking.version == version:
@@ -212,7 +197,7 @@ class SqlAlchemyUnitOfWork:
         b = t.bookings.c
         state = booking_state(booking)
         try:
-            if not (audit or outbox):
+            if not (audit or outbox or event):
                 update = (
                     t.bookings.update()
                     .where(b.id == booking.id, b.version == version)
@@ -221,7 +206,7 @@ class SqlAlchemyUnitOfWork:
                 rowcount = (await self._connection.execute(update)).rowcount
             else:
                 audit, outbox = audit or [], outbox or []
-                statement = update_with_rows(tuple(state), len(audit), len(outbox))
+                statement = update_with_rows(tuple(state), len(audit), len(outbox), event=event is not None)
                 params = update_with_rows_params(
                     state,
                     booking_id=booking.id,
@@ -231,7 +216,9 @@ class SqlAlchemyUnitOfWork:
                     audit=audit,
                     outbox=outbox,
                 )
-                rowcount = (await self._connection.execute(statement, params)).scalar_one()
+                if event is not None:
+                    params |= event_params(event)
+                rowcount = (await self._connection.execute(statement, params)).one().updated
         except DBAPIError as exc:  # a booking moved onto a taken resource or a full slot
             if slot_taken(exc):
                 raise SlotUnavailable("that slot was just taken") from exc
