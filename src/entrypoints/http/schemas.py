@@ -251,6 +251,10 @@ def slot_out(item: SlotAvailability) -> SlotOut:
     return SlotOut(item.slot.start.astimezone(UTC), item.slot.end.astimezone(UTC), item.remaining)
 
 
+def availability_out(slots: list[SlotAvailability]) -> AvailabilityOut:
+    return AvailabilityOut([slot_out(s) for s in slots])
+
+
 def offering_out(o: Offering) -> OfferingOut:
     def hhmm(minute: int) -> str:
         return f"{minute // 60:02d}:{minute % 60:02d}"
