@@ -11,7 +11,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 from application.bookings.create_booking import BookingCreated
 from application.bookings.queries import BookingView
 from application.ports import PaymentSession, QueuedMessage
-from domain.availability import SlotAvailability
+from domain.availability import AvailableSlots, SlotAvailability
 from domain.catalog import Offering
 from domain.extension import Extension
 
@@ -251,8 +251,8 @@ def slot_out(item: SlotAvailability) -> SlotOut:
     return SlotOut(item.slot.start.astimezone(UTC), item.slot.end.astimezone(UTC), item.remaining)
 
 
-def availability_out(slots: list[SlotAvailability]) -> AvailabilityOut:
-    return AvailabilityOut([slot_out(s) for s in slots])
+def availability_out(available: AvailableSlots) -> AvailabilityOut:
+    return AvailabilityOut([slot_out(s) for s in available.slots()])
 
 
 def offering_out(o: Offering) -> OfferingOut:
