@@ -1,8 +1,10 @@
 """Time the pure availability functions on the bench's month: 200 vehicles, ~2,000 bookings.
 
 No server and no database: the offering, resources and occupancy are built in memory the way
-`bench/run.py` seeds them (always open, one-hour transfers on a 30-minute grid, Europe/Paris), and
-the occupancy carries `datetime.timezone.utc` instants as the PostgreSQL driver returns them.
+`bench/run.py` seeds them (always open, one-hour transfers on a 30-minute grid, Europe/Paris).
+`available_slot_counts` is what an availability request runs, on the integer microseconds the
+PostgreSQL repository reads; `available_slots` is the same count with objects in and out (the
+occupancy carrying `datetime.timezone.utc` instants as the driver returns them).
 
     .venv/bin/python bench/availability_domain.py [--runs 200] [--bookings 2000] [--buffer 0]
 """
@@ -18,7 +20,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.availability import Occupancy, available_slots, free_resources
+from domain.availability import (
+    Occupancy,
+    OccupiedTimes,
+    available_slot_counts,
+    available_slots,
+    free_resources,
+)
 from domain.booking import Slot
 from domain.catalog import WEEKDAYS, Money, Offering, OfferingKind, Resource, TimeRange
 
@@ -98,7 +106,12 @@ def main() -> None:
     occupied = occupancy(offering, vehicles, args.bookings, random.Random(args.seed))
     start, end = (t.astimezone(UTC) for t in MONTH)
 
+    times = OccupiedTimes.of(occupied)
+
     def month() -> object:
+        return available_slot_counts(offering, start, end, now=NOW, resources=vehicles, occupied=times)
+
+    def month_as_objects() -> object:
         return available_slots(offering, start, end, now=NOW, resources=vehicles, occupied=occupied)
 
     slot = Slot(start + timedelta(days=10, hours=9), start + timedelta(days=10, hours=10))
@@ -109,7 +122,7 @@ def main() -> None:
     seats = replace(offering, resource_type=None, capacity=VEHICLES)
 
     def seat_month() -> object:
-        return available_slots(seats, start, end, now=NOW, resources=(), occupied=occupied)
+        return available_slot_counts(seats, start, end, now=NOW, resources=(), occupied=times)
 
     slots = available_slots(offering, start, end, now=NOW, resources=vehicles, occupied=occupied)
     print(
@@ -118,12 +131,13 @@ def main() -> None:
         f"a million empty loop turns take {statistics.median(loop_ms() for _ in range(5)):.0f} ms of CPU here"
     )
     for name, call, runs in (
-        ("available_slots, 1 month", month, args.runs),
+        ("available_slot_counts, 1 month", month, args.runs),
+        ("available_slots, 1 month", month_as_objects, args.runs),
         ("free_resources, 1 slot", one_slot, args.runs * 10),
         ("same month as 200 seats", seat_month, args.runs),
     ):
         p50, p99, cpu = measure(call, runs)
-        print(f"  {name:<26} p50 {p50:8.2f} ms   p99 {p99:8.2f} ms   cpu p50 {cpu:8.2f} ms   ({runs} runs)")
+        print(f"  {name:<31} p50 {p50:8.2f} ms   p99 {p99:8.2f} ms   cpu p50 {cpu:8.2f} ms   ({runs} runs)")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self
 from uuid import UUID
 
 from domain.accounting import Invoice
-from domain.availability import Occupancy
+from domain.availability import Occupancy, OccupiedTimes
 from domain.booking import Booking, BookingStatus, Slot
 from domain.catalog import Catalog, Offering
 from domain.customer import Customer
@@ -132,6 +132,12 @@ class BookingRepository(Protocol):
         self, *, offering: Offering, resource_ids: Sequence[str], window: Slot, now: datetime
     ) -> list[Occupancy]:
         """Active bookings (unexpired holds included) that can collide with slots inside `window`."""
+
+    async def occupied_times(
+        self, *, offering: Offering, resource_ids: Sequence[str], window: Slot, now: datetime
+    ) -> OccupiedTimes:
+        """The bookings `occupancy` finds, as integer microseconds: what availability over a long
+        window reads, without an object per booking where the store can."""
 
     async def due_holds(self, *, now: datetime, limit: int) -> list[Booking]: ...
 

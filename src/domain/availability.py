@@ -10,7 +10,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC as _FIXED_UTC
 from datetime import datetime, timedelta, tzinfo
-from itertools import accumulate
+from itertools import accumulate, compress, repeat
+from operator import add, le, sub
 from zoneinfo import ZoneInfo
 
 from domain.booking import Slot
@@ -35,6 +36,77 @@ class Occupancy:
 class SlotAvailability:
     slot: Slot
     remaining: int
+
+
+MICROSECOND = timedelta(microseconds=1)
+
+
+def micros(at: datetime) -> int:
+    """An aware instant as whole microseconds since the Unix epoch (1970-01-01 00:00 UTC)."""
+    return (at - _EPOCH) // MICROSECOND
+
+
+def instant(us: int) -> datetime:
+    """The instant `us` microseconds after the Unix epoch, in datetime.UTC: the inverse of `micros`."""
+    return _EPOCH + timedelta(microseconds=us)
+
+
+@dataclass(frozen=True, slots=True)
+class OccupiedTimes:
+    """Active bookings as a month's availability reads them: one position per booking across parallel
+    sequences of integer microseconds since the Unix epoch (see `micros`), without an object per row.
+
+    Position i is a booking in slot [starts[i], ends[i]) whose block is [block_starts[i], block_ends[i])
+    on resource_ids[i]. Any order gives the same counts; block-start order spares a sort.
+    """
+
+    starts: Sequence[int]
+    ends: Sequence[int]
+    block_starts: Sequence[int]
+    block_ends: Sequence[int]
+    resource_ids: Sequence[str | None]
+
+    def __post_init__(self) -> None:
+        lengths = {len(self.starts), len(self.ends), len(self.block_starts), len(self.block_ends)}
+        if lengths != {len(self.resource_ids)}:
+            raise ValueError("occupied times need one of each value per booking")
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @classmethod
+    def of(cls, occupied: Iterable[Occupancy]) -> OccupiedTimes:
+        occupied = list(occupied)
+        return cls(
+            starts=[micros(o.slot.start) for o in occupied],
+            ends=[micros(o.slot.end) for o in occupied],
+            block_starts=[micros(o.block.start) for o in occupied],
+            block_ends=[micros(o.block.end) for o in occupied],
+            resource_ids=[o.resource_id for o in occupied],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AvailableSlots:
+    """Bookable slots in start order, without an object per slot: the i-th starts `starts[i]`
+    microseconds after the Unix epoch, lasts `duration` microseconds and has `remaining[i]` (at least
+    one) resources or seats left."""
+
+    starts: list[int]
+    remaining: list[int]
+    duration: int
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def slots(self) -> list[SlotAvailability]:
+        """The same slots as values with aware UTC instants."""
+        duration = timedelta(microseconds=self.duration)
+        result = []
+        for at, remaining in zip(self.starts, self.remaining, strict=True):
+            start = instant(at)
+            result.append(SlotAvailability(Slot(start, start + duration), remaining))
+        return result
 
 
 def opening_windows(offering: Offering, start: datetime, end: datetime) -> Iterator[Slot]:
@@ -74,14 +146,26 @@ def _daily_ranges(offering: Offering, start: datetime, end: datetime) -> Iterato
 
 def candidate_slots(offering: Offering, start: datetime, end: datetime) -> Iterator[Slot]:
     """Starts on the offering's grid inside each opening window, fully inside the window and [start, end)."""
-    duration, step = offering.duration, offering.slot_step
-    since, until = _in_utc(start), _in_utc(end)
+    for at in candidate_starts(offering, start, end):
+        begins = instant(at)
+        yield Slot(begins, begins + offering.duration)
+
+
+def candidate_starts(offering: Offering, start: datetime, end: datetime) -> list[int]:
+    """The starts of `candidate_slots`, in order, as microseconds since the Unix epoch.
+
+    Each window's grid is its opening instant plus whole steps: a range of integers cut to the part
+    whose slots fit in the window and start in [start, end).
+    """
+    duration, step = offering.duration // MICROSECOND, offering.slot_step // MICROSECOND
+    since, until = micros(start), micros(end)
+    starts: list[int] = []
     for window in opening_windows(offering, start, end):
-        at, last = window.start, window.end - duration
-        while at <= last:
-            if since <= at < until:
-                yield Slot(at, at + duration)
-            at += step
+        first, last = micros(window.start), min(micros(window.end) - duration, until - 1)
+        if first < since:
+            first += -((first - since) // step) * step  # the first step at or after `since`
+        starts.extend(range(first, last + 1, step))
+    return starts
 
 
 def slot_for(offering: Offering, start: datetime) -> Slot:
@@ -141,51 +225,77 @@ def available_slots(
     occupied: Sequence[Occupancy],
 ) -> list[SlotAvailability]:
     """Bookable slots on the grid between start and end, not in the past, with what remains of each."""
-    slots = list(candidate_slots(offering, max(start, now), end))
+    times = OccupiedTimes.of(occupied)
+    return available_slot_counts(offering, start, end, now=now, resources=resources, occupied=times).slots()
+
+
+def available_slot_counts(
+    offering: Offering,
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime,
+    resources: Sequence[Resource],
+    occupied: OccupiedTimes,
+) -> AvailableSlots:
+    """What `available_slots` finds, counted on integer microseconds from end to end: the grid, the
+    bookings and the answer are plain lists, so a month of a busy offering makes no object per slot
+    or per booking."""
+    starts = candidate_starts(offering, max(start, now), end)
+    duration = offering.duration // MICROSECOND
     if offering.resource_type is not None:
-        remaining = _free_resource_counts(offering, slots, resources, occupied)
+        reach = duration + offering.buffer // MICROSECOND
+        remaining = _free_resource_counts(starts, reach, {r.id for r in resources}, occupied)
     else:
-        seats = SeatCounter(o.slot for o in occupied)
-        remaining = [offering.capacity - seats.taken(slot) for slot in slots]
-    return [SlotAvailability(slot, n) for slot, n in zip(slots, remaining, strict=True) if n > 0]
+        remaining = [offering.capacity - taken for taken in _seats_taken(starts, duration, occupied)]
+    keep = [n > 0 for n in remaining]
+    return AvailableSlots(list(compress(starts, keep)), list(compress(remaining, keep)), duration)
 
 
-def _free_resource_counts(
-    offering: Offering, slots: Sequence[Slot], resources: Sequence[Resource], occupied: Sequence[Occupancy]
-) -> list[int]:
-    """How many resources are free for each slot plus its buffer, from one walk over the blocks.
+def _free_resource_counts(starts: list[int], reach: int, ids: set[str], occupied: OccupiedTimes) -> list[int]:
+    """How many of `ids` are free for each slot plus its buffer, from one walk over the blocks.
 
-    `slots` are in start order (as candidate_slots yields them) and all last the offering's duration,
-    so a slot starting at s, with its block [s, s + duration + buffer), conflicts with a resource block
-    [bs, be) exactly when bs - (duration + buffer) < s < be: a run of slot indices found by bisection
-    on the starts. The runs of one resource are joined so it counts once per slot, and each joined run
-    goes into a difference array; a resource without blocks is free in every slot.
+    `starts` are in order and each slot with its buffer lasts `reach`, so a slot starting at s, with its
+    block [s, s + reach), conflicts with a resource block [bs, be) exactly when bs - reach < s < be: a
+    run of slot indices found by bisection on the starts. Walked in block-start order, the runs of one
+    resource come in order of their first index, so each joins the resource's open run or closes it
+    into a difference array; a resource counts once per slot, and one without blocks is free in each.
     """
-    starts = [slot.start - _EPOCH for slot in slots]  # timedeltas, which compare without time zones
-    epoch = _epoch_near(occupied[0].block.start) if occupied else _EPOCH
-    reach = epoch + offering.duration + offering.buffer
-    ids = {r.id for r in resources}
-    runs: dict[str | None, list[tuple[int, int]]] = {}
-    for o in occupied:
-        if o.resource_id in ids:
-            first = bisect_right(starts, o.block.start - reach)
-            last = bisect_left(starts, o.block.end - epoch, first)
-            if first < last:
-                runs.setdefault(o.resource_id, []).append((first, last))
-    busy = [0] * (len(slots) + 1)
-    for resource_runs in runs.values():
-        resource_runs.sort()
-        run_from, run_to = resource_runs[0]
-        for first, last in resource_runs:
-            if first > run_to:
-                busy[run_from] += 1
-                busy[run_to] -= 1
-                run_from, run_to = first, last
-            elif last > run_to:
-                run_to = last
-        busy[run_from] += 1
-        busy[run_to] -= 1
-    return [len(ids) - taken for taken in accumulate(busy[: len(slots)])]
+    block_starts, block_ends, owners = occupied.block_starts, occupied.block_ends, occupied.resource_ids
+    if not all(map(le, block_starts, block_starts[1:])):
+        order = sorted(range(len(block_starts)), key=block_starts.__getitem__)
+        block_starts = [block_starts[i] for i in order]
+        block_ends = [block_ends[i] for i in order]
+        owners = [owners[i] for i in order]
+    firsts = map(bisect_right, repeat(starts), map(sub, block_starts, repeat(reach)))
+    lasts = map(bisect_left, repeat(starts), block_ends)
+    busy = [0] * (len(starts) + 1)
+    runs: dict[str | None, list[int]] = {}  # each resource's run not yet counted: [first, last)
+    for owner, first, last in zip(owners, firsts, lasts, strict=True):
+        if first < last and owner in ids:
+            run = runs.get(owner)
+            if run is None:
+                runs[owner] = [first, last]
+            elif first <= run[1]:
+                if last > run[1]:
+                    run[1] = last
+            else:
+                busy[run[0]] += 1
+                busy[run[1]] -= 1
+                run[0], run[1] = first, last
+    for first, last in runs.values():
+        busy[first] += 1
+        busy[last] -= 1
+    free = len(ids)
+    return [free - taken for taken in accumulate(busy[:-1])]
+
+
+def _seats_taken(starts: list[int], duration: int, occupied: OccupiedTimes) -> Iterator[int]:
+    """Bookings overlapping each slot: those starting before its end minus those ending by its start."""
+    booked_starts, booked_ends = sorted(occupied.starts), sorted(occupied.ends)
+    began = map(bisect_left, repeat(booked_starts), map(add, starts, repeat(duration)))
+    ended = map(bisect_right, repeat(booked_ends), starts)
+    return map(sub, began, ended)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -203,8 +313,3 @@ def _epoch_near(at: datetime) -> datetime:
     rows and the grid are in datetime.UTC; a caller may pass zoneinfo's UTC).
     """
     return _ZERO_OFFSET_EPOCHS.get(at.tzinfo, _EPOCH)
-
-
-def _in_utc(at: datetime) -> datetime:
-    """The same instant in UTC, which compares with the grid's instants without offset look-ups."""
-    return at if at.utcoffset() is None else at.astimezone(UTC)

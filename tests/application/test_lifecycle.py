@@ -201,12 +201,12 @@ async def test_an_expired_hold_shows_its_slot_again_and_it_can_be_booked() -> No
     app = build()
     first = await app.create(a_booking())
     window = (TUESDAY_TEN, TUESDAY_TEN + timedelta(minutes=30))
-    assert await app.availability("van-transfer", *window) == []
+    assert (await app.availability("van-transfer", *window)).slots() == []
     app.clock.advance(HOLD)
 
     await app.expire_holds()
 
-    assert [s.slot.start for s in await app.availability("van-transfer", *window)] == [TUESDAY_TEN]
+    assert [s.slot.start for s in (await app.availability("van-transfer", *window)).slots()] == [TUESDAY_TEN]
     second = await app.create(a_booking(email="bob@example.com"))
     assert second.booking_id != first.booking_id
     assert second.resource_id == "van-1"

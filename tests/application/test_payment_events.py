@@ -299,7 +299,9 @@ async def test_a_failed_payment_marks_the_payment_failed_and_keeps_the_hold() ->
     assert booking.hold_expires_at == created.expires_at
     assert booking.holds_slot(app.clock.now())
     assert [m.topic for m in app.state.outbox] == ["email.payment_failed", "sms.payment_failed"]
-    assert await app.availability("van-transfer", TUESDAY_TEN, TUESDAY_TEN + timedelta(minutes=30)) == []
+    assert (
+        await app.availability("van-transfer", TUESDAY_TEN, TUESDAY_TEN + timedelta(minutes=30))
+    ).slots() == []
 
 
 async def test_a_payment_that_succeeds_after_a_failed_attempt_confirms_the_booking() -> None:

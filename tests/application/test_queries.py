@@ -46,7 +46,7 @@ def test_the_offerings_are_the_catalogs() -> None:
 async def test_availability_lists_the_slots_inside_opening_hours() -> None:
     app = build()
 
-    slots = await app.availability("coaching", TUESDAY, WEDNESDAY)
+    slots = (await app.availability("coaching", TUESDAY, WEDNESDAY)).slots()
 
     assert starts(slots)[0] == datetime(2026, 6, 2, 9, 0, tzinfo=PARIS)
     assert starts(slots)[-1] == datetime(2026, 6, 2, 16, 0, tzinfo=PARIS)
@@ -58,7 +58,7 @@ async def test_availability_leaves_out_slots_in_the_past() -> None:
     app = build()
     monday = TUESDAY - timedelta(days=1)
 
-    slots = await app.availability("coaching", monday, TUESDAY)
+    slots = (await app.availability("coaching", monday, TUESDAY)).slots()
 
     assert starts(slots)[0] == NOW  # 10:00 in Paris, the clock's now
     assert all(start >= NOW for start in starts(slots))
@@ -68,7 +68,7 @@ async def test_availability_leaves_out_a_held_slot_and_its_buffer() -> None:
     app = build()
     await app.create(a_booking("van-transfer", TUESDAY_TEN))
 
-    slots = await app.availability("van-transfer", TUESDAY, WEDNESDAY)
+    slots = (await app.availability("van-transfer", TUESDAY, WEDNESDAY)).slots()
 
     free = set(starts(slots))
     blocked = {TUESDAY_TEN + timedelta(minutes=m) for m in (-60, -30, 0, 30, 60)}
@@ -82,7 +82,7 @@ async def test_availability_counts_the_seats_left() -> None:
     await app.create(a_booking("workshop", TUESDAY_TEN))
     await app.create(a_booking("workshop", TUESDAY_TEN))
 
-    slots = await app.availability("workshop", TUESDAY_TEN, TUESDAY_TEN + timedelta(hours=2))
+    slots = (await app.availability("workshop", TUESDAY_TEN, TUESDAY_TEN + timedelta(hours=2))).slots()
 
     assert [(s.slot.start, s.remaining) for s in slots] == [
         (TUESDAY_TEN, 1),
@@ -94,11 +94,11 @@ async def test_availability_shows_a_slot_again_once_its_hold_ran_out() -> None:
     app = build()
     await app.create(a_booking("van-transfer", TUESDAY_TEN))
     window = (TUESDAY_TEN, TUESDAY_TEN + timedelta(hours=1))
-    assert await app.availability("van-transfer", *window) == []
+    assert (await app.availability("van-transfer", *window)).slots() == []
 
     app.clock.advance(HOLD)
 
-    assert starts(await app.availability("van-transfer", *window)) == [
+    assert starts((await app.availability("van-transfer", *window)).slots()) == [
         TUESDAY_TEN,
         TUESDAY_TEN + timedelta(minutes=30),
     ]
@@ -146,7 +146,7 @@ async def test_availability_refuses_a_window_longer_than_62_days() -> None:
 async def test_availability_accepts_a_window_of_exactly_62_days() -> None:
     app = build()
 
-    slots = await app.availability("coaching", TUESDAY, TUESDAY + timedelta(days=62))
+    slots = (await app.availability("coaching", TUESDAY, TUESDAY + timedelta(days=62))).slots()
 
     assert slots
 
@@ -163,7 +163,7 @@ async def test_availability_counts_the_fall_back_night_in_real_hours() -> None:
     # 2026-10-25: Paris goes from +02:00 to +01:00 at 03:00, so 00:00-05:00 lasts six hours.
     night = datetime(2026, 10, 25, 0, 0, tzinfo=PARIS)
 
-    slots = await app.availability("paris-night", night, night + timedelta(hours=12))
+    slots = (await app.availability("paris-night", night, night + timedelta(hours=12))).slots()
 
     assert len(slots) == 6
     assert all(s.slot.end - s.slot.start == timedelta(hours=1) for s in slots)

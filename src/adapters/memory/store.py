@@ -11,7 +11,7 @@ from uuid import UUID
 
 from application.outbox_routes import outbox_messages_for
 from application.ports import IdempotencyRecord, NewCustomer, OutboxCounts, UnitOfWork
-from domain.availability import Occupancy
+from domain.availability import Occupancy, OccupiedTimes
 from domain.booking import HOLDING_STATUSES, Booking, BookingStatus, Slot
 from domain.catalog import Offering
 from domain.customer import Customer
@@ -185,6 +185,12 @@ class _Bookings:
             ):
                 result.append(Occupancy(b.slot, b.block, b.resource_id))
         return result
+
+    async def occupied_times(
+        self, *, offering: Offering, resource_ids: Sequence[str], window: Slot, now: datetime
+    ) -> OccupiedTimes:
+        occupied = await self.occupancy(offering=offering, resource_ids=resource_ids, window=window, now=now)
+        return OccupiedTimes.of(occupied)
 
     async def due_holds(self, *, now: datetime, limit: int) -> list[Booking]:
         due = [

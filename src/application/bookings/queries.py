@@ -9,7 +9,7 @@ from uuid import UUID
 from application.errors import InvalidRequest, NotFound, UnknownOffering
 from application.ports import CatalogSource, Clock, UnitOfWorkFactory
 from application.tokens import token_matches
-from domain.availability import SlotAvailability, available_slots
+from domain.availability import AvailableSlots, available_slot_counts
 from domain.booking import Booking, BookingStatus, Slot
 from domain.catalog import Offering
 from domain.customer import Customer, normalise_email
@@ -42,7 +42,7 @@ class GetAvailability:
     def __init__(self, uow: UnitOfWorkFactory, catalog: CatalogSource, clock: Clock) -> None:
         self._uow, self._catalog, self._clock = uow, catalog, clock
 
-    async def __call__(self, offering_id: str, start: datetime, end: datetime) -> list[SlotAvailability]:
+    async def __call__(self, offering_id: str, start: datetime, end: datetime) -> AvailableSlots:
         offering = self._catalog.catalog.offerings.get(offering_id)
         if offering is None:
             raise UnknownOffering(f"no offering {offering_id!r}")
@@ -63,13 +63,13 @@ class GetAvailability:
         margin = offering.duration + offering.buffer
         now = self._clock.now()
         async with self._uow(read_only=True) as uow:
-            occupied = await uow.bookings.occupancy(
+            occupied = await uow.bookings.occupied_times(
                 offering=offering,
                 resource_ids=[r.id for r in resources],
                 window=Slot(start - margin, end + margin),
                 now=now,
             )
-        return available_slots(offering, start, end, now=now, resources=resources, occupied=occupied)
+        return available_slot_counts(offering, start, end, now=now, resources=resources, occupied=occupied)
 
 
 @dataclass(frozen=True, slots=True)

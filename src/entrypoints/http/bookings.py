@@ -38,12 +38,12 @@ from entrypoints.http.schemas import (
     PaymentFailedOut,
     PaymentRestartedOut,
     ScheduleIn,
+    availability_out,
     booking_out,
     created_out,
     extension_out,
     offering_out,
     payment_out,
-    slot_out,
     utc,
 )
 from entrypoints.settings import Settings
@@ -75,7 +75,7 @@ class BookingController(Controller):
             field = "from" if start.tzinfo is None else "to"
             raise InvalidRequest("times carry an offset", {field: "must include a UTC offset"})
         slots = await get_availability(offering_id, start, end)
-        return AvailabilityOut([slot_out(s) for s in slots])
+        return availability_out(slots)
 
     @post("/bookings", status_code=201, before_request=json_body)
     async def create(

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from itertools import repeat
+from operator import add
 from typing import Annotated, Any
 from uuid import UUID
 
+from litestar.openapi.spec import OpenAPIFormat
+from litestar.params import KwargDefinition
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from application.bookings.create_booking import BookingCreated
 from application.bookings.queries import BookingView
 from application.ports import PaymentSession, QueuedMessage
-from domain.availability import SlotAvailability
+from domain.availability import AvailableSlots
 from domain.catalog import Offering
 from domain.extension import Extension
 
 Aware = Annotated[datetime, Meta(tz=True, description="ISO 8601 with an offset; a naive time is refused")]
 Short = Annotated[str, Meta(min_length=1, max_length=100)]
+# An instant in UTC already written out as msgspec writes a datetime (see `utc_texts`); a date-time
+# in the OpenAPI document like any other.
+UtcText = Annotated[str, KwargDefinition(format=OpenAPIFormat.DATE_TIME)]
 
 
 class CustomerIn(Struct, forbid_unknown_fields=True):
@@ -151,8 +159,8 @@ class BookingList(Struct):
 
 
 class SlotOut(Struct):
-    start: datetime
-    end: datetime
+    start: UtcText
+    end: UtcText
     remaining: int
 
 
@@ -247,8 +255,53 @@ def booking_out(view: BookingView) -> BookingOut:
     )
 
 
-def slot_out(item: SlotAvailability) -> SlotOut:
-    return SlotOut(item.slot.start.astimezone(UTC), item.slot.end.astimezone(UTC), item.remaining)
+def availability_out(available: AvailableSlots) -> AvailabilityOut:
+    """A month is some 1,500 slots: their instants become text in a few passes over lists, and an end
+    that is another slot's start takes that one's text."""
+    starts = available.starts
+    times: dict[int, str] = {}
+    start_texts = utc_texts(starts, times)
+    known = dict(zip(starts, start_texts, strict=True))
+    ends = list(map(add, starts, repeat(available.duration)))
+    end_texts = [known.get(end) or utc_texts((end,), times)[0] for end in ends]
+    return AvailabilityOut(list(map(SlotOut, start_texts, end_texts, available.remaining)))
+
+
+_DAY = 86_400_000_000  # microseconds
+_EPOCH_DAY = date(1970, 1, 1)
+
+
+def utc_texts(micros: Iterable[int], times: dict[int, str] | None = None) -> list[str]:
+    """Instants given as microseconds since the Unix epoch, written exactly as msgspec writes them as
+    datetimes in UTC: `2027-01-01T09:30:00Z`, with six more digits (`.000250`) when the instant is not
+    on a whole second.
+
+    Each time of day is formatted once (`times` keeps them, across calls that share it), and the day's
+    text once for each run of instants on one day, as sorted instants come.
+    """
+    times = {} if times is None else times
+    texts = []
+    day_start = day_end = 0
+    day_text = ""
+    for at in micros:
+        if not day_start <= at < day_end:
+            day_start = at - at % _DAY
+            day_end = day_start + _DAY
+            day_text = (_EPOCH_DAY + timedelta(days=day_start // _DAY)).isoformat() + "T"
+        time_of_day = at - day_start
+        time_text = times.get(time_of_day)
+        if time_text is None:
+            time_text = times[time_of_day] = _time_of_day_text(time_of_day)
+        texts.append(day_text + time_text)
+    return texts
+
+
+def _time_of_day_text(micros: int) -> str:
+    seconds, fraction = divmod(micros, 1_000_000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    text = f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+    return f"{text}.{fraction:06d}Z" if fraction else f"{text}Z"
 
 
 def offering_out(o: Offering) -> OfferingOut:
