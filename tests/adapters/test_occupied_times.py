@@ -165,6 +165,29 @@ async def test_occupied_times_leave_out_a_hold_that_ran_out_and_a_cancelled_book
     assert (list(times.starts), list(times.resource_ids)) == ([micros(ten)], ["r2"])
 
 
+async def test_a_confirmed_booking_holds_its_slot_whatever_its_old_hold_says(uow: UnitOfWorkFactory) -> None:
+    ten = WINDOW.start + timedelta(hours=10)
+    confirmed = Booking.new(
+        id=uuid.uuid4(),
+        offering_id="massage",
+        customer_id=uuid.UUID(int=1),
+        price=Money(4500, "EUR"),
+        slot=Slot(ten, ten + timedelta(hours=1)),
+        buffer=timedelta(0),
+        resource_id="r1",
+        now=NOW - 2 * HOLD,
+        hold=HOLD,
+    )
+    confirmed.mark_paid(now=NOW - 2 * HOLD)
+    confirmed.events.clear()
+    confirmed.hold_expires_at = NOW - HOLD  # a row written by an older version, or by hand
+    await _stored(uow, [confirmed])
+
+    times, occupancy = await _both(uow, ROOM_OFFERING, WINDOW)
+
+    assert list(times.starts) == list(occupancy.starts) == [micros(ten)]
+
+
 async def test_occupied_times_of_a_window_without_bookings_are_empty(uow: UnitOfWorkFactory) -> None:
     for offering in (ROOM_OFFERING, SEAT_OFFERING):
         times, _ = await _both(uow, offering, WINDOW)

@@ -59,7 +59,13 @@ def _one_of(
 
 
 _b = t.bookings.c
-_OCCUPANCY = (_b.start_at, _b.end_at, _b.block_end, _b.resource_id, _b.hold_expires_at)
+_OCCUPANCY = (
+    _b.start_at,
+    _b.end_at,
+    _b.block_end,
+    _b.resource_id,
+    sa.case((_b.status == "pending_payment", _b.hold_expires_at)),
+)
 _HOLDING_ROWS = (
     "FROM bookings WHERE start_at < $1 AND start_at > $2 "
     "AND status IN ('pending_payment', 'confirmed', 'scheduled', 'in_service') AND "
@@ -67,7 +73,12 @@ _HOLDING_ROWS = (
 assert t.HOLDING == ("pending_payment", "confirmed", "scheduled", "in_service")  # noqa: S101 - as written above
 _OF_RESOURCES = "resource_id = ANY($3::text[]) AND block_end > $4"
 _OF_SEATS = "offering_id = $3 AND end_at > $4"
-_OCCUPANCY_SQL = "SELECT start_at, end_at, block_end, resource_id, hold_expires_at " + _HOLDING_ROWS
+# Only a booking waiting for its payment holds its slot until a time; a confirmed one holds it whatever
+# hold_expires_at says (the database's constraint counts it too).
+_OCCUPANCY_SQL = (
+    "SELECT start_at, end_at, block_end, resource_id, "
+    "CASE WHEN status = 'pending_payment' THEN hold_expires_at END " + _HOLDING_ROWS
+)
 _OCCUPANCY_OF_RESOURCES = _OCCUPANCY_SQL + _OF_RESOURCES
 _OCCUPANCY_OF_SEATS = _OCCUPANCY_SQL + _OF_SEATS
 
@@ -85,7 +96,7 @@ _OCCUPIED_TIMES_SQL = (
     "string_agg(timestamptz_send(block_end + interval '946684800 seconds'), ''::bytea), "
     "array_agg(resource_id) FROM (SELECT start_at, end_at, block_end, resource_id "
     + _HOLDING_ROWS
-    + "(hold_expires_at IS NULL OR hold_expires_at > $5) AND "
+    + "(status <> 'pending_payment' OR hold_expires_at IS NULL OR hold_expires_at > $5) AND "
 )
 _OCCUPIED_TIMES_OF_RESOURCES = _OCCUPIED_TIMES_SQL + _OF_RESOURCES + " ORDER BY start_at) AS holding"
 _OCCUPIED_TIMES_OF_SEATS = _OCCUPIED_TIMES_SQL + _OF_SEATS + " ORDER BY start_at) AS holding"
