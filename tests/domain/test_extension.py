@@ -113,7 +113,7 @@ def test_an_on_session_payment_opens_only_for_a_proposed_or_failed_extension(sta
     else:
         with pytest.raises(IllegalTransition):
             extension.check_payable_on_session()
-    assert PAYABLE_ON_SESSION == {E.PROPOSED, E.FAILED}
+    assert {E.PROPOSED, E.FAILED} == PAYABLE_ON_SESSION
 
 
 def test_the_session_key_follows_the_attempt_and_the_status_stays_while_a_session_is_open() -> None:
