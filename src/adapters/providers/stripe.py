@@ -240,7 +240,7 @@ class StripeRefundSender:
 _AUTHENTICATE = (
     "authentication_required: the customer pays on-session (POST .../pay) and confirms with their bank"
 )
-_NEW_CARD = "{code}: the customer pays with another card"
+_NEW_CARD = "{code}: the customer pays on-session (POST .../pay) with another card"
 _NO_CARD = "no_saved_card: the booking's payment saved no card at Stripe"
 
 
