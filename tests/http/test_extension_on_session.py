@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
@@ -13,6 +14,8 @@ import sqlalchemy as sa
 
 from adapters.memory.clock import FixedClock
 from adapters.persistence import tables as t
+from adapters.providers.stripe_webhooks import StripeWebhook
+from application.payments.payment_events import EventIgnored, ExtensionPaid
 from entrypoints.container import Container
 from tests.http.test_extensions import (
     NOW,
@@ -310,3 +313,44 @@ async def test_in_sandbox_mode_paying_an_extension_pays_it_at_once(database_url:
     assert (paid.json()["extension"]["status"], paid.json()["payment"]) == ("paid", None)
     assert again.json() == paid.json()
     assert "sandbox.refund" not in sent
+
+
+@pytest.mark.parametrize(
+    ("kind", "paid_as"),
+    [
+        ("checkout.session.completed", "pi_checkout"),
+        ("checkout.session.async_payment_succeeded", "pi_checkout"),
+        ("payment_intent.succeeded", "pi_off"),
+        ("checkout.session.completed:unpaid", None),
+        ("checkout.session.async_payment_failed", None),
+        ("payment_intent.payment_failed", None),
+        ("charge.refunded", None),
+    ],
+)
+def test_only_a_successful_payment_of_an_extension_becomes_its_payment_and_none_touches_the_booking(
+    kind: str, paid_as: str | None
+) -> None:
+    booking, extension = str(uuid4()), uuid4()
+    kind, _, unpaid = kind.partition(":")
+    metadata = {"booking_id": booking, "extension_id": str(extension)}
+    if kind.startswith("checkout."):
+        obj = completed(booking, str(extension), "cs_1")
+        obj["payment_status"] = "unpaid" if unpaid else "paid"
+    elif kind == "charge.refunded":
+        obj = {"id": "ch_1", "amount_refunded": 12000, "payment_intent": "pi_off", "metadata": metadata}
+    else:
+        obj = {
+            "id": "pi_off",
+            "amount": 12000,
+            "amount_received": 12000,
+            "currency": "eur",
+            "metadata": metadata,
+        }
+    body = event(kind, obj, event_id="evt_1")
+    parsed = StripeWebhook(SECRET).parse(body, sign(body, SECRET))
+    if paid_as is None:
+        assert parsed == EventIgnored("stripe", "evt_1", kind)
+    else:
+        assert parsed == ExtensionPaid(
+            "stripe", "evt_1", UUID(booking), extension, 12000, "eur", paid_as, kind
+        )

@@ -241,7 +241,7 @@ _AUTHENTICATE = (
     "authentication_required: the customer pays on-session (POST .../pay) and confirms with their bank"
 )
 _NEW_CARD = "{code}: the customer pays on-session (POST .../pay) with another card"
-_NO_CARD = "no_saved_card: the booking's payment saved no card at Stripe"
+_NO_CARD = "no_saved_card: the booking's payment saved no card; the customer pays on-session (POST .../pay)"
 
 
 class StripeOffSessionCharges:
