@@ -251,6 +251,25 @@ class OffSessionCharges(Protocol):
         ...
 
 
+class ExtensionCheckout(Protocol):
+    """On-session payments of extensions: the customer pays at the provider's page (after a refused
+    off-session charge, or instead of approving one)."""
+
+    @property
+    def customer_key(self) -> str | None: ...
+
+    @property
+    def provider(self) -> str: ...
+
+    async def open(
+        self, extension: Extension, booking: Booking, *, idempotency_key: str, customer_ref: str | None
+    ) -> PaymentSession | ChargeResult:
+        """A payment of the extension's price the customer completes (a session, never confirmed
+        here), or a payment taken at once (sandbox). A repeated key opens nothing more. Raises
+        ProviderUnavailable when the provider cannot be reached."""
+        ...
+
+
 class UnitOfWork(Protocol):
     @property
     def bookings(self) -> BookingRepository: ...

@@ -12,7 +12,12 @@ from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from adapters.providers.acuity import AcuityClient
-from adapters.providers.airwallex import AirwallexApi, AirwallexPaymentGateway, AirwallexRefundSender
+from adapters.providers.airwallex import (
+    AirwallexApi,
+    AirwallexExtensionPayment,
+    AirwallexPaymentGateway,
+    AirwallexRefundSender,
+)
 from adapters.providers.airwallex_webhooks import AirwallexWebhook
 from adapters.providers.calcom import CalComCancelSender, CalComClient
 from adapters.providers.driver_app import DriverAppGateway
@@ -21,9 +26,10 @@ from adapters.providers.http_lanes import HttpLanes
 from adapters.providers.mock import HubOnlyScheduling, LoggingMockSender, NoOffSessionCharges, SkippingSender
 from adapters.providers.odoo import OdooAccountingGateway, OdooMockGateway, OdooXmlRpc
 from adapters.providers.resend import ResendEmailGateway
-from adapters.providers.sandbox import SandboxCharges, SandboxPaymentGateway
+from adapters.providers.sandbox import SandboxCharges, SandboxExtensionCheckout, SandboxPaymentGateway
 from adapters.providers.stripe import (
     StripeApi,
+    StripeExtensionCheckout,
     StripeOffSessionCharges,
     StripePaymentGateway,
     StripeRefundSender,
@@ -45,6 +51,7 @@ from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
 from application.payments.extensions import (
     ApproveExtensionHandler,
     DeclineExtensionHandler,
+    PayExtensionHandler,
     ProposeExtensionHandler,
 )
 from application.payments.payment_events import PaymentEventHandler
@@ -149,6 +156,15 @@ class Container(containers.DeclarativeContainer):
     propose_extension = providers.Singleton(ProposeExtensionHandler, uow, clock)
     approve_extension = providers.Singleton(ApproveExtensionHandler, uow, extension_charges, clock)
     decline_extension = providers.Singleton(DeclineExtensionHandler, uow, clock)
+    extension_checkout = providers.Selector(
+        settings.provided.payment_mode,
+        stripe=providers.Singleton(
+            StripeExtensionCheckout, stripe_api, return_url=settings.provided.return_url
+        ),
+        sandbox=providers.Singleton(SandboxExtensionCheckout),
+        airwallex=providers.Singleton(AirwallexExtensionPayment, airwallex_api),
+    )
+    pay_extension = providers.Singleton(PayExtensionHandler, uow, extension_checkout, clock)
     stripe_webhook = providers.Singleton(StripeWebhook, settings.provided.stripe_webhook_secret)
     airwallex_webhook = providers.Singleton(AirwallexWebhook, settings.provided.airwallex_webhook_secret)
     appointment_reported = providers.Singleton(AppointmentReportedHandler, uow, catalog, clock)

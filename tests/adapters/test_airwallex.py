@@ -16,6 +16,7 @@ import pytest
 from adapters.memory.clock import FixedClock
 from adapters.providers.airwallex import (
     AirwallexApi,
+    AirwallexExtensionPayment,
     AirwallexPaymentGateway,
     AirwallexRefundSender,
     to_major,
@@ -23,10 +24,11 @@ from adapters.providers.airwallex import (
 )
 from adapters.providers.airwallex_webhooks import AirwallexWebhook
 from application.errors import InvalidSignature
-from application.payments.payment_events import PaymentSucceeded, RefundRecorded
+from application.payments.payment_events import EventIgnored, ExtensionPaid, PaymentSucceeded, RefundRecorded
 from application.ports import ClaimedMessage
 from domain.booking import Booking
 from domain.catalog import Money
+from domain.extension import Extension
 from tests.application.builders import build
 from tests.support.sink import http_sink
 
@@ -151,3 +153,47 @@ def test_without_a_webhook_secret_every_post_is_refused() -> None:
     body = an_event("payment_intent.succeeded", {"id": "int_1"})
     with pytest.raises(InvalidSignature):
         AirwallexWebhook(None).parse(body, *signed(body))
+
+
+async def test_an_extension_paid_on_session_is_a_payment_intent_naming_it_keyed_by_its_attempt() -> None:
+    booking = a_booking()
+    extension = Extension.propose(
+        id=uuid4(),
+        booking_id=booking.id,
+        description="New brake pads and discs, front axle",
+        price=Money(12050, "EUR"),
+        now=NOW,
+    )
+    with http_sink(body=json.dumps(REPLY).encode()) as sink:
+        async with httpx.AsyncClient() as http:
+            api = AirwallexApi(http, FixedClock(NOW), client_id="cid", api_key="key", api_base=sink.base)
+            payment = AirwallexExtensionPayment(api)
+            key = extension.session_key
+            session = await payment.open(extension, booking, idempotency_key=key, customer_ref=None)
+    assert (session.provider, session.client_secret, session.reference, session.url) == (
+        "airwallex",
+        "secret_1",
+        "int_1",
+        None,
+    )
+    create = sink.received[-1]
+    assert create.path == "/api/v1/pa/payment_intents/create"
+    body = create.json()
+    assert body["request_id"] == f"extension:{extension.id}:session:0"
+    assert (body["amount"], body["currency"]) == (120.5, "EUR")
+    assert body["merchant_order_id"] == str(extension.id)
+    assert body["metadata"] == {"booking_id": str(booking.id), "extension_id": str(extension.id)}
+    assert body["descriptor"] == "New brake pads and discs, front "
+
+
+def test_a_signed_success_of_an_extensions_payment_intent_pays_the_extension_not_the_booking() -> None:
+    booking, extension = uuid4(), uuid4()
+    metadata = {"booking_id": str(booking), "extension_id": str(extension)}
+    obj = {"id": "int_7", "amount": 120.5, "currency": "EUR", "merchant_order_id": str(extension)}
+    body = an_event("payment_intent.succeeded", {**obj, "metadata": metadata})
+    event = AirwallexWebhook("whsec_air").parse(body, *signed(body))
+    kind = "payment_intent.succeeded"
+    assert event == ExtensionPaid("airwallex", "evt_a1", booking, extension, 12050, "EUR", "int_7", kind)
+    cancelled = an_event("payment_intent.cancelled", {**obj, "metadata": metadata})
+    ignored = AirwallexWebhook("whsec_air").parse(cancelled, *signed(cancelled))
+    assert ignored == EventIgnored("airwallex", "evt_a1", "payment_intent.cancelled")

@@ -13,11 +13,12 @@ from application.payments.extensions import (
     ApproveExtensionHandler,
     DeclineExtensionHandler,
     ExtensionNotAllowed,
+    PayExtensionHandler,
     ProposeExtension,
     ProposeExtensionHandler,
 )
-from application.payments.payment_events import PaymentSucceeded
-from application.ports import ChargeResult, SavedCard
+from application.payments.payment_events import ExtensionPaid, Outcome, PaymentSucceeded
+from application.ports import ChargeResult, PaymentSession, SavedCard
 from domain.errors import IllegalTransition
 from domain.extension import Extension, ExtensionStatus
 from tests.application.builders import TUESDAY_TEN, Handlers, a_booking, build
@@ -206,3 +207,68 @@ async def test_a_refusal_that_answers_after_the_customer_declined_leaves_it_decl
     assert answered.status is ExtensionStatus.DECLINED
     assert app.state.extensions[extension.id].status is ExtensionStatus.DECLINED
     assert [key for key, _ in charges.calls] == [f"extension:{extension.id}"] * 2
+
+
+@dataclass
+class OpenedSessions:
+    """An on-session payment that records each key and answers one session per key."""
+
+    provider = "sandbox"
+    customer_key = None
+    keys: list[str] = field(default_factory=list)
+
+    async def open(
+        self, extension: Extension, booking: object, *, idempotency_key: str, customer_ref: str | None
+    ) -> PaymentSession:
+        self.keys.append(idempotency_key)
+        return PaymentSession("sandbox", url=f"https://pay.test/{idempotency_key}", reference=idempotency_key)
+
+
+async def test_a_checkout_paid_while_the_off_session_charge_runs_pays_it_and_the_charge_is_refunded() -> None:
+    """Both the off-session charge and the customer's checkout went through: the first to be recorded
+    pays the extension, the other is refunded on its own, and the booking keeps its own payment."""
+    app = build()
+    propose, _approve, _charges = handlers(app)
+    booking, token = await paid(app)
+    extension = await propose(ProposeExtension(booking, "Wax", 500))  # type: ignore[arg-type]
+    pay = PayExtensionHandler(app.uow, OpenedSessions(), app.clock)
+    opened = await pay(booking, extension.id, token=token)  # type: ignore[arg-type]
+    assert (opened.extension.status, opened.extension.session_ref) == (
+        ExtensionStatus.PROPOSED,
+        f"extension:{extension.id}:session:0",
+    )
+
+    class ChargedWhileTheCheckoutIsPaid(ScriptedCharges):
+        async def charge(self, ext: Extension, card: SavedCard, *, idempotency_key: str) -> ChargeResult:
+            paid_on_session = ExtensionPaid(
+                "sandbox", "evt-co", ext.booking_id, ext.id, 500, "EUR", "pi_checkout"
+            )
+            assert await app.payment_event(paid_on_session) is Outcome.APPLIED
+            return ChargeResult(paid=True, payment_ref="pi_off_session")
+
+    approve = ApproveExtensionHandler(app.uow, ChargedWhileTheCheckoutIsPaid(app=app), app.clock)
+    approved = await approve(booking, extension.id, token=token)  # type: ignore[arg-type]
+
+    assert (approved.status, approved.payment_ref) == (ExtensionStatus.PAID, "pi_checkout")
+    [refund] = [m for m in app.state.outbox if m.topic == "sandbox.refund"]
+    assert (refund.idempotency_key, refund.payload) == (
+        f"refund:{booking}:sandbox:pi_off_session",
+        {"payment_ref": "pi_off_session"},
+    )
+    assert app.state.bookings[booking].payment_status.value == "paid"  # type: ignore[index]
+
+
+async def test_paying_on_session_is_refused_while_the_extension_is_charged_or_after_it_was_declined() -> None:
+    app = build()
+    propose, _approve, _charges = handlers(app)
+    booking, token = await paid(app)
+    sessions = OpenedSessions()
+    pay = PayExtensionHandler(app.uow, sessions, app.clock)
+    for status in (ExtensionStatus.APPROVED, ExtensionStatus.DECLINED):
+        extension = await propose(ProposeExtension(booking, "Wax", 500))  # type: ignore[arg-type]
+        app.state.extensions[extension.id].status = status
+        with pytest.raises(IllegalTransition):
+            await pay(booking, extension.id, token=token)  # type: ignore[arg-type]
+    with pytest.raises(NotFound):
+        await pay(booking, extension.id, token="wrong")  # type: ignore[arg-type]
+    assert sessions.keys == []

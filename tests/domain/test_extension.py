@@ -11,9 +11,11 @@ from domain.catalog import Money
 from domain.errors import IllegalTransition
 from domain.extension import (
     EXTENSION_TRANSITIONS,
+    PAYABLE_ON_SESSION,
     Extension,
     ExtensionStatus,
     InvalidExtension,
+    Received,
 )
 from tests.domain.builders import NOW, minutes
 
@@ -44,9 +46,9 @@ def move(extension: Extension, target: E) -> bool:
 
 def test_the_table_is_the_one_the_design_names() -> None:
     assert {
-        E.PROPOSED: {E.APPROVED, E.DECLINED},
+        E.PROPOSED: {E.APPROVED, E.DECLINED, E.PAID},  # paid: on-session, instead of approving
         E.APPROVED: {E.PAID, E.FAILED},
-        E.FAILED: {E.APPROVED, E.DECLINED},
+        E.FAILED: {E.APPROVED, E.DECLINED, E.PAID},  # paid: on-session, after a refused charge
         E.PAID: set(),
         E.DECLINED: set(),
     } == EXTENSION_TRANSITIONS
@@ -101,3 +103,51 @@ def test_each_attempt_has_its_own_charge_key() -> None:
     extension.mark_failed(reason="card_declined", payment_ref=None, now=LATER)
     extension.approve(now=LATER)
     assert (extension.attempts, extension.charge_key) == (2, f"extension:{extension.id}:2")
+
+
+@pytest.mark.parametrize("status", list(E))
+def test_an_on_session_payment_opens_only_for_a_proposed_or_failed_extension(status: E) -> None:
+    extension = an_extension(status)
+    if status in (E.PROPOSED, E.FAILED):
+        extension.check_payable_on_session()
+    else:
+        with pytest.raises(IllegalTransition):
+            extension.check_payable_on_session()
+    assert {E.PROPOSED, E.FAILED} == PAYABLE_ON_SESSION
+
+
+def test_the_session_key_follows_the_attempt_and_the_status_stays_while_a_session_is_open() -> None:
+    extension = an_extension()
+    assert extension.session_key == f"extension:{extension.id}:session:0"
+    assert extension.record_session("cs_1", attempt=0, now=LATER) is True
+    assert (extension.status, extension.session_ref) == (E.PROPOSED, "cs_1")
+    assert extension.record_session("cs_1", attempt=0, now=LATER) is False  # the same session again
+    extension.approve(now=LATER)
+    extension.mark_failed(reason="authentication_required", payment_ref="pi_1", now=LATER)
+    assert extension.session_key == f"extension:{extension.id}:session:1"
+    assert extension.record_session("cs_2", attempt=0, now=LATER) is False  # opened for an older attempt
+    assert extension.record_session("cs_2", attempt=1, now=LATER) is True
+    assert (extension.status, extension.session_ref) == (E.FAILED, "cs_2")
+
+
+@pytest.mark.parametrize("status", [E.PROPOSED, E.APPROVED, E.FAILED])
+def test_the_first_payment_pays_the_extension_the_same_again_is_a_repeat_another_goes_back(
+    status: E,
+) -> None:
+    extension = an_extension(status)
+    extension.failure_reason = "authentication_required" if status is E.FAILED else None
+    assert extension.receive_payment(payment_ref="pi_checkout", now=LATER) is Received.PAID
+    assert (extension.status, extension.payment_ref, extension.failure_reason) == (
+        E.PAID,
+        "pi_checkout",
+        None,
+    )
+    assert extension.receive_payment(payment_ref="pi_checkout", now=LATER) is Received.REPEAT
+    assert extension.receive_payment(payment_ref="pi_off_session", now=LATER) is Received.RETURNED
+    assert (extension.status, extension.payment_ref) == (E.PAID, "pi_checkout")
+
+
+def test_a_payment_for_a_declined_extension_goes_back_and_it_stays_declined() -> None:
+    extension = an_extension(E.DECLINED)
+    assert extension.receive_payment(payment_ref="pi_late", now=LATER) is Received.RETURNED
+    assert extension.status is E.DECLINED

@@ -238,3 +238,60 @@ def test_an_event_only_stripe_lists_is_applied_by_reconciliation(hub: Hub) -> No
         hub.stripe.events.insert(0, json.loads(missed))  # never posted to the webhook
     assert _eventually(lambda: hub.state(booking) == ("confirmed", "paid"))
     assert hub.outbox_topics(booking).count("erp.booking_confirmed") == 1
+
+
+def test_an_extension_refused_for_authentication_is_paid_on_session_and_its_checkout_pays_it(
+    hub: Hub,
+) -> None:
+    """The real process: a paid booking, the admin proposes extra work, the off-session charge is refused
+    with `authentication_required` (402), the customer opens a Checkout Session (`url`), and the signed
+    `checkout.session.completed` pays the extension; the booking's own payment stays as it was."""
+    created = hub.book()
+    booking, token = created["booking_id"], created["booking_token"]
+    customer = {"Authorization": f"Bearer {token}"}
+    intent = payment_intent(booking, f"pi_{booking[:8]}", payment_method="pm_card_1")
+    assert (
+        hub.post_event(event("payment_intent.succeeded", intent, event_id=f"evt_{booking}")).status_code
+        == 200
+    )
+    work = {"description": "New brake pads", "amount_cents": 12000}
+    proposed = httpx.post(
+        f"{hub.url}/admin/bookings/{booking}/extensions", json=work, headers=ADMIN, timeout=10
+    )
+    assert proposed.status_code == 201, proposed.text
+    extension = proposed.json()["extension_id"]
+    base = f"{hub.url}/v1/bookings/{booking}/extensions/{extension}"
+
+    hub.stripe.card_errors.append("authentication_required")
+    refused = httpx.post(f"{base}/approve", headers=customer, timeout=10)
+    paying = httpx.post(f"{base}/pay", headers=customer, timeout=10)
+    again = httpx.post(f"{base}/pay", headers=customer, timeout=10)
+    [session] = [
+        s for s in hub.stripe.created("checkout.session") if s["metadata"].get("extension_id") == extension
+    ]
+    paid = {
+        "id": session["id"],
+        "object": "checkout.session",
+        "client_reference_id": booking,
+        "metadata": {"booking_id": booking, "extension_id": extension},
+        "payment_status": "paid",
+        "payment_intent": f"pi_ext_{extension[:8]}",
+        "amount_total": 12000,
+        "currency": "eur",
+    }
+    completed = hub.post_event(event("checkout.session.completed", paid, event_id=f"evt_ext_{extension}"))
+    after = httpx.post(f"{base}/pay", headers=customer, timeout=10)
+
+    assert refused.status_code == 402, refused.text
+    assert refused.json()["extension"]["status"] == "failed"
+    assert paying.status_code == 200, paying.text
+    assert paying.json()["payment"]["url"] == session["url"]
+    assert again.json()["payment"] == paying.json()["payment"]  # one session for the attempt
+    assert completed.json() == {"outcome": "applied"}
+    assert (after.status_code, after.json()["extension"]["status"], after.json()["payment"]) == (
+        200,
+        "paid",
+        None,
+    )
+    assert hub.state(booking) == ("confirmed", "paid")
+    assert "stripe.refund" not in hub.outbox_topics(booking)

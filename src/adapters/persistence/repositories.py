@@ -631,6 +631,7 @@ def extension_row(extension: Extension) -> dict[str, Any]:
         "failure_reason": extension.failure_reason,
         "payment_ref": extension.payment_ref,
         "attempts": extension.attempts,
+        "session_ref": extension.session_ref,
         "created_at": extension.created_at,
         "updated_at": extension.updated_at,
     }
@@ -648,6 +649,7 @@ def extension_from_row(row: Any) -> Extension:
         failure_reason=row.failure_reason,
         payment_ref=row.payment_ref,
         attempts=row.attempts,
+        session_ref=row.session_ref,
     )
 
 

@@ -107,6 +107,7 @@ booking_extensions = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("session_ref", sa.String(255)),  # the last on-session payment opened for it
 )
 
 idempotency_keys = sa.Table(

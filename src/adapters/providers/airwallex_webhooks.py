@@ -17,6 +17,7 @@ from adapters.providers.airwallex import to_minor
 from application.errors import InvalidPayload, InvalidSignature
 from application.payments.payment_events import (
     EventIgnored,
+    ExtensionPaid,
     PaymentEvent,
     PaymentFailed,
     PaymentSucceeded,
@@ -85,6 +86,9 @@ def normalise(event: _Event) -> PaymentEvent:
     cents = _cents(obj)
     if booking is None:
         return EventIgnored(PROVIDER, event.id, kind)
+    if "extension_id" in (obj.metadata or {}):
+        # An extension's on-session payment: it pays the extension, never the booking's own payment.
+        return _extension(event, booking, cents)
     if kind == "payment_intent.succeeded" and cents is not None and obj.currency:
         return PaymentSucceeded(PROVIDER, event.id, booking, cents, obj.currency, ref, event_type=kind)
     if kind in ("payment_intent.cancelled", "payment_attempt.failed_to_process"):
@@ -92,6 +96,17 @@ def normalise(event: _Event) -> PaymentEvent:
     if kind in _REFUNDED and cents:
         return RefundRecorded(PROVIDER, event.id, booking, cents, ref, event_type=kind)
     return EventIgnored(PROVIDER, event.id, kind)
+
+
+def _extension(event: _Event, booking: UUID, cents: int | None) -> PaymentEvent:
+    obj, kind = event.data.object, event.name
+    try:
+        extension = UUID(str((obj.metadata or {})["extension_id"]))
+    except ValueError:
+        return EventIgnored(PROVIDER, event.id, kind)
+    if kind != "payment_intent.succeeded" or cents is None or not obj.currency:
+        return EventIgnored(PROVIDER, event.id, kind)
+    return ExtensionPaid(PROVIDER, event.id, booking, extension, cents, obj.currency, obj.id, event_type=kind)
 
 
 def _cents(obj: _Object) -> int | None:

@@ -47,4 +47,5 @@ class NoOffSessionCharges:
     customer_key = None
 
     async def charge(self, extension: Extension, card: SavedCard, *, idempotency_key: str) -> ChargeResult:
-        return ChargeResult(paid=False, reason="no_saved_card: this payment provider keeps no card for later")
+        reason = "no_saved_card: this provider keeps no card; the customer pays on-session (POST .../pay)"
+        return ChargeResult(paid=False, reason=reason)

@@ -38,3 +38,16 @@ class SandboxCharges:
 
     async def charge(self, extension: Extension, card: SavedCard, *, idempotency_key: str) -> ChargeResult:
         return ChargeResult(paid=True, payment_ref=f"sandbox_{idempotency_key}")
+
+
+class SandboxExtensionCheckout:
+    """Extensions paid on-session in sandbox mode: paid at once, as an approval is, so the flow runs
+    without a provider (there is no page to pay at)."""
+
+    provider = "sandbox"
+    customer_key = None
+
+    async def open(
+        self, extension: Extension, booking: Booking, *, idempotency_key: str, customer_ref: str | None
+    ) -> ChargeResult:
+        return ChargeResult(paid=True, payment_ref=f"sandbox_{idempotency_key}")

@@ -156,6 +156,55 @@ class StripePaymentGateway:
         return self._return_url + separator + urlencode({"booking_id": str(booking.id), "checkout": checkout})
 
 
+class StripeExtensionCheckout:
+    """An extension paid on-session: a hosted Checkout Session of its price, naming the booking and the
+    extension (on the session and on its PaymentIntent), for the customer's Stripe customer if they
+    have one. Keyed by the extension's attempt, so a repeated request gets the same session; it keeps
+    Stripe's default expiry (24 hours), about as long as Stripe keeps the key."""
+
+    provider = "stripe"
+    customer_key = "stripe_customer"
+
+    def __init__(self, api: StripeApi, *, return_url: str) -> None:
+        self._api, self._return_url = api, return_url
+
+    async def open(
+        self, extension: Extension, booking: Booking, *, idempotency_key: str, customer_ref: str | None
+    ) -> PaymentSession:
+        metadata = {"booking_id": str(booking.id), "extension_id": str(extension.id)}
+        params: Any = {
+            "mode": "payment",
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": extension.price.currency.lower(),
+                        "unit_amount": extension.price.amount_cents,
+                        "product_data": {"name": f"Extension: {extension.description}"[:250]},
+                    },
+                }
+            ],
+            "client_reference_id": str(booking.id),
+            "metadata": metadata,
+            "payment_intent_data": {"metadata": metadata},
+            "success_url": self._back(booking, extension, "paid"),
+            "cancel_url": self._back(booking, extension, "cancelled"),
+        }
+        if customer_ref:
+            params["customer"] = customer_ref
+        options: Any = {"idempotency_key": idempotency_key}
+        try:
+            session = await self._api.client.v1.checkout.sessions.create_async(params, options)
+        except stripe.StripeError as exc:
+            raise unavailable("extension session", exc) from exc
+        return PaymentSession("stripe", url=session.url, reference=session.id)
+
+    def _back(self, booking: Booking, extension: Extension, checkout: str) -> str:
+        separator = "&" if "?" in self._return_url else "?"
+        query = {"booking_id": str(booking.id), "extension_id": str(extension.id), "checkout": checkout}
+        return self._return_url + separator + urlencode(query)
+
+
 class StripeRefundSender:
     """`stripe.refund` messages: refund what is left of the booking's PaymentIntent, once, keyed by the
     message's idempotency key. A PaymentIntent refunded already counts as delivered."""
@@ -188,9 +237,11 @@ class StripeRefundSender:
 
 
 # What the customer must do when an off-session charge does not go through (no card data, no message).
-_AUTHENTICATE = "authentication_required: the customer confirms the payment with their bank"
-_NEW_CARD = "{code}: the customer pays with another card"
-_NO_CARD = "no_saved_card: the booking's payment saved no card at Stripe"
+_AUTHENTICATE = (
+    "authentication_required: the customer pays on-session (POST .../pay) and confirms with their bank"
+)
+_NEW_CARD = "{code}: the customer pays on-session (POST .../pay) with another card"
+_NO_CARD = "no_saved_card: the booking's payment saved no card; the customer pays on-session (POST .../pay)"
 
 
 class StripeOffSessionCharges:

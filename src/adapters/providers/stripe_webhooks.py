@@ -14,6 +14,7 @@ from adapters.providers.stripe import StripeApi, unavailable
 from application.errors import InvalidPayload, InvalidSignature
 from application.payments.payment_events import (
     EventIgnored,
+    ExtensionPaid,
     PaymentEvent,
     PaymentFailed,
     PaymentSucceeded,
@@ -105,9 +106,10 @@ def normalise(event: _Event) -> PaymentEvent | PaymentLinkPaid:
     obj, kind = event.data.object, event.type
     booking = obj.booking_id()
     if booking is not None and "extension_id" in (obj.metadata or {}):
-        # An extension's off-session charge: its outcome is recorded as the charge answers, and its
-        # amount is not the booking's, so it must not touch the booking's payment.
-        return EventIgnored(PROVIDER, event.id, kind)
+        # An extension's payment (its off-session charge, or the customer's checkout): its amount is
+        # not the booking's, so it never touches the booking's payment. A success pays the extension;
+        # anything else is recorded and ignored (a refused charge is recorded as the charge answers).
+        return _extension(event, booking)
     if booking is None and obj.payment_link and kind in _PAID_CHECKOUT and obj.payment_status == "paid":
         return _link_paid(event)
     if booking is None:
@@ -130,6 +132,23 @@ def normalise(event: _Event) -> PaymentEvent | PaymentLinkPaid:
             ref = obj.payment_intent
             return RefundRecorded(PROVIDER, event.id, booking, obj.amount, ref, event_type=kind)
     return EventIgnored(PROVIDER, event.id, kind)
+
+
+def _extension(event: _Event, booking: UUID) -> PaymentEvent:
+    obj, kind = event.data.object, event.type
+    try:
+        extension = UUID((obj.metadata or {})["extension_id"])
+    except ValueError:
+        return EventIgnored(PROVIDER, event.id, kind)
+    if kind == "payment_intent.succeeded":
+        amount, ref = obj.amount_received or obj.amount, obj.id
+    elif kind in _PAID_CHECKOUT and obj.payment_status == "paid":
+        amount, ref = obj.amount_total, obj.payment_intent
+    else:
+        return EventIgnored(PROVIDER, event.id, kind)
+    if amount is None or obj.currency is None:
+        return EventIgnored(PROVIDER, event.id, kind)
+    return ExtensionPaid(PROVIDER, event.id, booking, extension, amount, obj.currency, ref, event_type=kind)
 
 
 def _succeeded(event: _Event, booking: UUID, amount: int | None, *, payment_ref: str | None) -> PaymentEvent:

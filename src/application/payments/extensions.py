@@ -1,23 +1,45 @@
 """Extensions: the business proposes extra work on a paid booking; the customer approves it with the
-booking token and the hub charges the saved card off-session, or declines it and nothing is charged.
+booking token and the hub charges the saved card off-session, or pays it on-session at the provider's
+page (after a refused charge, or instead of approving), or declines it and nothing is charged.
 
 The charge is the one provider call of the approval and happens outside any transaction: the approval
 is committed first, then the card is charged, then the outcome is recorded in a second transaction.
-Each attempt has its own idempotency key, so a repeated or concurrent approval charges once."""
+Each attempt has its own idempotency key, so a repeated or concurrent approval charges once. The same
+goes for opening an on-session payment; the provider's event says when it was paid.
+
+One extension is paid once: the first payment that arrives pays it, and any other one (its off-session
+charge and a checkout both went through) is refunded on its own."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID, uuid4
 
-from application.errors import InvalidRequest, NotFound
-from application.ports import Clock, OffSessionCharges, SavedCard, UnitOfWork, UnitOfWorkFactory
+from application.errors import InvalidRequest, NotFound, ProviderUnavailable
+from application.ports import (
+    ChargeResult,
+    Clock,
+    ExtensionCheckout,
+    OffSessionCharges,
+    PaymentSession,
+    SavedCard,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from application.tokens import token_matches
 from domain.booking import TERMINAL_STATUSES, Booking, BookingStatus, PaymentStatus, payment_method_key
 from domain.catalog import Money
 from domain.errors import DomainError
 from domain.events import ExtensionProposed
-from domain.extension import MAX_AMOUNT_CENTS, MIN_AMOUNT_CENTS, Extension, ExtensionStatus, InvalidExtension
+from domain.extension import (
+    MAX_AMOUNT_CENTS,
+    MIN_AMOUNT_CENTS,
+    Extension,
+    ExtensionStatus,
+    InvalidExtension,
+    Received,
+)
 
 
 class ExtensionNotAllowed(DomainError):
@@ -74,8 +96,7 @@ class ApproveExtensionHandler:
             booking, extension = await _customers_extension(uow, booking_id, extension_id, token)
             if extension.status is ExtensionStatus.PAID:
                 return extension  # approved and charged already: nothing more to charge
-            if booking.status in _NO_MORE_CHARGES or booking.payment_status is PaymentStatus.REFUNDED:
-                raise ExtensionNotAllowed("the booking was cancelled or refunded: nothing more is charged")
+            _check_charges_allowed(booking)
             if extension.approve(now=self._clock.now()):
                 await uow.extensions.save(extension)
             customer = await uow.customers.get(booking.customer_id)
@@ -91,21 +112,94 @@ class ApproveExtensionHandler:
             if fresh is None:  # pragma: no cover - extensions are never deleted
                 raise NotFound("no such extension")
             now = self._clock.now()
-            changed = (
-                fresh.mark_paid(payment_ref=result.payment_ref, now=now)
-                if result.paid
-                # A refusal is recorded on the attempt it answers, unless the extension moved on since
-                # (another approval's answer came first, or the customer declined after it).
-                else fresh.attempts == extension.attempts
-                and fresh.status is ExtensionStatus.APPROVED
-                and fresh.mark_failed(
-                    reason=result.reason or "declined", payment_ref=result.payment_ref, now=now
+            if result.paid:
+                # Paid meanwhile by the customer's checkout: this charge is a second payment, refunded.
+                received = await receive_extension_payment(
+                    uow, fresh, provider=self._charges.provider, payment_ref=result.payment_ref, now=now
                 )
-            )
+                changed = received is not Received.REPEAT
+            else:
+                # A refusal is recorded on the attempt it answers, unless the extension moved on since
+                # (another approval's answer came first, a checkout paid it, or the customer declined).
+                changed = (
+                    fresh.attempts == extension.attempts
+                    and fresh.status is ExtensionStatus.APPROVED
+                    and fresh.mark_failed(
+                        reason=result.reason or "declined", payment_ref=result.payment_ref, now=now
+                    )
+                )
             if changed:
                 await uow.extensions.save(fresh)
                 await uow.commit()
         return fresh
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionPayment:
+    extension: Extension
+    payment: PaymentSession | None  # where the customer pays; None when there is nothing to pay
+
+
+class PayExtensionHandler:
+    """The customer pays a proposed extension, or one whose off-session charge was refused, on-session:
+    an open payment at the booking's provider, one per attempt (its idempotency key). The extension
+    stays as it is, keeping the session's reference, until the provider's event says it was paid."""
+
+    def __init__(self, uow: UnitOfWorkFactory, checkout: ExtensionCheckout, clock: Clock) -> None:
+        self._uow, self._checkout, self._clock = uow, checkout, clock
+
+    async def __call__(self, booking_id: UUID, extension_id: UUID, *, token: str) -> ExtensionPayment:
+        async with self._uow() as uow:
+            booking, extension = await _customers_extension(uow, booking_id, extension_id, token)
+            if extension.status is ExtensionStatus.PAID:
+                return ExtensionPayment(extension, None)  # nothing more to pay
+            _check_charges_allowed(booking)
+            extension.check_payable_on_session()  # IllegalTransition when declined or being charged
+            customer = await uow.customers.get(booking.customer_id)
+        key = self._checkout.customer_key
+        known = customer.references.get(key) if customer is not None and key else None
+        opened = await self._checkout.open(
+            extension, booking, idempotency_key=extension.session_key, customer_ref=known
+        )
+        async with self._uow() as uow:
+            fresh = await uow.extensions.get(extension_id, booking_id=booking_id, for_update=True)
+            if fresh is None:  # pragma: no cover - extensions are never deleted
+                raise NotFound("no such extension")
+            now = self._clock.now()
+            if isinstance(opened, ChargeResult):  # taken at once (sandbox)
+                if not opened.paid:
+                    raise ProviderUnavailable(f"the {self._checkout.provider} payment was not taken")
+                provider, ref = self._checkout.provider, opened.payment_ref
+                received = await receive_extension_payment(
+                    uow, fresh, provider=provider, payment_ref=ref, now=now
+                )
+                if received is not Received.REPEAT:
+                    await uow.commit()
+                return ExtensionPayment(fresh, None)
+            if fresh.record_session(opened.reference, attempt=extension.attempts, now=now):
+                await uow.extensions.save(fresh)
+                await uow.commit()
+        return ExtensionPayment(fresh, opened)
+
+
+async def receive_extension_payment(
+    uow: UnitOfWork, extension: Extension, *, provider: str, payment_ref: str | None, now: datetime
+) -> Received:
+    """A payment of the extension (locked by the caller) arrived, in the caller's unit of work: the
+    first pays it; a second one goes back (a refund of that payment alone, keyed by its id)."""
+    received = extension.receive_payment(payment_ref=payment_ref, now=now)
+    if received is Received.PAID:
+        await uow.extensions.save(extension)
+    elif received is Received.RETURNED and payment_ref:
+        booking = await uow.bookings.get(extension.booking_id)
+        if booking is not None:
+            booking.refund_duplicate_payment(provider, payment_ref, now=now)
+    return received
+
+
+def _check_charges_allowed(booking: Booking) -> None:
+    if booking.status in _NO_MORE_CHARGES or booking.payment_status is PaymentStatus.REFUNDED:
+        raise ExtensionNotAllowed("the booking was cancelled or refunded: nothing more is charged")
 
 
 class DeclineExtensionHandler:

@@ -11,9 +11,11 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+from application.payments.extensions import receive_extension_payment
 from application.ports import Clock, Contended, UnitOfWork, UnitOfWorkFactory
 from domain.booking import MONEY_RECEIVED, Booking, BookingStatus
 from domain.errors import IllegalTransition
+from domain.extension import Received
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,21 @@ class RefundRecorded:
 
 
 @dataclass(frozen=True, slots=True)
+class ExtensionPaid:
+    """The provider took a payment for one of the booking's extensions (its off-session charge, or the
+    customer's on-session payment). It never touches the booking's own payment."""
+
+    provider: str
+    event_id: str
+    booking_id: UUID
+    extension_id: UUID
+    amount_cents: int
+    currency: str
+    payment_ref: str | None = None
+    event_type: str = "extension.paid"
+
+
+@dataclass(frozen=True, slots=True)
 class EventIgnored:
     """An event we do not act on: recorded (answered, audited), nothing else."""
 
@@ -57,7 +74,7 @@ class EventIgnored:
     event_type: str
 
 
-PaymentEvent = PaymentSucceeded | PaymentFailed | RefundRecorded | EventIgnored
+PaymentEvent = PaymentSucceeded | PaymentFailed | RefundRecorded | ExtensionPaid | EventIgnored
 
 
 class Outcome(StrEnum):
@@ -65,6 +82,7 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"
     IGNORED = "ignored"
     UNKNOWN_BOOKING = "unknown_booking"
+    UNKNOWN_EXTENSION = "unknown_extension"
     AMOUNT_MISMATCH = "amount_mismatch"
     REFUND_REQUESTED = "refund_requested"  # money the booking cannot use goes back
     REJECTED = "rejected"
@@ -76,6 +94,8 @@ class PaymentEventHandler:
 
     async def __call__(self, event: PaymentEvent) -> Outcome:
         now = self._clock.now()
+        if isinstance(event, ExtensionPaid):
+            return await self._extension_paid(event, now)
         if not isinstance(event, EventIgnored):
             # Most events change one booking nobody else is changing: read it without a lock and write
             # the change with the event's record in one statement. When that cannot be done safely, the
@@ -86,7 +106,39 @@ class PaymentEventHandler:
                 pass
         return await self._handle(event, now, optimistic=False)
 
-    async def _handle(self, event: PaymentEvent, now: datetime, *, optimistic: bool) -> Outcome:
+    async def _extension_paid(self, event: ExtensionPaid, now: datetime) -> Outcome:
+        """Recorded with its effect in one transaction, the extension locked: a duplicate applies once,
+        and of two different payments for one extension the second is refunded."""
+        async with self._uow() as uow:
+            if not await uow.inbound_events.record(
+                event.provider, event.event_id, event_type=event.event_type, now=now
+            ):
+                return Outcome.DUPLICATE
+            extension = await uow.extensions.get(
+                event.extension_id, booking_id=event.booking_id, for_update=True
+            )
+            if extension is None:
+                outcome = Outcome.UNKNOWN_EXTENSION
+            elif (event.amount_cents, event.currency.upper()) != (
+                extension.price.amount_cents,
+                extension.price.currency,
+            ):
+                outcome = Outcome.AMOUNT_MISMATCH
+            else:
+                received = await receive_extension_payment(
+                    uow, extension, provider=event.provider, payment_ref=event.payment_ref, now=now
+                )
+                outcome = Outcome.REFUND_REQUESTED if received is Received.RETURNED else Outcome.APPLIED
+            await uow.commit()  # the event record stays even when nothing changed: answered, audited
+        return outcome
+
+    async def _handle(
+        self,
+        event: PaymentSucceeded | PaymentFailed | RefundRecorded | EventIgnored,
+        now: datetime,
+        *,
+        optimistic: bool,
+    ) -> Outcome:
         async with self._uow(optimistic=optimistic) as uow:
             booking: Booking | None = None
             if isinstance(event, EventIgnored):

@@ -94,6 +94,7 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             "propose_extension": _provide(container.propose_extension),
             "approve_extension": _provide(container.approve_extension),
             "decline_extension": _provide(container.decline_extension),
+            "pay_extension": _provide(container.pay_extension),
             "payment_link_paid": _provide(container.payment_link_paid),
             "stripe_webhook": _provide(container.stripe_webhook),
             "airwallex_webhook": _provide(container.airwallex_webhook),

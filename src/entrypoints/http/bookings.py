@@ -19,7 +19,11 @@ from application.bookings.queries import (
     check_instant,
 )
 from application.errors import InvalidRequest
-from application.payments.extensions import ApproveExtensionHandler, DeclineExtensionHandler
+from application.payments.extensions import (
+    ApproveExtensionHandler,
+    DeclineExtensionHandler,
+    PayExtensionHandler,
+)
 from application.payments.retry_payment import RetryPaymentHandler
 from application.scheduling.schedule import ScheduleBooking, ScheduleBookingHandler
 from domain.dispatch import Address, Vehicle
@@ -34,6 +38,7 @@ from entrypoints.http.schemas import (
     BookingOut,
     CreateBookingIn,
     ExtensionOut,
+    ExtensionPaymentOut,
     OfferingList,
     PaymentFailedOut,
     PaymentRestartedOut,
@@ -172,6 +177,22 @@ class BookingController(Controller):
             failed = PaymentFailedOut("payment_failed", reason, extension_out(extension))
             return Response(failed, status_code=402)
         return Response(extension_out(extension), status_code=200)
+
+    @post("/bookings/{booking_id:uuid}/extensions/{extension_id:uuid}/pay", status_code=200)
+    async def pay_extension(
+        self,
+        request: Request[Any, Any, Any],
+        booking_id: FromPath[UUID],
+        extension_id: FromPath[UUID],
+        pay_extension: Inject[PayExtensionHandler],
+    ) -> ExtensionPaymentOut:
+        """The customer pays a proposed extension, or one whose off-session charge was refused, at the
+        provider's page (confirming with their bank there): `payment` says where. The same session
+        again for a repeat; the extension turns `paid` when the provider reports the payment. A paid
+        extension answers with `payment` null; 409 `illegal_transition` for one declined or being
+        charged, 409 `extension_not_allowed` once the booking was cancelled or refunded."""
+        paying = await pay_extension(booking_id, extension_id, token=require_credential(request))
+        return ExtensionPaymentOut(extension_out(paying.extension), payment_out(paying.payment))
 
     @post("/bookings/{booking_id:uuid}/extensions/{extension_id:uuid}/decline", status_code=200)
     async def decline_extension(

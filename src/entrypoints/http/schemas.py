@@ -94,6 +94,13 @@ class PaymentFailedOut(Struct):
     extension: ExtensionOut
 
 
+class ExtensionPaymentOut(Struct):
+    """The extension and where the customer pays it; `payment` null when there is nothing to pay."""
+
+    extension: ExtensionOut
+    payment: PaymentOut | None
+
+
 def extension_out(extension: Extension) -> ExtensionOut:
     return ExtensionOut(
         extension.id,
