@@ -47,6 +47,9 @@ EXTENSION_TRANSITIONS: Final[Mapping[ExtensionStatus, frozenset[ExtensionStatus]
 PAYABLE_ON_SESSION: Final = frozenset({_E.PROPOSED, _E.FAILED})
 
 
+BOOKING_OVER = "booking_over: the booking was cancelled or refunded, so this payment is refunded"
+
+
 class Received(StrEnum):
     """What a payment that arrived for an extension did."""
 
@@ -140,15 +143,22 @@ class Extension:
         self.session_ref, self.updated_at = reference, now
         return True
 
-    def receive_payment(self, *, payment_ref: str | None, now: datetime) -> Received:
+    def receive_payment(
+        self, *, payment_ref: str | None, now: datetime, booking_over: bool = False
+    ) -> Received:
         """A payment of the extension's price arrived: its off-session charge, or the customer's
         on-session payment. The first one pays it; the same payment seen again changes nothing; any
         other payment (both the charge and a checkout went through, or two checkouts) is a second one,
-        as is one for a declined extension: the caller sends it back."""
+        as is one for a declined extension or for a booking cancelled or refunded since (`booking_over`):
+        the caller sends it back. A charge that was in flight then ends `failed`, saying why."""
         if self.status is _E.PAID:
             same = payment_ref is None or self.payment_ref is None or payment_ref == self.payment_ref
             return Received.REPEAT if same else Received.RETURNED
         if self.status is _E.DECLINED:
+            return Received.RETURNED
+        if booking_over:
+            if self.status is _E.APPROVED:
+                self.mark_failed(reason=BOOKING_OVER, payment_ref=payment_ref, now=now)
             return Received.RETURNED
         self.mark_paid(payment_ref=payment_ref, now=now)
         return Received.PAID

@@ -151,3 +151,17 @@ def test_a_payment_for_a_declined_extension_goes_back_and_it_stays_declined() ->
     extension = an_extension(E.DECLINED)
     assert extension.receive_payment(payment_ref="pi_late", now=LATER) is Received.RETURNED
     assert extension.status is E.DECLINED
+
+
+@pytest.mark.parametrize(
+    ("status", "after"), [(E.PROPOSED, E.PROPOSED), (E.FAILED, E.FAILED), (E.APPROVED, E.FAILED)]
+)
+def test_a_payment_for_a_booking_that_is_over_goes_back_and_a_charge_in_flight_ends_failed(
+    status: E, after: E
+) -> None:
+    extension = an_extension(status)
+    assert extension.receive_payment(payment_ref="pi_late", now=LATER, booking_over=True) is Received.RETURNED
+    assert extension.status is after
+    if status is E.APPROVED:
+        assert extension.failure_reason is not None
+        assert extension.failure_reason.startswith("booking_over")

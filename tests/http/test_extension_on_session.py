@@ -284,6 +284,26 @@ async def test_paying_an_extension_of_a_cancelled_booking_is_409_and_opens_nothi
     assert sessions(stripe_api) == []
 
 
+async def test_a_checkout_paid_after_the_booking_was_cancelled_is_refunded_and_pays_nothing(
+    database_url: str, stripe_api: FakeStripe
+) -> None:
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
+        booking, token = await paid_booking(client)
+        extension = (await propose(client, booking)).json()["extension_id"]
+        await pay(client, booking, extension, token)  # the session is open...
+        [session] = sessions(stripe_api)
+        cancelled = await client.post(
+            f"/v1/bookings/{booking}/cancel", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert cancelled.status_code == 200, cancelled.text
+        obj = completed(booking, extension, session["id"], pi="pi_late")  # ...and paid after the cancel
+        outcome = await deliver(client, "checkout.session.completed", obj, event_id="evt_late")
+        status = await stored_status(container, extension)
+        returned = [key for key, _ in await refunds(container)]
+    assert (outcome, status) == ("refund_requested", "proposed")
+    assert f"refund:{booking}:stripe:pi_late" in returned
+
+
 @pytest.mark.parametrize("credential", ["not-the-token", ADMIN_KEY])
 async def test_paying_with_a_wrong_token_is_the_same_404_and_opens_nothing(
     database_url: str, stripe_api: FakeStripe, credential: str

@@ -186,19 +186,26 @@ async def receive_extension_payment(
     uow: UnitOfWork, extension: Extension, *, provider: str, payment_ref: str | None, now: datetime
 ) -> Received:
     """A payment of the extension (locked by the caller) arrived, in the caller's unit of work: the
-    first pays it; a second one goes back (a refund of that payment alone, keyed by its id)."""
-    received = extension.receive_payment(payment_ref=payment_ref, now=now)
-    if received is Received.PAID:
+    first pays it; a second one, or one for a booking that was cancelled or refunded since, goes back
+    (a refund of that payment alone, keyed by its id)."""
+    booking = await uow.bookings.get(extension.booking_id)
+    status = extension.status
+    received = extension.receive_payment(
+        payment_ref=payment_ref, now=now, booking_over=booking is not None and _charges_ended(booking)
+    )
+    if extension.status is not status:
         await uow.extensions.save(extension)
-    elif received is Received.RETURNED and payment_ref:
-        booking = await uow.bookings.get(extension.booking_id)
-        if booking is not None:
-            booking.refund_duplicate_payment(provider, payment_ref, now=now)
+    if received is Received.RETURNED and payment_ref and booking is not None:
+        booking.refund_duplicate_payment(provider, payment_ref, now=now)
     return received
 
 
+def _charges_ended(booking: Booking) -> bool:
+    return booking.status in _NO_MORE_CHARGES or booking.payment_status is PaymentStatus.REFUNDED
+
+
 def _check_charges_allowed(booking: Booking) -> None:
-    if booking.status in _NO_MORE_CHARGES or booking.payment_status is PaymentStatus.REFUNDED:
+    if _charges_ended(booking):
         raise ExtensionNotAllowed("the booking was cancelled or refunded: nothing more is charged")
 
 
