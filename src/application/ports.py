@@ -223,6 +223,10 @@ class ExtensionRepository(Protocol):
 
     async def save(self, extension: Extension) -> None: ...
 
+    async def paid_of(self, booking_id: UUID) -> list[Extension]:
+        """The booking's paid extensions, locked for update."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class SavedCard:

@@ -365,8 +365,13 @@ class Booking:
             self.events.append(BookingCancelled(self.id, now, paid=True, cal_booking_uid=self._cal_uid()))
         self.events.append(RefundIssued(self.id, now, full=full))
 
+    @property
+    def payment_provider(self) -> str:
+        """The provider that took the booking's payment (and its extensions')."""
+        return self.references.get(PAYMENT_PROVIDER_REF, "sandbox")
+
     def _request_refund(self, now: datetime) -> None:
-        provider = self.references.get(PAYMENT_PROVIDER_REF, "sandbox")
+        provider = self.payment_provider
         ref = self.references.get(payment_ref_key(provider))
         self.events.append(RefundRequested(self.id, now, provider=provider, payment_ref=ref))
 

@@ -304,6 +304,25 @@ async def test_a_checkout_paid_after_the_booking_was_cancelled_is_refunded_and_p
     assert f"refund:{booking}:stripe:pi_late" in returned
 
 
+async def test_cancelling_a_booking_refunds_its_paid_extensions_too_once(
+    database_url: str, stripe_api: FakeStripe
+) -> None:
+    async with stripe_app(database_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
+        booking, token = await paid_booking(client)
+        extension = (await propose(client, booking)).json()["extension_id"]
+        await pay(client, booking, extension, token)
+        [session] = sessions(stripe_api)
+        obj = completed(booking, extension, session["id"], pi="pi_extra")
+        assert await deliver(client, "checkout.session.completed", obj, event_id="evt_extra") == "applied"
+        for _ in range(2):  # cancelling again asks for nothing more
+            cancelled = await client.post(
+                f"/v1/bookings/{booking}/cancel", headers={"Authorization": f"Bearer {token}"}
+            )
+            assert cancelled.status_code == 200, cancelled.text
+        returned = sorted(key for key, _ in await refunds(container))
+    assert returned == [f"refund:{booking}:stripe", f"refund:{booking}:stripe:pi_extra"]
+
+
 @pytest.mark.parametrize("credential", ["not-the-token", ADMIN_KEY])
 async def test_paying_with_a_wrong_token_is_the_same_404_and_opens_nothing(
     database_url: str, stripe_api: FakeStripe, credential: str

@@ -17,7 +17,7 @@ from domain.catalog import Offering
 from domain.customer import Customer
 from domain.errors import SlotUnavailable
 from domain.events import StatusChanged, TripUpdated
-from domain.extension import Extension
+from domain.extension import Extension, ExtensionStatus
 from domain.outbox import OutboxMessage
 
 
@@ -270,6 +270,11 @@ class _Extensions:
 
     async def save(self, extension: Extension) -> None:
         self.staged[extension.id] = copy.deepcopy(extension)
+
+    async def paid_of(self, booking_id: UUID) -> list[Extension]:
+        every = {**self._s.extensions, **self.staged}.values()
+        paid = [e for e in every if e.booking_id == booking_id and e.status is ExtensionStatus.PAID]
+        return [copy.deepcopy(e) for e in sorted(paid, key=lambda e: e.created_at)]
 
 
 class _Idempotency:

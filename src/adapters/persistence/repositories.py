@@ -613,6 +613,13 @@ class SqlAlchemyExtensionRepository:
         row = (await self._c.execute(query)).first()
         return extension_from_row(row) if row is not None else None
 
+    async def paid_of(self, booking_id: UUID) -> list[Extension]:
+        e = t.booking_extensions.c
+        query = sa.select(t.booking_extensions).where(e.booking_id == booking_id, e.status == "paid")
+        if self._c.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return [extension_from_row(row) for row in await self._c.execute(query.order_by(e.created_at))]
+
     async def save(self, extension: Extension) -> None:
         e = t.booking_extensions.c
         row = extension_row(extension)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from application.errors import NotFound
+from application.payments.extensions import refund_paid_extensions
 from application.ports import Clock, UnitOfWorkFactory
 from application.tokens import token_matches
 from domain.booking import Booking
@@ -21,7 +22,9 @@ class CancelBookingHandler:
                 admin or (token is not None and token_matches(token, booking.token_hash))
             ):
                 raise NotFound("no such booking")
-            booking.cancel(now=self._clock.now())
+            now = self._clock.now()
+            booking.cancel(now=now)
+            await refund_paid_extensions(uow, booking, now=now)
             await uow.commit()
         return booking
 

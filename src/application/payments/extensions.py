@@ -200,6 +200,14 @@ async def receive_extension_payment(
     return received
 
 
+async def refund_paid_extensions(uow: UnitOfWork, booking: Booking, *, now: datetime) -> None:
+    """A booking cancelled after extra work was paid: each paid extension's payment goes back too, a
+    refund of that payment alone (keyed by its id, so a repeated cancel asks once)."""
+    for extension in await uow.extensions.paid_of(booking.id):
+        if extension.payment_ref:
+            booking.refund_duplicate_payment(booking.payment_provider, extension.payment_ref, now=now)
+
+
 def _charges_ended(booking: Booking) -> bool:
     return booking.status in _NO_MORE_CHARGES or booking.payment_status is PaymentStatus.REFUNDED
 

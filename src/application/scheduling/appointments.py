@@ -15,6 +15,7 @@ from typing import Any, Final
 from uuid import UUID, uuid4
 
 from application.bookings.create_booking import place_booking
+from application.payments.extensions import refund_paid_extensions
 from application.ports import CatalogSource, Clock, NewCustomer, UnitOfWork, UnitOfWorkFactory
 from domain.availability import Occupancy, free_resources, seats_remaining
 from domain.booking import Booking, PaymentStatus, Slot
@@ -159,9 +160,12 @@ class AppointmentReportedHandler:
     ) -> AppointmentOutcome:
         now = self._clock.now()
         if a.cancelled:
-            return _attempt(
+            outcome = _attempt(
                 lambda: booking.cancel(now=now, by_provider=a.provider), AppointmentOutcome.CANCELLED
             )
+            if outcome is AppointmentOutcome.CANCELLED:
+                await refund_paid_extensions(uow, booking, now=now)
+            return outcome
         outcome = AppointmentOutcome.UNCHANGED
         if a.previous_reference is not None and booking.references.get(key) != a.reference:
             booking.references.update(_references(a, key))
