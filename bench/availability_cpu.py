@@ -16,74 +16,52 @@ import argparse
 import asyncio
 import cProfile
 import gc
-import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import datetime
 from pathlib import Path
 
-import asyncpg
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import ADMIN_DATABASE, MONTH, PG, catalog_toml, seed
+from bench.run import MONTH, seeded_container
 
 
 async def main(args: argparse.Namespace) -> None:
     from litestar.serialization import encode_json
 
-    from adapters.persistence.migrate import migrate
-    from entrypoints.container import build_container
     from entrypoints.http.schemas import availability_out
-    from entrypoints.settings import Settings
 
-    name = f"bookhub_bench_avail_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(database=ADMIN_DATABASE, **PG)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        with tempfile.TemporaryDirectory() as workdir:
-            catalog = Path(workdir) / "catalog.toml"
-            catalog.write_text(catalog_toml())
-            url = f"postgresql+asyncpg://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
-            container = build_container(Settings(database_url=url, catalog_path=catalog))
-            await migrate(container.database().engine)
-            seeded = await seed(name, args.seed, random.Random(1))
-            get_availability = container.get_availability()
-            start, end = (datetime.fromisoformat(x) for x in MONTH)
+    async with seeded_container("bookhub_bench_avail", args.seed) as (container, seeded):
+        get_availability = container.get_availability()
+        start, end = (datetime.fromisoformat(x) for x in MONTH)
 
-            async def request() -> bytes:
-                return encode_json(availability_out(await get_availability("bench-transfer", start, end)))
+        async def request() -> bytes:
+            return encode_json(availability_out(await get_availability("bench-transfer", start, end)))
 
-            for _ in range(20):  # warm up: connections, prepared statements, caches
-                body = await request()
-            gc.collect()
-            gc.freeze()  # as the server's lifespan does
-            profiler = cProfile.Profile() if args.profile else None
-            if profiler:
-                profiler.enable()
-            cpu = []
-            wall = time.perf_counter()
-            for _ in range(args.requests):
-                started = time.process_time()
-                await request()
-                cpu.append((time.process_time() - started) * 1000)
-            wall = time.perf_counter() - wall
-            if profiler:
-                profiler.disable()
-                profiler.dump_stats(args.profile)
-            await container.database().dispose()
-        slots = body.count(b'"remaining"')
-        print(
-            f"{args.requests} availability requests, 1 month, {slots} slots, {seeded.in_month:,} bookings "
-            f"in the month of {seeded.bookings:,}: {sum(cpu) / len(cpu):.2f} ms CPU per request in this "
-            f"process (median {statistics.median(cpu):.2f} ms), {wall / args.requests * 1000:.2f} ms wall"
-        )
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+        for _ in range(20):  # warm up: connections, prepared statements, caches
+            body = await request()
+        gc.collect()
+        gc.freeze()  # as the server's lifespan does
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler:
+            profiler.enable()
+        cpu = []
+        wall = time.perf_counter()
+        for _ in range(args.requests):
+            started = time.process_time()
+            await request()
+            cpu.append((time.process_time() - started) * 1000)
+        wall = time.perf_counter() - wall
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+    slots = body.count(b'"remaining"')
+    print(
+        f"{args.requests} availability requests, 1 month, {slots} slots, {seeded.in_month:,} bookings "
+        f"in the month of {seeded.bookings:,}: {sum(cpu) / len(cpu):.2f} ms CPU per request in this "
+        f"process (median {statistics.median(cpu):.2f} ms), {wall / args.requests * 1000:.2f} ms wall"
+    )
 
 
 if __name__ == "__main__":

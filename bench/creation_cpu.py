@@ -13,77 +13,55 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import random
 import sys
-import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import asyncpg
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import ADMIN_DATABASE, CREATE_FROM, PG, catalog_toml, seed
+from bench.run import CREATE_FROM, seeded_container
 
 CONCURRENCY = 32
 
 
 async def main(args: argparse.Namespace) -> None:
-    from adapters.persistence.migrate import migrate
     from application.bookings.create_booking import CreateBooking, CustomerDetails
-    from entrypoints.container import build_container
-    from entrypoints.settings import Settings
 
-    name = f"bookhub_bench_cpu_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(database=ADMIN_DATABASE, **PG)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        with tempfile.TemporaryDirectory() as workdir:
-            catalog = Path(workdir) / "catalog.toml"
-            catalog.write_text(catalog_toml())
-            url = f"postgresql+asyncpg://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
-            container = build_container(Settings(database_url=url, catalog_path=catalog))
-            await migrate(container.database().engine)
-            await seed(name, args.seed, random.Random(1))
-            create = container.create_booking()
+    async with seeded_container("bookhub_bench_cpu", args.seed) as (container, _):
+        create = container.create_booking()
 
-            def command(i: int) -> CreateBooking:
-                customer = CustomerDetails(f"Bench Customer {i}", f"cpu-{i}@example.com")
-                start = CREATE_FROM + timedelta(hours=i)
-                return CreateBooking("bench-transfer", customer, start=start)
+        def command(i: int) -> CreateBooking:
+            customer = CustomerDetails(f"Bench Customer {i}", f"cpu-{i}@example.com")
+            start = CREATE_FROM + timedelta(hours=i)
+            return CreateBooking("bench-transfer", customer, start=start)
 
-            async def run(first: int, count: int) -> float:
-                queue = iter(range(first, first + count))
+        async def run(first: int, count: int) -> float:
+            queue = iter(range(first, first + count))
 
-                async def client() -> None:
-                    for i in queue:
-                        await create(command(i))
+            async def client() -> None:
+                for i in queue:
+                    await create(command(i))
 
-                started = time.process_time()
-                await asyncio.gather(*(client() for _ in range(CONCURRENCY)))
-                return time.process_time() - started
+            started = time.process_time()
+            await asyncio.gather(*(client() for _ in range(CONCURRENCY)))
+            return time.process_time() - started
 
-            await run(10_000, 200)  # warm up: connections, prepared statements, caches
-            profiler = cProfile.Profile() if args.profile else None
-            if profiler:
-                profiler.enable()
-            wall = time.perf_counter()
-            cpu = await run(0, args.bookings)
-            wall = time.perf_counter() - wall
-            if profiler:
-                profiler.disable()
-                profiler.dump_stats(args.profile)
-            await container.database().dispose()
-        print(
-            f"{args.bookings} free bookings at concurrency {CONCURRENCY}: "
-            f"{cpu / args.bookings * 1000:.2f} ms CPU per booking in this process, "
-            f"{args.bookings / wall:.0f}/s wall"
-        )
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+        await run(10_000, 200)  # warm up: connections, prepared statements, caches
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler:
+            profiler.enable()
+        wall = time.perf_counter()
+        cpu = await run(0, args.bookings)
+        wall = time.perf_counter() - wall
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+    print(
+        f"{args.bookings} free bookings at concurrency {CONCURRENCY}: "
+        f"{cpu / args.bookings * 1000:.2f} ms CPU per booking in this process, "
+        f"{args.bookings / wall:.0f}/s wall"
+    )
 
 
 if __name__ == "__main__":

@@ -194,6 +194,33 @@ async def seed(database: str, count: int, rng: random.Random) -> Seeded:
 # ------------------------------------------------------------------------------------- process metrics
 
 
+@contextlib.asynccontextmanager
+async def seeded_container(prefix: str, bookings: int):  # type: ignore[no-untyped-def]
+    """For the in-process benches: a throwaway database migrated and seeded like the bench's (dropped
+    afterwards), and the application's container on it. Yields (container, Seeded)."""
+    from adapters.persistence.migrate import migrate
+    from entrypoints.container import build_container
+    from entrypoints.settings import Settings
+
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(database=ADMIN_DATABASE, **PG)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with tempfile.TemporaryDirectory() as workdir:
+            catalog = Path(workdir) / "catalog.toml"
+            catalog.write_text(catalog_toml())
+            url = f"postgresql+asyncpg://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
+            container = build_container(Settings(database_url=url, catalog_path=catalog))
+            try:
+                await migrate(container.database().engine)
+                yield container, await seed(name, bookings, random.Random(1))
+            finally:
+                await container.database().dispose()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
 def _stat_fields(pid: int) -> list[str]:
     text = Path(f"/proc/{pid}/stat").read_text()
     return text[text.rindex(")") + 2 :].split()
