@@ -300,10 +300,13 @@ class UnitOfWorkFactory(Protocol):
     ) -> UnitOfWork:
         """`read_only`: reads only. `single_write`: the unit of work makes at most one write, a statement
         atomic by itself (e.g. `add_on_first_free`), so no transaction need be opened around it.
-        `optimistic`: reads take no locks, and `commit` writes everything in one statement that applies
-        only if nothing it read has changed meanwhile; when something has, or when the unit of work is
-        asked for what it cannot do that way, it raises `Contended` with nothing written, and the caller
-        runs again in an ordinary unit of work. A store may ignore the flag (and lock as usual)."""
+        `optimistic`: for one inbound event and the one booking it names (`bookings.get_for_event`, then
+        changes to that booking only; other repositories are not for it). Reads take no locks, and
+        `commit` writes everything in one statement that applies only if nothing it read has changed
+        meanwhile; when something has, or when the unit of work is asked for what it cannot do that way
+        (a row lock, a write the availability rule may refuse), it raises `Contended` with nothing
+        written, and the caller runs again in an ordinary unit of work. A store may ignore the flag (and
+        lock as usual)."""
 
 
 class Contended(Exception):
