@@ -29,3 +29,13 @@ def require_credential(request: ASGIConnection[Any, Any, Any, Any]) -> str:
     if credential is None:
         raise Unauthorized("send Authorization: Bearer <booking_token>")
     return credential
+
+
+def token_or_admin(
+    request: ASGIConnection[Any, Any, Any, Any], admin_key: str | None
+) -> tuple[str | None, bool]:
+    """For routes open to the booking's token holder and to the admin: (the token, or None for the
+    admin; whether it is the admin). 401 without a credential."""
+    credential = require_credential(request)
+    admin = is_admin(credential, admin_key)
+    return (None if admin else credential), admin

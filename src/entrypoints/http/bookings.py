@@ -28,7 +28,7 @@ from application.payments.retry_payment import RetryPaymentHandler
 from application.scheduling.schedule import ScheduleBooking, ScheduleBookingHandler
 from domain.dispatch import Address, Vehicle
 from domain.extension import ExtensionStatus
-from entrypoints.http.auth import is_admin, require_credential
+from entrypoints.http.auth import require_credential, token_or_admin
 from entrypoints.http.deps import Inject
 from entrypoints.http.json_body import NUL_REASON, json_body, text_with_nul
 from entrypoints.http.schemas import (
@@ -106,10 +106,8 @@ class BookingController(Controller):
         get_booking: Inject[GetBooking],
         settings: Inject[Settings],
     ) -> BookingOut:
-        credential = require_credential(request)
-        admin = is_admin(credential, settings.admin_api_key)
-        view = await get_booking(booking_id, token=None if admin else credential, admin=admin)
-        return booking_out(view)
+        token, admin = token_or_admin(request, settings.admin_api_key)
+        return booking_out(await get_booking(booking_id, token=token, admin=admin))
 
     @post("/bookings/{booking_id:uuid}/schedule", status_code=200, before_request=json_body)
     async def schedule(
@@ -122,9 +120,7 @@ class BookingController(Controller):
         settings: Inject[Settings],
     ) -> BookingOut:
         """A paid booking without a time gets one; at Cal.com too where the offering is mapped."""
-        credential = require_credential(request)
-        admin = is_admin(credential, settings.admin_api_key)
-        token = None if admin else credential
+        token, admin = token_or_admin(request, settings.admin_api_key)
         check_instant("start", data.start)
         await schedule_booking(
             ScheduleBooking(booking_id, data.start, timezone=data.timezone, token=token, admin=admin)
@@ -140,9 +136,7 @@ class BookingController(Controller):
         get_booking: Inject[GetBooking],
         settings: Inject[Settings],
     ) -> BookingOut:
-        credential = require_credential(request)
-        admin = is_admin(credential, settings.admin_api_key)
-        token = None if admin else credential
+        token, admin = token_or_admin(request, settings.admin_api_key)
         await cancel_booking(booking_id, token=token, admin=admin)
         view: BookingView = await get_booking(booking_id, token=token, admin=admin)
         return booking_out(view)
