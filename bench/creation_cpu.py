@@ -26,7 +26,7 @@ CONCURRENCY = 32
 
 
 async def main(args: argparse.Namespace) -> None:
-    from application.bookings.create_booking import CreateBooking, CustomerDetails
+    from application.bookings.commands import CreateBooking, CustomerDetails
 
     async with seeded_container("bookhub_bench_cpu", args.seed) as (container, _):
         create = container.create_booking()

@@ -8,8 +8,7 @@ from collections.abc import Callable, Sequence
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
 
-from application.outbox.deliver import Delivery
-from application.outbox.health import HealthReport
+from application.outbox.commands import Delivery, HealthReport
 from application.ports import WebhookTally
 from domain.outbox import target_of
 

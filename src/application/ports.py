@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import Any, Protocol, Self
 from uuid import UUID
 
 from domain.accounting import Invoice
@@ -18,42 +18,9 @@ from domain.extension import Extension
 from domain.notifications import Email, Sms
 from domain.outbox import OutboxMessage, OutboxState
 
-if TYPE_CHECKING:  # the payment commands import this module
-    from application.payments.payment_events import PaymentEvent
-    from application.payments.payment_links import PaymentLinkPaid
-
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentSession:
-    provider: str
-    url: str | None = None
-    client_secret: str | None = None
-    reference: str | None = None
-    reference_key: str | None = None  # where the booking keeps `reference`; `<provider>_payment` if None
-    customer_ref: str | None = None  # the provider's customer the session saves the card for
-
-
-class PaymentGateway(Protocol):
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def customer_key(self) -> str | None:
-        """Where a customer keeps its id at this provider (`stripe_customer`); None if it keeps none."""
-        ...
-
-    async def create_session(
-        self,
-        booking: Booking,
-        offering: Offering,
-        *,
-        idempotency_key: str,
-        customer_ref: str | None = None,
-    ) -> PaymentSession: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,52 +195,6 @@ class ExtensionRepository(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class SavedCard:
-    """Where a booking's first payment saved the card: the provider's customer and payment method."""
-
-    customer_ref: str | None
-    payment_method: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ChargeResult:
-    paid: bool
-    payment_ref: str | None = None
-    reason: str | None = None  # what the customer must do when not paid; no card data
-
-
-class OffSessionCharges(Protocol):
-    @property
-    def customer_key(self) -> str | None: ...
-
-    @property
-    def provider(self) -> str: ...
-
-    async def charge(self, extension: Extension, card: SavedCard, *, idempotency_key: str) -> ChargeResult:
-        """One confirmed off-session charge of the extension's price; a repeated key charges once."""
-        ...
-
-
-class ExtensionCheckout(Protocol):
-    """On-session payments of extensions: the customer pays at the provider's page (after a refused
-    off-session charge, or instead of approving one)."""
-
-    @property
-    def customer_key(self) -> str | None: ...
-
-    @property
-    def provider(self) -> str: ...
-
-    async def open(
-        self, extension: Extension, booking: Booking, *, idempotency_key: str, customer_ref: str | None
-    ) -> PaymentSession | ChargeResult:
-        """A payment of the extension's price the customer completes (a session, never confirmed
-        here), or a payment taken at once (sandbox). A repeated key opens nothing more. Raises
-        ProviderUnavailable when the provider cannot be reached."""
-        ...
-
-
 class UnitOfWork(Protocol):
     @property
     def bookings(self) -> BookingRepository: ...
@@ -427,26 +348,3 @@ class WebhookTally:
 class WebhookStats(Protocol):
     def recent(self) -> WebhookTally:
         """Webhooks this process answered over the last five minutes."""
-
-
-@dataclass(frozen=True, slots=True)
-class ListedEvent:
-    """An event as a provider lists it: when it was created, and our command for it."""
-
-    created: datetime
-    command: PaymentEvent | PaymentLinkPaid
-
-
-class PaymentEventSource(Protocol):
-    @property
-    def provider(self) -> str: ...
-
-    async def events_since(self, since: datetime) -> list[ListedEvent]:
-        """The payment events the provider created since then, of the types we handle. Raises
-        ProviderUnavailable when it cannot be reached."""
-
-
-class CheckpointStore(Protocol):
-    async def get(self, provider: str) -> datetime | None: ...
-
-    async def set(self, provider: str, last_event_at: datetime) -> None: ...

@@ -24,7 +24,7 @@ from adapters.providers.airwallex import (
 )
 from adapters.providers.airwallex_webhooks import AirwallexWebhook
 from application.errors import InvalidSignature
-from application.payments.payment_events import EventIgnored, ExtensionPaid, PaymentSucceeded, RefundRecorded
+from application.payments.commands import EventIgnored, ExtensionPaid, PaymentSucceeded, RefundRecorded
 from application.ports import ClaimedMessage
 from domain.booking import Booking
 from domain.catalog import Money

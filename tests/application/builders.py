@@ -11,7 +11,8 @@ from adapters.catalog.toml_catalog import TomlCatalog
 from adapters.memory.clock import FixedClock
 from adapters.memory.store import FakeUnitOfWorkFactory, MemoryState
 from adapters.providers.sandbox import SandboxPaymentGateway
-from application.bookings.create_booking import CreateBooking, CreateBookingHandler, CustomerDetails
+from application.bookings.commands import CreateBooking, CustomerDetails
+from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBookingHandler, ExpireHoldsHandler
 from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
 from application.payments.payment_events import PaymentEventHandler

@@ -11,11 +11,12 @@ from adapters.memory.clock import FixedClock
 from adapters.memory.outbox import InMemoryOutboxQueue
 from adapters.memory.senders import FakeSender
 from application.errors import NotDead, NotFound, ProviderRejected, ProviderUnavailable
-from application.outbox.deliver import DeliverOutboxMessages, Outcome
+from application.outbox.commands import DeliveryOutcome
+from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.health import GetHealth
 from application.outbox.prune import PruneSettledMessages
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
-from application.payments.payment_events import PaymentSucceeded
+from application.payments.commands import PaymentSucceeded
 from application.ports import Settlement
 from domain.outbox import OutboxMessage, OutboxState, RetryPolicy
 from tests.application.builders import a_booking, build
@@ -48,10 +49,10 @@ async def test_a_paid_booking_reaches_the_erp_and_its_email_and_sms_once() -> No
     again = await deliver()
 
     assert sorted((d.topic, d.outcome) for d in first) == [
-        ("email.booking_confirmed", Outcome.DELIVERED),
-        ("erp.booking_confirmed", Outcome.DELIVERED),
-        ("odoo.booking_paid", Outcome.DELIVERED),
-        ("sms.booking_confirmed", Outcome.DELIVERED),
+        ("email.booking_confirmed", DeliveryOutcome.DELIVERED),
+        ("erp.booking_confirmed", DeliveryOutcome.DELIVERED),
+        ("odoo.booking_paid", DeliveryOutcome.DELIVERED),
+        ("sms.booking_confirmed", DeliveryOutcome.DELIVERED),
     ]
     assert again == []
     assert [m.idempotency_key for m in erp.sent] == [f"booking_confirmed:{created.booking_id}:v1"]
@@ -64,10 +65,10 @@ async def test_an_unavailable_sink_is_retried_with_backoff_then_delivered() -> N
     erp = FakeSender(ProviderUnavailable("erp answered 503"), ProviderUnavailable("erp timed out"))
     deliver = deliverer(queue, clock, erp=erp)
 
-    assert [d.outcome for d in await deliver()] == [Outcome.RETRYING]
+    assert [d.outcome for d in await deliver()] == [DeliveryOutcome.RETRYING]
     assert await deliver() == []  # not due before base delay
     clock.advance(timedelta(seconds=2))
-    assert [d.outcome for d in await deliver()] == [Outcome.RETRYING]
+    assert [d.outcome for d in await deliver()] == [DeliveryOutcome.RETRYING]
     row = queue.rows[1]
     assert (row.attempts, row.last_error, row.next_attempt_at) == (
         2,
@@ -75,7 +76,7 @@ async def test_an_unavailable_sink_is_retried_with_backoff_then_delivered() -> N
         T0 + timedelta(seconds=6),
     )
     clock.advance(timedelta(seconds=4))
-    assert [d.outcome for d in await deliver()] == [Outcome.DELIVERED]
+    assert [d.outcome for d in await deliver()] == [DeliveryOutcome.DELIVERED]
     assert queue.rows[1].state is OutboxState.DELIVERED
 
 
@@ -90,11 +91,11 @@ async def test_a_message_is_dead_after_its_topics_last_attempt_and_retried_by_an
         outcomes += [d.outcome for d in await deliver()]
         clock.advance(timedelta(hours=1))
 
-    assert outcomes == [Outcome.RETRYING, Outcome.RETRYING, Outcome.DEAD]
+    assert outcomes == [DeliveryOutcome.RETRYING, DeliveryOutcome.RETRYING, DeliveryOutcome.DEAD]
     [listed] = await ListSyncQueue(queue)()
     assert (listed.state, listed.attempts, listed.last_error) == (OutboxState.DEAD, 3, "erp answered 503")
     await RetryOutboxMessage(queue, clock)(listed.id)
-    assert [d.outcome for d in await deliver()] == [Outcome.DELIVERED]
+    assert [d.outcome for d in await deliver()] == [DeliveryOutcome.DELIVERED]
     assert await ListSyncQueue(queue)() == []
 
 
@@ -116,7 +117,7 @@ async def test_odoo_gets_three_attempts_by_default() -> None:
     for _ in range(3):
         outcomes += [d.outcome for d in await deliver()]
         clock.advance(timedelta(hours=1))
-    assert outcomes == [Outcome.RETRYING, Outcome.RETRYING, Outcome.DEAD]
+    assert outcomes == [DeliveryOutcome.RETRYING, DeliveryOutcome.RETRYING, DeliveryOutcome.DEAD]
 
 
 async def test_a_rejected_call_is_dead_at_once_and_other_messages_of_the_batch_go_on() -> None:
@@ -125,7 +126,7 @@ async def test_a_rejected_call_is_dead_at_once_and_other_messages_of_the_batch_g
     queue.add(erp_message(), now=T0)
     erp = FakeSender(ProviderRejected("erp answered 400"))
     outcomes = sorted(d.outcome for d in await deliverer(queue, clock, erp=erp)())
-    assert outcomes == [Outcome.DEAD, Outcome.DELIVERED]
+    assert outcomes == [DeliveryOutcome.DEAD, DeliveryOutcome.DELIVERED]
 
 
 async def test_a_topic_without_a_sender_is_dead_and_an_adapter_bug_is_retried() -> None:

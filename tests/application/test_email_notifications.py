@@ -6,11 +6,12 @@ from dataclasses import dataclass, replace
 
 from adapters.memory.email import FakeEmailGateway
 from adapters.memory.outbox import InMemoryOutboxQueue
-from application.bookings.create_booking import CreateBooking, CustomerDetails
+from application.bookings.commands import CreateBooking, CustomerDetails
 from application.errors import ProviderUnavailable
 from application.notifications.email import EmailNotificationSender
-from application.outbox.deliver import DeliverOutboxMessages, Outcome
-from application.payments.payment_events import PaymentSucceeded
+from application.outbox.commands import DeliveryOutcome
+from application.outbox.deliver import DeliverOutboxMessages
+from application.payments.commands import PaymentSucceeded
 from domain.catalog import Catalog, Template
 from domain.outbox import RetryPolicy
 from tests.application.builders import TUESDAY_TEN, build
@@ -38,7 +39,7 @@ def _with_templates(catalog: Catalog) -> Source:
 
 async def _deliver(
     locale: str, gateway: FakeEmailGateway, *, offering: str = "van-transfer"
-) -> list[Outcome]:
+) -> list[DeliveryOutcome]:
     app = build()
     customer = CustomerDetails(name="Ada Lovelace", email="ada@example.com", locale=locale)
     created = await app.create(CreateBooking(offering, customer, start=TUESDAY_TEN))
@@ -52,7 +53,7 @@ async def _deliver(
 
 async def test_a_confirmed_booking_is_emailed_in_the_customers_language_with_the_outbox_key() -> None:
     gateway = FakeEmailGateway()
-    assert await _deliver("fr", gateway) == [Outcome.DELIVERED]
+    assert await _deliver("fr", gateway) == [DeliveryOutcome.DELIVERED]
     [(email, key)] = gateway.sent
     assert (email.to, email.subject) == ("ada@example.com", "Réservé : Transfer in the one van")
     assert email.text == "Bonjour Ada Lovelace, à 2026-06-02 10:00."
@@ -67,10 +68,10 @@ async def test_a_language_without_a_template_falls_back_to_english() -> None:
 
 async def test_an_offering_without_a_template_for_the_event_is_skipped() -> None:
     gateway = FakeEmailGateway()
-    assert await _deliver("en", gateway, offering="coaching") == [Outcome.SKIPPED]
+    assert await _deliver("en", gateway, offering="coaching") == [DeliveryOutcome.SKIPPED]
     assert gateway.sent == []
 
 
 async def test_a_gateway_that_is_down_is_retried() -> None:
     gateway = FakeEmailGateway(ProviderUnavailable("resend answered HTTP 503"))
-    assert await _deliver("en", gateway) == [Outcome.RETRYING]
+    assert await _deliver("en", gateway) == [DeliveryOutcome.RETRYING]

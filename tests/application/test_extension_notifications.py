@@ -9,12 +9,13 @@ from uuid import UUID
 from adapters.memory.email import FakeEmailGateway
 from adapters.memory.outbox import InMemoryOutboxQueue
 from adapters.memory.sms import FakeSmsGateway
-from application.bookings.create_booking import CreateBooking, CustomerDetails
+from application.bookings.commands import CreateBooking, CustomerDetails
 from application.notifications.email import EmailNotificationSender
 from application.notifications.sms import SmsNotificationSender
-from application.outbox.deliver import DeliverOutboxMessages, Outcome
-from application.payments.extensions import ProposeExtension, ProposeExtensionHandler
-from application.payments.payment_events import PaymentSucceeded
+from application.outbox.commands import DeliveryOutcome
+from application.outbox.deliver import DeliverOutboxMessages
+from application.payments.commands import PaymentSucceeded, ProposeExtension
+from application.payments.extensions import ProposeExtensionHandler
 from domain.extension import Extension
 from domain.outbox import OutboxMessage, RetryPolicy
 from tests.application.builders import TUESDAY_TEN, Handlers, build
@@ -31,7 +32,9 @@ async def proposed(app: Handlers, description: str = DESCRIPTION) -> Extension:
     return await propose(ProposeExtension(created.booking_id, description, 12050))
 
 
-async def deliver(app: Handlers, email: FakeEmailGateway, sms: FakeSmsGateway) -> list[tuple[str, Outcome]]:
+async def deliver(
+    app: Handlers, email: FakeEmailGateway, sms: FakeSmsGateway
+) -> list[tuple[str, DeliveryOutcome]]:
     senders = {
         "email": EmailNotificationSender(app.uow, app.catalog, email),
         "sms": SmsNotificationSender(app.uow, app.catalog, sms),
@@ -61,8 +64,8 @@ async def test_the_proposal_email_names_the_extension_and_its_price_escaped_in_h
     outcomes = await deliver(app, email, sms)
 
     assert sorted(outcomes) == [
-        ("email.extension_proposed", Outcome.DELIVERED),
-        ("sms.extension_proposed", Outcome.DELIVERED),
+        ("email.extension_proposed", DeliveryOutcome.DELIVERED),
+        ("sms.extension_proposed", DeliveryOutcome.DELIVERED),
     ]
     [(sent, key)] = email.sent
     assert key == f"email.extension_proposed:{extension.booking_id}:{extension.id}"
@@ -112,5 +115,5 @@ async def test_a_message_about_an_extension_that_is_not_the_bookings_is_dead() -
 
     outcomes = await deliver(app, email, sms)
 
-    assert {outcome for _topic, outcome in outcomes} == {Outcome.DEAD}
+    assert {outcome for _topic, outcome in outcomes} == {DeliveryOutcome.DEAD}
     assert (email.sent, sms.sent) == ([], [])

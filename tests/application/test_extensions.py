@@ -9,16 +9,21 @@ from uuid import uuid4
 import pytest
 
 from application.errors import InvalidRequest, NotFound
+from application.payments.commands import (
+    ExtensionPaid,
+    PaymentOutcome,
+    PaymentSession,
+    PaymentSucceeded,
+    ProposeExtension,
+)
 from application.payments.extensions import (
     ApproveExtensionHandler,
     DeclineExtensionHandler,
     ExtensionNotAllowed,
     PayExtensionHandler,
-    ProposeExtension,
     ProposeExtensionHandler,
 )
-from application.payments.payment_events import ExtensionPaid, Outcome, PaymentSucceeded
-from application.ports import ChargeResult, PaymentSession, SavedCard
+from application.payments.ports import ChargeResult, SavedCard
 from domain.errors import IllegalTransition
 from domain.extension import Extension, ExtensionStatus
 from tests.application.builders import TUESDAY_TEN, Handlers, a_booking, build
@@ -243,7 +248,7 @@ async def test_a_checkout_paid_while_the_off_session_charge_runs_pays_it_and_the
             paid_on_session = ExtensionPaid(
                 "sandbox", "evt-co", ext.booking_id, ext.id, 500, "EUR", "pi_checkout"
             )
-            assert await app.payment_event(paid_on_session) is Outcome.APPLIED
+            assert await app.payment_event(paid_on_session) is PaymentOutcome.APPLIED
             return ChargeResult(paid=True, payment_ref="pi_off_session")
 
     approve = ApproveExtensionHandler(app.uow, ChargedWhileTheCheckoutIsPaid(app=app), app.clock)

@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 
 from application.errors import NotFound
-from application.payments.payment_events import PaymentSucceeded
+from application.payments.commands import PaymentSucceeded
 from domain.booking import BookingStatus
 from domain.errors import IllegalTransition, SlotUnavailable
 from tests.application.builders import HOLD, TUESDAY_TEN, a_booking, build

@@ -10,11 +10,11 @@ from uuid import UUID, uuid4
 import pytest
 
 from adapters.memory.store import AuditEntry
-from application.bookings.create_booking import BookingCreated
-from application.payments.payment_events import (
+from application.bookings.commands import BookingCreated
+from application.payments.commands import (
     EventIgnored,
-    Outcome,
-    PaymentFailed,
+    PaymentFailureReported,
+    PaymentOutcome,
     PaymentSucceeded,
     RefundRecorded,
 )
@@ -60,7 +60,7 @@ async def test_a_successful_payment_confirms_the_booking_and_ends_its_hold() -> 
 
     outcome = await app.payment_event(paid(created))
 
-    assert outcome is Outcome.APPLIED
+    assert outcome is PaymentOutcome.APPLIED
     booking = app.state.bookings[created.booking_id]
     assert (booking.status, booking.payment_status) == (BookingStatus.CONFIRMED, PaymentStatus.PAID)
     assert booking.hold_expires_at is None
@@ -90,7 +90,7 @@ async def test_the_same_payment_event_twice_is_a_duplicate_and_writes_nothing_mo
 
     outcome = await app.payment_event(paid(created))
 
-    assert outcome is Outcome.DUPLICATE
+    assert outcome is PaymentOutcome.DUPLICATE
     assert app.state.outbox == before[1]
     assert app.state.audit == before[2]
     assert same_bookings(app, before)
@@ -106,7 +106,7 @@ async def test_a_second_success_with_another_event_id_confirms_nothing_twice() -
 
     outcome = await app.payment_event(paid(created, "evt-2"))
 
-    assert outcome is Outcome.APPLIED
+    assert outcome is PaymentOutcome.APPLIED
     assert app.state.outbox == before[1]
     assert app.state.audit == before[2]
     assert ("sandbox", "evt-2") in app.state.inbound
@@ -118,7 +118,7 @@ async def test_the_currency_of_a_payment_is_compared_without_case() -> None:
 
     outcome = await app.payment_event(paid(created, currency="eur"))
 
-    assert outcome is Outcome.APPLIED
+    assert outcome is PaymentOutcome.APPLIED
 
 
 async def test_a_payment_of_the_wrong_amount_is_a_mismatch_and_changes_nothing() -> None:
@@ -128,7 +128,7 @@ async def test_a_payment_of_the_wrong_amount_is_a_mismatch_and_changes_nothing()
 
     outcome = await app.payment_event(paid(created, amount_cents=100))
 
-    assert outcome is Outcome.AMOUNT_MISMATCH
+    assert outcome is PaymentOutcome.AMOUNT_MISMATCH
     assert same_bookings(app, before)
     assert app.state.outbox == before[1]
     assert app.state.audit == before[2]
@@ -142,7 +142,7 @@ async def test_a_payment_in_the_wrong_currency_is_a_mismatch_and_changes_nothing
 
     outcome = await app.payment_event(paid(created, currency="USD"))
 
-    assert outcome is Outcome.AMOUNT_MISMATCH
+    assert outcome is PaymentOutcome.AMOUNT_MISMATCH
     assert same_bookings(app, before)
     assert app.state.outbox == before[1]
 
@@ -154,7 +154,7 @@ async def test_a_payment_after_the_hold_ran_out_confirms_the_booking_while_the_s
 
     outcome = await app.payment_event(paid(created))
 
-    assert outcome is Outcome.APPLIED
+    assert outcome is PaymentOutcome.APPLIED
     booking = app.state.bookings[created.booking_id]
     assert (booking.status, booking.payment_status) == (BookingStatus.CONFIRMED, PaymentStatus.PAID)
     assert "erp.booking_confirmed" in [m.topic for m in app.state.outbox]
@@ -168,7 +168,7 @@ async def test_a_payment_for_a_hold_the_sweep_expired_confirms_it_again_while_th
 
     outcome = await app.payment_event(paid(created))
 
-    assert outcome is Outcome.APPLIED
+    assert outcome is PaymentOutcome.APPLIED
     assert app.state.bookings[created.booking_id].status is BookingStatus.CONFIRMED
     assert [a.to_status for a in app.state.audit][-2:] == ["expired", "confirmed"]
 
@@ -183,7 +183,7 @@ async def test_a_payment_after_the_hold_expired_is_refunded_when_the_slot_is_tak
 
     outcome = await app.payment_event(paid(created, payment_ref="pi_late"))
 
-    assert outcome is Outcome.REFUND_REQUESTED
+    assert outcome is PaymentOutcome.REFUND_REQUESTED
     booking = app.state.bookings[created.booking_id]
     assert (booking.status, booking.payment_status) == (BookingStatus.CANCELLED, PaymentStatus.PAID)
     refunds = [m for m in app.state.outbox if m.topic == "sandbox.refund"]
@@ -201,7 +201,7 @@ async def test_a_payment_for_a_booking_cancelled_before_it_arrived_is_refunded()
 
     outcome = await app.payment_event(paid(created))
 
-    assert outcome is Outcome.REFUND_REQUESTED
+    assert outcome is PaymentOutcome.REFUND_REQUESTED
     assert [m.topic for m in app.state.outbox].count("sandbox.refund") == 1
 
 
@@ -213,7 +213,7 @@ async def test_cancelling_a_paid_booking_requests_its_refund_and_the_refund_ends
     await app.cancel(created.booking_id, token=created.booking_token, admin=False)
     outcome = await app.payment_event(refund(created, "evt-r"))
 
-    assert outcome is Outcome.APPLIED
+    assert outcome is PaymentOutcome.APPLIED
     booking = app.state.bookings[created.booking_id]
     assert (booking.status, booking.payment_status) == (BookingStatus.CANCELLED, PaymentStatus.REFUNDED)
     topics = [m.topic for m in app.state.outbox]
@@ -257,9 +257,9 @@ async def test_a_failure_seen_after_the_success_changes_nothing() -> None:
     created = await app.create(a_booking())
     await app.payment_event(paid(created, "evt-s"))
 
-    outcome = await app.payment_event(PaymentFailed("sandbox", "evt-f", created.booking_id))
+    outcome = await app.payment_event(PaymentFailureReported("sandbox", "evt-f", created.booking_id))
 
-    assert outcome is Outcome.REJECTED
+    assert outcome is PaymentOutcome.REJECTED
     booking = app.state.bookings[created.booking_id]
     assert (booking.status, booking.payment_status) == (BookingStatus.CONFIRMED, PaymentStatus.PAID)
     assert ("sandbox", "evt-f") in app.state.inbound
@@ -270,7 +270,7 @@ async def test_an_event_we_do_not_act_on_is_recorded_and_changes_nothing() -> No
 
     outcome = await app.payment_event(EventIgnored("stripe", "evt-x", "customer.created"))
 
-    assert outcome is Outcome.IGNORED
+    assert outcome is PaymentOutcome.IGNORED
     assert ("stripe", "evt-x") in app.state.inbound
     assert app.state.outbox == []
 
@@ -282,7 +282,7 @@ async def test_a_payment_a_moment_before_the_hold_runs_out_still_confirms() -> N
 
     outcome = await app.payment_event(paid(created))
 
-    assert outcome is Outcome.APPLIED
+    assert outcome is PaymentOutcome.APPLIED
     assert app.state.bookings[created.booking_id].status is BookingStatus.CONFIRMED
 
 
@@ -290,9 +290,9 @@ async def test_a_failed_payment_marks_the_payment_failed_and_keeps_the_hold() ->
     app = build()
     created = await app.create(a_booking())
 
-    outcome = await app.payment_event(PaymentFailed("sandbox", "evt-f", created.booking_id))
+    outcome = await app.payment_event(PaymentFailureReported("sandbox", "evt-f", created.booking_id))
 
-    assert outcome is Outcome.APPLIED
+    assert outcome is PaymentOutcome.APPLIED
     booking = app.state.bookings[created.booking_id]
     assert booking.payment_status is PaymentStatus.FAILED
     assert booking.status is BookingStatus.PENDING_PAYMENT
@@ -307,11 +307,11 @@ async def test_a_failed_payment_marks_the_payment_failed_and_keeps_the_hold() ->
 async def test_a_payment_that_succeeds_after_a_failed_attempt_confirms_the_booking() -> None:
     app = build()
     created = await app.create(a_booking())
-    await app.payment_event(PaymentFailed("sandbox", "evt-f", created.booking_id))
+    await app.payment_event(PaymentFailureReported("sandbox", "evt-f", created.booking_id))
 
     outcome = await app.payment_event(paid(created, "evt-s"))
 
-    assert outcome is Outcome.APPLIED
+    assert outcome is PaymentOutcome.APPLIED
     booking = app.state.bookings[created.booking_id]
     assert (booking.status, booking.payment_status) == (BookingStatus.CONFIRMED, PaymentStatus.PAID)
 
@@ -322,9 +322,11 @@ async def test_a_failure_after_the_payment_succeeded_is_rejected_and_changes_not
     await app.payment_event(paid(created))
     before = snapshot(app)
 
-    outcome = await app.payment_event(PaymentFailed("sandbox", "evt-late-failure", created.booking_id))
+    outcome = await app.payment_event(
+        PaymentFailureReported("sandbox", "evt-late-failure", created.booking_id)
+    )
 
-    assert outcome is Outcome.REJECTED
+    assert outcome is PaymentOutcome.REJECTED
     assert same_bookings(app, before)
     assert app.state.outbox == before[1]
 
@@ -335,24 +337,24 @@ async def test_a_payment_for_an_unknown_booking_is_reported_and_the_event_still_
 
     outcome = await app.payment_event(PaymentSucceeded("sandbox", "evt-x", missing, 8500, "EUR"))
 
-    assert outcome is Outcome.UNKNOWN_BOOKING
+    assert outcome is PaymentOutcome.UNKNOWN_BOOKING
     assert ("sandbox", "evt-x") in app.state.inbound
     assert app.state.bookings == {}
     assert app.state.outbox == []
     again = await app.payment_event(PaymentSucceeded("sandbox", "evt-x", missing, 8500, "EUR"))
-    assert again is Outcome.DUPLICATE
+    assert again is PaymentOutcome.DUPLICATE
 
 
 async def test_the_same_event_id_from_another_provider_is_not_a_duplicate() -> None:
     app = build()
     created = await app.create(a_booking())
-    await app.payment_event(PaymentFailed("sandbox", "evt-1", created.booking_id))
+    await app.payment_event(PaymentFailureReported("sandbox", "evt-1", created.booking_id))
 
     outcome = await app.payment_event(
         PaymentSucceeded("stripe", "evt-1", created.booking_id, created.amount_cents, created.currency)
     )
 
-    assert outcome is Outcome.APPLIED
+    assert outcome is PaymentOutcome.APPLIED
     assert app.state.inbound == {("sandbox", "evt-1"), ("stripe", "evt-1")}
 
 
@@ -364,13 +366,13 @@ async def test_a_second_payment_for_a_paid_booking_is_refunded_and_the_first_kep
     again = await app.payment_event(paid(created, "evt-1b", payment_ref="pi_1"))
     second = await app.payment_event(paid(created, "evt-2", payment_ref="pi_2"))
 
-    assert (again, second) == (Outcome.APPLIED, Outcome.REFUND_REQUESTED)
+    assert (again, second) == (PaymentOutcome.APPLIED, PaymentOutcome.REFUND_REQUESTED)
     booking = app.state.bookings[created.booking_id]
     assert (booking.status, booking.payment_status) == (BookingStatus.CONFIRMED, PaymentStatus.PAID)
     refunds = [(m.idempotency_key, m.payload) for m in app.state.outbox if m.topic == "sandbox.refund"]
     assert refunds == [(f"refund:{created.booking_id}:sandbox:pi_2", {"payment_ref": "pi_2"})]
 
     refunded = RefundRecorded("sandbox", "evt-r2", created.booking_id, created.amount_cents, "pi_2")
-    assert await app.payment_event(refunded) is Outcome.IGNORED
+    assert await app.payment_event(refunded) is PaymentOutcome.IGNORED
     booking = app.state.bookings[created.booking_id]
     assert (booking.status, booking.payment_status) == (BookingStatus.CONFIRMED, PaymentStatus.PAID)

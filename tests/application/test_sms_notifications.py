@@ -6,11 +6,12 @@ from dataclasses import dataclass, replace
 
 from adapters.memory.outbox import InMemoryOutboxQueue
 from adapters.memory.sms import FakeSmsGateway
-from application.bookings.create_booking import CreateBooking, CustomerDetails
+from application.bookings.commands import CreateBooking, CustomerDetails
 from application.errors import ProviderUnavailable
 from application.notifications.sms import SmsNotificationSender
-from application.outbox.deliver import DeliverOutboxMessages, Outcome
-from application.payments.payment_events import PaymentSucceeded
+from application.outbox.commands import DeliveryOutcome
+from application.outbox.deliver import DeliverOutboxMessages
+from application.payments.commands import PaymentSucceeded
 from domain.catalog import Catalog, Template
 from domain.outbox import RetryPolicy
 from tests.application.builders import TUESDAY_TEN, build
@@ -39,7 +40,7 @@ def _with_templates(catalog: Catalog) -> Source:
 
 async def _deliver(
     gateway: FakeSmsGateway, *, locale: str = "en", phone: str | None = "+33 6 12-34-56-78"
-) -> list[Outcome]:
+) -> list[DeliveryOutcome]:
     app = build()
     customer = CustomerDetails(name="Ada Lovelace", email="ada@example.com", phone=phone, locale=locale)
     created = await app.create(CreateBooking("van-transfer", customer, start=TUESDAY_TEN))
@@ -52,7 +53,7 @@ async def _deliver(
 
 async def test_a_confirmed_booking_is_texted_in_the_customers_language_next_to_its_email() -> None:
     gateway = FakeSmsGateway()
-    assert await _deliver(gateway, locale="fr") == [Outcome.DELIVERED]
+    assert await _deliver(gateway, locale="fr") == [DeliveryOutcome.DELIVERED]
     [(sms, key)] = gateway.sent
     assert (sms.to, sms.body) == ("+33612345678", "Transfer in the one van : à 2026-06-02 10:00.")
     assert key.startswith("sms.booking_confirmed:")
@@ -66,10 +67,10 @@ async def test_a_language_without_an_sms_template_falls_back_to_english() -> Non
 
 async def test_a_customer_without_a_phone_is_not_texted() -> None:
     gateway = FakeSmsGateway()
-    assert await _deliver(gateway, phone=None) == [Outcome.SKIPPED]
+    assert await _deliver(gateway, phone=None) == [DeliveryOutcome.SKIPPED]
     assert gateway.sent == []
 
 
 async def test_a_gateway_that_is_down_is_retried() -> None:
     gateway = FakeSmsGateway(ProviderUnavailable("twilio answered HTTP 503"))
-    assert await _deliver(gateway) == [Outcome.RETRYING]
+    assert await _deliver(gateway) == [DeliveryOutcome.RETRYING]

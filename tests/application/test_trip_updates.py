@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from adapters.memory.clock import FixedClock
 from adapters.memory.store import FakeUnitOfWorkFactory
-from application.dispatch.trip_updates import MarkReadyHandler, Outcome, TripStatusHandler, TripStatusReported
+from application.dispatch.commands import TripOutcome, TripStatusReported
+from application.dispatch.trip_updates import MarkReadyHandler, TripStatusHandler
 from domain.booking import BookingStatus
 from domain.dispatch import TripStatus
 from tests.domain.builders import NOW
@@ -26,8 +27,8 @@ async def test_a_repeated_event_is_applied_once() -> None:
     uow, handle, _ = _setup()
     [booking_id] = uow.state.bookings
     report = TripStatusReported("ev-1", booking_id, TripStatus.PICKUP_COMPLETED, "T-1")
-    assert await handle(report) is Outcome.APPLIED
-    assert await handle(report) is Outcome.DUPLICATE
+    assert await handle(report) is TripOutcome.APPLIED
+    assert await handle(report) is TripOutcome.DUPLICATE
     assert uow.state.bookings[booking_id].status is BookingStatus.IN_SERVICE
     assert [m.topic for m in uow.state.outbox] == ["email.vehicle_picked_up", "sms.vehicle_picked_up"]
     assert [(a.actor, a.to_status) for a in uow.state.audit] == [
@@ -40,7 +41,7 @@ async def test_a_pickup_for_a_cancelled_booking_is_recorded_refused_and_changes_
     uow, handle, _ = _setup(cancelled=True)
     [booking_id] = uow.state.bookings
     outcome = await handle(TripStatusReported("ev-2", booking_id, TripStatus.PICKUP_COMPLETED))
-    assert outcome is Outcome.REJECTED
+    assert outcome is TripOutcome.REJECTED
     assert ("driver_app", "ev-2") in uow.state.inbound
     assert uow.state.bookings[booking_id].status is BookingStatus.CANCELLED
     assert (uow.state.outbox, uow.state.audit) == ([], [])

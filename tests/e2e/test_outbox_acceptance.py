@@ -18,8 +18,8 @@ import sqlalchemy as sa
 
 from adapters.persistence import tables as t
 from adapters.persistence.migrate import migrate
-from application.bookings.create_booking import CreateBooking, CustomerDetails
-from application.payments.payment_events import Outcome, PaymentSucceeded
+from application.bookings.commands import CreateBooking, CustomerDetails
+from application.payments.commands import PaymentOutcome, PaymentSucceeded
 from entrypoints.container import build_container
 from entrypoints.settings import Settings
 from tests.e2e.test_process import BOOKHUB, _env
@@ -50,7 +50,7 @@ async def _confirm_bookings(url: str) -> set[str]:
                 )
             )
             paid = PaymentSucceeded("sandbox", f"evt_{i}", created.booking_id, 8500, "EUR")
-            assert await container.payment_events()(paid) is Outcome.APPLIED
+            assert await container.payment_events()(paid) is PaymentOutcome.APPLIED
             keys.add(f"booking_confirmed:{created.booking_id}:v1")
     finally:
         await container.database().dispose()

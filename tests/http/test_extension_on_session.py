@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from adapters.memory.clock import FixedClock
 from adapters.persistence import tables as t
 from adapters.providers.stripe_webhooks import StripeWebhook
-from application.payments.payment_events import EventIgnored, ExtensionPaid
+from application.payments.commands import EventIgnored, ExtensionPaid
 from entrypoints.container import Container
 from tests.http.test_extensions import (
     NOW,

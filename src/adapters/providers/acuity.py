@@ -19,7 +19,7 @@ import msgspec
 
 from adapters.providers.http_lanes import HttpLanes
 from application.errors import ProviderUnavailable
-from application.scheduling.appointments import AppointmentReported, Attendee, ProviderAppointment
+from application.scheduling.commands import AppointmentReported, Attendee, ProviderAppointment
 from domain.booking import Slot
 
 log = logging.getLogger("bookhub.acuity")

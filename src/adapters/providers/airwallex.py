@@ -15,7 +15,8 @@ import httpx
 
 from adapters.providers.http_lanes import HttpClient
 from application.errors import ProviderRejected, ProviderUnavailable
-from application.ports import ClaimedMessage, Clock, PaymentSession
+from application.payments.commands import PaymentSession
+from application.ports import ClaimedMessage, Clock
 from domain.booking import Booking
 from domain.catalog import Offering
 from domain.extension import Extension

@@ -15,11 +15,11 @@ import msgspec
 
 from adapters.providers.airwallex import to_minor
 from application.errors import InvalidPayload, InvalidSignature
-from application.payments.payment_events import (
+from application.payments.commands import (
     EventIgnored,
     ExtensionPaid,
     PaymentEvent,
-    PaymentFailed,
+    PaymentFailureReported,
     PaymentSucceeded,
     RefundRecorded,
 )
@@ -92,7 +92,7 @@ def normalise(event: _Event) -> PaymentEvent:
     if kind == "payment_intent.succeeded" and cents is not None and obj.currency:
         return PaymentSucceeded(PROVIDER, event.id, booking, cents, obj.currency, ref, event_type=kind)
     if kind in ("payment_intent.cancelled", "payment_attempt.failed_to_process"):
-        return PaymentFailed(PROVIDER, event.id, booking, event_type=kind)
+        return PaymentFailureReported(PROVIDER, event.id, booking, event_type=kind)
     if kind in _REFUNDED and cents:
         return RefundRecorded(PROVIDER, event.id, booking, cents, ref, event_type=kind)
     return EventIgnored(PROVIDER, event.id, kind)

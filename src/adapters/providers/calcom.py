@@ -17,7 +17,7 @@ import msgspec
 from adapters.providers.http_lanes import HttpLanes
 from application.errors import ProviderRejected, ProviderUnavailable
 from application.ports import CalendarBookingRequest, ClaimedMessage, ProviderBooking
-from application.scheduling.appointments import AppointmentReported, Attendee, ProviderAppointment
+from application.scheduling.commands import AppointmentReported, Attendee, ProviderAppointment
 from domain.booking import Slot
 from domain.outbox import OutboxState
 

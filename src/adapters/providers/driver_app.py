@@ -13,7 +13,7 @@ import httpx
 import msgspec
 
 from adapters.providers.http_lanes import HttpClient
-from application.dispatch.trip_updates import TripStatusReported
+from application.dispatch.commands import TripStatusReported
 from application.errors import ProviderRejected, ProviderUnavailable
 from domain.dispatch import Address, Trip, TripStatus
 

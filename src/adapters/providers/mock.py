@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from application.ports import CalendarBookingRequest, ChargeResult, ClaimedMessage, ProviderBooking, SavedCard
+from application.payments.ports import ChargeResult, SavedCard
+from application.ports import CalendarBookingRequest, ClaimedMessage, ProviderBooking
 from domain.extension import Extension
 from domain.outbox import OutboxState
 

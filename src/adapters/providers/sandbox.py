@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from application.ports import ChargeResult, PaymentSession, SavedCard
+from application.payments.commands import PaymentSession
+from application.payments.ports import ChargeResult, SavedCard
 from domain.booking import Booking
 from domain.catalog import Offering
 from domain.extension import Extension

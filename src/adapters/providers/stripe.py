@@ -10,7 +10,9 @@ from urllib.parse import urlencode
 import stripe
 
 from application.errors import ProviderRejected, ProviderUnavailable
-from application.ports import ChargeResult, ClaimedMessage, Clock, PaymentSession, SavedCard
+from application.payments.commands import PaymentSession
+from application.payments.ports import ChargeResult, SavedCard
+from application.ports import ClaimedMessage, Clock
 from domain.booking import Booking
 from domain.catalog import Offering
 from domain.extension import Extension

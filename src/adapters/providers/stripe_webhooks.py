@@ -12,16 +12,16 @@ import stripe
 
 from adapters.providers.stripe import StripeApi, unavailable
 from application.errors import InvalidPayload, InvalidSignature
-from application.payments.payment_events import (
+from application.payments.commands import (
     EventIgnored,
     ExtensionPaid,
     PaymentEvent,
-    PaymentFailed,
+    PaymentFailureReported,
+    PaymentLinkPaid,
     PaymentSucceeded,
     RefundRecorded,
 )
-from application.payments.payment_links import PaymentLinkPaid
-from application.ports import ListedEvent
+from application.payments.ports import ListedEvent
 
 PROVIDER = "stripe"
 TOLERANCE_SECONDS = 300
@@ -123,7 +123,7 @@ def normalise(event: _Event) -> PaymentEvent | PaymentLinkPaid:
         ):
             return _succeeded(event, booking, obj.amount_total, payment_ref=obj.payment_intent)
         case "payment_intent.payment_failed" | "checkout.session.async_payment_failed":
-            return PaymentFailed(PROVIDER, event.id, booking, event_type=kind)
+            return PaymentFailureReported(PROVIDER, event.id, booking, event_type=kind)
         case "charge.refunded" if obj.amount_refunded:
             return RefundRecorded(
                 PROVIDER, event.id, booking, obj.amount_refunded, obj.payment_intent, event_type=kind

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from application.bookings.commands import BookingCreated, CreateBooking
 from application.errors import (
     IdempotencyInProgress,
     IdempotencyKeyReused,
@@ -17,13 +18,13 @@ from application.errors import (
     NotFound,
     UnknownOffering,
 )
+from application.payments.commands import PaymentSession
+from application.payments.ports import PaymentGateway
 from application.ports import (
     CatalogSource,
     Clock,
     IdempotencyRecord,
     NewCustomer,
-    PaymentGateway,
-    PaymentSession,
     UnitOfWork,
     UnitOfWorkFactory,
 )
@@ -32,46 +33,8 @@ from domain.availability import free_resources, slot_for
 from domain.booking import PAYMENT_GATEWAY_REF, Booking, BookingStatus, Slot
 from domain.catalog import Offering, Resource
 from domain.customer import is_valid_email, normalise_email
-from domain.dispatch import Address, Dispatch, Vehicle
+from domain.dispatch import Dispatch
 from domain.errors import OutsideOpeningHours, SlotUnavailable
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerDetails:
-    name: str
-    email: str
-    phone: str | None = None
-    locale: str = "en"
-
-
-@dataclass(frozen=True, slots=True)
-class CreateBooking:
-    offering_id: str
-    customer: CustomerDetails
-    start: datetime | None = None
-    notes: str | None = None
-    intake: Mapping[str, Any] = field(default_factory=dict)
-    payment_provider: str | None = None
-    idempotency_key: str | None = None
-    pickup_address: Address | None = None  # kept only for offerings that send a driver
-    delivery_address: Address | None = None
-    vehicle: Vehicle | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class BookingCreated:
-    booking_id: UUID
-    booking_token: str
-    status: str
-    payment_status: str
-    amount_cents: int
-    currency: str
-    start: datetime | None
-    end: datetime | None
-    resource_id: str | None
-    requires_payment: bool
-    payment: PaymentSession | None
-    expires_at: datetime | None
 
 
 class CreateBookingHandler:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from application.bookings.commands import BookingView
 from application.errors import InvalidRequest, NotFound, UnknownOffering
 from application.ports import CatalogSource, Clock, UnitOfWorkFactory
 from application.tokens import token_matches
 from domain.availability import AvailableSlots, available_slot_counts
-from domain.booking import Booking, BookingStatus, Slot
+from domain.booking import BookingStatus, Slot
 from domain.catalog import Offering
-from domain.customer import Customer, normalise_email
+from domain.customer import normalise_email
 
 MAX_AVAILABILITY_WINDOW = timedelta(days=62)
 # The instants a client may name: wider than any booking, and far enough inside datetime's own range
@@ -70,12 +70,6 @@ class GetAvailability:
                 now=now,
             )
         return available_slot_counts(offering, start, end, now=now, resources=resources, occupied=occupied)
-
-
-@dataclass(frozen=True, slots=True)
-class BookingView:
-    booking: Booking
-    customer: Customer | None
 
 
 class GetBooking:

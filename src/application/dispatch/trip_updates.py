@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from uuid import UUID
 
+from application.dispatch.commands import PROVIDER, TripOutcome, TripStatusReported
 from application.errors import NotFound
 from application.ports import Clock, UnitOfWorkFactory
 from domain.booking import Booking
@@ -16,58 +15,37 @@ from domain.errors import IllegalTransition
 
 log = logging.getLogger("bookhub.dispatch")
 
-PROVIDER = "driver_app"
-
-
-@dataclass(frozen=True, slots=True)
-class TripStatusReported:
-    """`event_id` is the driver app's `eventId`, else bookingId + status + timestamp. `status` None is a
-    status this hub does not know; `booking_id` None a booking id that is not one of ours."""
-
-    event_id: str
-    booking_id: UUID | None
-    status: TripStatus | None
-    trip_id: str | None = None
-
-
-class Outcome(StrEnum):
-    APPLIED = "applied"
-    DUPLICATE = "duplicate"
-    UNKNOWN_BOOKING = "unknown_booking"
-    IGNORED = "ignored"
-    REJECTED = "rejected"
-
 
 class TripStatusHandler:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow, self._clock = uow, clock
 
-    async def __call__(self, report: TripStatusReported) -> Outcome:
+    async def __call__(self, report: TripStatusReported) -> TripOutcome:
         now = self._clock.now()
         kind = f"trip.{report.status.value if report.status else 'unknown'}"
         async with self._uow() as uow:
             if not await uow.inbound_events.record(PROVIDER, report.event_id, event_type=kind, now=now):
-                return Outcome.DUPLICATE
+                return TripOutcome.DUPLICATE
             booking = None
             if report.booking_id is not None and report.status is not None:
                 booking = await uow.bookings.get(report.booking_id, for_update=True)
-            outcome = Outcome.IGNORED if report.status is None else Outcome.UNKNOWN_BOOKING
+            outcome = TripOutcome.IGNORED if report.status is None else TripOutcome.UNKNOWN_BOOKING
             if booking is not None and report.status is not None:
                 outcome = _apply(booking, report.status, report.trip_id, now=now)
             await uow.commit()  # the event record stays even when nothing changed: answered, audited
-        if outcome is Outcome.APPLIED and report.status is TripStatus.FAILED:
+        if outcome is TripOutcome.APPLIED and report.status is TripStatus.FAILED:
             log.error("driver app: trip of booking %s failed; staff must arrange it", report.booking_id)
-        elif outcome is not Outcome.APPLIED:
+        elif outcome is not TripOutcome.APPLIED:
             log.info("driver app: %s for booking %s: %s", kind, report.booking_id, outcome.value)
         return outcome
 
 
-def _apply(booking: Booking, status: TripStatus, trip_id: str | None, *, now: datetime) -> Outcome:
+def _apply(booking: Booking, status: TripStatus, trip_id: str | None, *, now: datetime) -> TripOutcome:
     try:
         booking.record_trip(status, now=now, trip_id=trip_id)
     except IllegalTransition:
-        return Outcome.REJECTED
-    return Outcome.APPLIED
+        return TripOutcome.REJECTED
+    return TripOutcome.APPLIED
 
 
 class MarkReadyHandler:

@@ -6,37 +6,22 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
 
 from application.errors import ProviderRejected, ProviderUnavailable
+from application.outbox.commands import Delivery, DeliveryOutcome
 from application.ports import ClaimedMessage, Clock, OutboxQueue, Sender, Settlement
 from domain.outbox import OutboxState, RetryPolicy, target_of, truncate_error
 
 log = logging.getLogger("bookhub.outbox")
 
 
-class Outcome(StrEnum):
-    DELIVERED = "delivered"
-    SKIPPED = "skipped"
-    RETRYING = "retrying"
-    DEAD = "dead"
-
-
 _OUTCOME_OF_STATE = {
-    OutboxState.DELIVERED: Outcome.DELIVERED,
-    OutboxState.SKIPPED: Outcome.SKIPPED,
-    OutboxState.PENDING: Outcome.RETRYING,
-    OutboxState.DEAD: Outcome.DEAD,
+    OutboxState.DELIVERED: DeliveryOutcome.DELIVERED,
+    OutboxState.SKIPPED: DeliveryOutcome.SKIPPED,
+    OutboxState.PENDING: DeliveryOutcome.RETRYING,
+    OutboxState.DEAD: DeliveryOutcome.DEAD,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    message_id: int
-    topic: str
-    outcome: Outcome
 
 
 class DeliverOutboxMessages:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
 
+from application.outbox.commands import HealthReport
 from application.ports import Clock, OutboxQueue, WebhookStats, WebhookTally
 
 # An integration whose last attempts all failed, at least this many in a row, degrades the hub.
@@ -13,18 +12,6 @@ FAILING_AFTER = 3
 # More than this share of webhooks refused over the last five minutes degrades the hub, once there
 # are enough of them to judge (a single forged post is not an outage).
 WEBHOOK_ERROR_RATE, WEBHOOK_MIN_SAMPLE = 0.05, 20
-
-
-@dataclass(frozen=True, slots=True)
-class HealthReport:
-    status: str  # "ok" or "degraded"
-    integrations: Mapping[str, str]  # name -> connected, mock, disabled or unavailable
-    last_sync: Mapping[str, datetime | None]
-    failing: tuple[str, ...]
-    pending: int
-    dead: int
-    oldest_pending_age_seconds: float | None
-    webhooks: WebhookTally = field(default_factory=lambda: WebhookTally(0, 0))
 
 
 class GetHealth:

@@ -12,21 +12,13 @@ charge and a checkout both went through) is refunded on its own."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
 from application.errors import InvalidRequest, NotFound, ProviderUnavailable
-from application.ports import (
-    ChargeResult,
-    Clock,
-    ExtensionCheckout,
-    OffSessionCharges,
-    PaymentSession,
-    SavedCard,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
+from application.payments.commands import ExtensionPayment, ProposeExtension
+from application.payments.ports import ChargeResult, ExtensionCheckout, OffSessionCharges, SavedCard
+from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from application.tokens import token_matches
 from domain.booking import TERMINAL_STATUSES, Booking, BookingStatus, PaymentStatus, payment_method_key
 from domain.catalog import Money
@@ -49,13 +41,6 @@ class ExtensionNotAllowed(DomainError):
 # A booking that ended without its service: its proposed extensions are never charged. One completed
 # may still be (the customer approves what the service found after it ended).
 _NO_MORE_CHARGES = frozenset({BookingStatus.CANCELLED, BookingStatus.EXPIRED})
-
-
-@dataclass(frozen=True, slots=True)
-class ProposeExtension:
-    booking_id: UUID
-    description: str
-    amount_cents: int
 
 
 class ProposeExtensionHandler:
@@ -132,12 +117,6 @@ class ApproveExtensionHandler:
                 await uow.extensions.save(fresh)
                 await uow.commit()
         return fresh
-
-
-@dataclass(frozen=True, slots=True)
-class ExtensionPayment:
-    extension: Extension
-    payment: PaymentSession | None  # where the customer pays; None when there is nothing to pay
 
 
 class PayExtensionHandler:

@@ -6,11 +6,17 @@ un-received, a refund is never undone, and a success seen after its refund chang
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
-from uuid import UUID
 
+from application.payments.commands import (
+    EventIgnored,
+    ExtensionPaid,
+    PaymentEvent,
+    PaymentFailureReported,
+    PaymentOutcome,
+    PaymentSucceeded,
+    RefundRecorded,
+)
 from application.payments.extensions import receive_extension_payment
 from application.ports import Clock, Contended, UnitOfWork, UnitOfWorkFactory
 from domain.booking import MONEY_RECEIVED, Booking, BookingStatus
@@ -18,81 +24,11 @@ from domain.errors import IllegalTransition
 from domain.extension import Received
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentSucceeded:
-    provider: str
-    event_id: str
-    booking_id: UUID
-    amount_cents: int
-    currency: str
-    payment_ref: str | None = None  # the provider's payment id (a Stripe PaymentIntent), for refunds
-    event_type: str = "payment.succeeded"
-    payment_method: str | None = None  # the card the payment saved for off-session charges
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentFailed:
-    provider: str
-    event_id: str
-    booking_id: UUID
-    event_type: str = "payment.failed"
-
-
-@dataclass(frozen=True, slots=True)
-class RefundRecorded:
-    """The provider refunded `refunded_cents` of the booking's payment (in all, so far)."""
-
-    provider: str
-    event_id: str
-    booking_id: UUID
-    refunded_cents: int
-    payment_ref: str | None = None
-    event_type: str = "refund"
-
-
-@dataclass(frozen=True, slots=True)
-class ExtensionPaid:
-    """The provider took a payment for one of the booking's extensions (its off-session charge, or the
-    customer's on-session payment). It never touches the booking's own payment."""
-
-    provider: str
-    event_id: str
-    booking_id: UUID
-    extension_id: UUID
-    amount_cents: int
-    currency: str
-    payment_ref: str | None = None
-    event_type: str = "extension.paid"
-
-
-@dataclass(frozen=True, slots=True)
-class EventIgnored:
-    """An event we do not act on: recorded (answered, audited), nothing else."""
-
-    provider: str
-    event_id: str
-    event_type: str
-
-
-PaymentEvent = PaymentSucceeded | PaymentFailed | RefundRecorded | ExtensionPaid | EventIgnored
-
-
-class Outcome(StrEnum):
-    APPLIED = "applied"
-    DUPLICATE = "duplicate"
-    IGNORED = "ignored"
-    UNKNOWN_BOOKING = "unknown_booking"
-    UNKNOWN_EXTENSION = "unknown_extension"
-    AMOUNT_MISMATCH = "amount_mismatch"
-    REFUND_REQUESTED = "refund_requested"  # money the booking cannot use goes back
-    REJECTED = "rejected"
-
-
 class PaymentEventHandler:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow, self._clock = uow, clock
 
-    async def __call__(self, event: PaymentEvent) -> Outcome:
+    async def __call__(self, event: PaymentEvent) -> PaymentOutcome:
         now = self._clock.now()
         if isinstance(event, ExtensionPaid):
             return await self._extension_paid(event, now)
@@ -106,39 +42,43 @@ class PaymentEventHandler:
                 pass
         return await self._handle(event, now, optimistic=False)
 
-    async def _extension_paid(self, event: ExtensionPaid, now: datetime) -> Outcome:
+    async def _extension_paid(self, event: ExtensionPaid, now: datetime) -> PaymentOutcome:
         """Recorded with its effect in one transaction, the extension locked: a duplicate applies once,
         and of two different payments for one extension the second is refunded."""
         async with self._uow() as uow:
             if not await uow.inbound_events.record(
                 event.provider, event.event_id, event_type=event.event_type, now=now
             ):
-                return Outcome.DUPLICATE
+                return PaymentOutcome.DUPLICATE
             extension = await uow.extensions.get(
                 event.extension_id, booking_id=event.booking_id, for_update=True
             )
             if extension is None:
-                outcome = Outcome.UNKNOWN_EXTENSION
+                outcome = PaymentOutcome.UNKNOWN_EXTENSION
             elif (event.amount_cents, event.currency.upper()) != (
                 extension.price.amount_cents,
                 extension.price.currency,
             ):
-                outcome = Outcome.AMOUNT_MISMATCH
+                outcome = PaymentOutcome.AMOUNT_MISMATCH
             else:
                 received = await receive_extension_payment(
                     uow, extension, provider=event.provider, payment_ref=event.payment_ref, now=now
                 )
-                outcome = Outcome.REFUND_REQUESTED if received is Received.RETURNED else Outcome.APPLIED
+                outcome = (
+                    PaymentOutcome.REFUND_REQUESTED
+                    if received is Received.RETURNED
+                    else PaymentOutcome.APPLIED
+                )
             await uow.commit()  # the event record stays even when nothing changed: answered, audited
         return outcome
 
     async def _handle(
         self,
-        event: PaymentSucceeded | PaymentFailed | RefundRecorded | EventIgnored,
+        event: PaymentSucceeded | PaymentFailureReported | RefundRecorded | EventIgnored,
         now: datetime,
         *,
         optimistic: bool,
-    ) -> Outcome:
+    ) -> PaymentOutcome:
         async with self._uow(optimistic=optimistic) as uow:
             booking: Booking | None = None
             if isinstance(event, EventIgnored):
@@ -154,8 +94,8 @@ class PaymentEventHandler:
                     now=now,
                 )
             if not recorded:
-                return Outcome.DUPLICATE
-            outcome = Outcome.IGNORED
+                return PaymentOutcome.DUPLICATE
+            outcome = PaymentOutcome.IGNORED
             if not isinstance(event, EventIgnored):
                 outcome = await self._apply(uow, booking, event, now)
             await uow.commit()  # the event record stays even when nothing changed: answered, audited
@@ -165,28 +105,30 @@ class PaymentEventHandler:
         self,
         uow: UnitOfWork,
         booking: Booking | None,
-        event: PaymentSucceeded | PaymentFailed | RefundRecorded,
+        event: PaymentSucceeded | PaymentFailureReported | RefundRecorded,
         now: datetime,
-    ) -> Outcome:
+    ) -> PaymentOutcome:
         if booking is None:
-            return Outcome.UNKNOWN_BOOKING
-        if isinstance(event, PaymentFailed):
+            return PaymentOutcome.UNKNOWN_BOOKING
+        if isinstance(event, PaymentFailureReported):
             return _attempt(lambda: booking.mark_payment_failed(now=now))
         if isinstance(event, PaymentSucceeded):
             return await _succeeded(uow, booking, event, now)
         return await _refunded(uow, booking, event, now)
 
 
-async def _succeeded(uow: UnitOfWork, booking: Booking, event: PaymentSucceeded, now: datetime) -> Outcome:
+async def _succeeded(
+    uow: UnitOfWork, booking: Booking, event: PaymentSucceeded, now: datetime
+) -> PaymentOutcome:
     if (event.amount_cents, event.currency.upper()) != (booking.price.amount_cents, booking.price.currency):
-        return Outcome.AMOUNT_MISMATCH
+        return PaymentOutcome.AMOUNT_MISMATCH
     if event.payment_ref and booking.is_another_payment(event.provider, event.payment_ref):
         booking.refund_duplicate_payment(event.provider, event.payment_ref, now=now)
-        return Outcome.REFUND_REQUESTED
+        return PaymentOutcome.REFUND_REQUESTED
     if event.payment_method:  # also from a repeat: a checkout's own event does not name the card
         booking.record_payment_method(event.provider, event.payment_method)
     if booking.payment_status in MONEY_RECEIVED:
-        return Outcome.APPLIED  # a repeat under another event id, or a success seen after its refund
+        return PaymentOutcome.APPLIED  # a repeat under another event id, or a success seen after its refund
     booking.record_payment(event.provider, event.payment_ref)
     if booking.status is BookingStatus.CANCELLED:
         return _refuse(booking, now)
@@ -195,18 +137,20 @@ async def _succeeded(uow: UnitOfWork, booking: Booking, event: PaymentSucceeded,
     # A late payment: the hold ran out. It confirms the booking if the slot is still free, which the
     # database decides as the booking takes its slot again; otherwise the money goes back.
     outcome = _attempt(lambda: booking.mark_paid(now=now))
-    if outcome is not Outcome.APPLIED or await uow.bookings.flush(booking, now=now):
+    if outcome is not PaymentOutcome.APPLIED or await uow.bookings.flush(booking, now=now):
         return outcome
     fresh = await uow.bookings.get(event.booking_id, for_update=True)
     if fresh is None:  # pragma: no cover - the row is locked by this transaction
-        return Outcome.UNKNOWN_BOOKING
+        return PaymentOutcome.UNKNOWN_BOOKING
     fresh.record_payment(event.provider, event.payment_ref)
     return _refuse(fresh, now)
 
 
-async def _refunded(uow: UnitOfWork, booking: Booking, event: RefundRecorded, now: datetime) -> Outcome:
+async def _refunded(
+    uow: UnitOfWork, booking: Booking, event: RefundRecorded, now: datetime
+) -> PaymentOutcome:
     if event.payment_ref and booking.is_another_payment(event.provider, event.payment_ref):
-        return Outcome.IGNORED  # the refund of a second payment: the booking keeps the first
+        return PaymentOutcome.IGNORED  # the refund of a second payment: the booking keeps the first
     full = event.refunded_cents >= booking.price.amount_cents
     if not full and booking.payment_status not in MONEY_RECEIVED:
         # A partial refund seen before its payment's success: the payment happened, apply it first so
@@ -222,14 +166,14 @@ async def _refunded(uow: UnitOfWork, booking: Booking, event: RefundRecorded, no
     return _attempt(lambda: booking.record_refund(full=full, now=now))
 
 
-def _refuse(booking: Booking, now: datetime) -> Outcome:
+def _refuse(booking: Booking, now: datetime) -> PaymentOutcome:
     outcome = _attempt(lambda: booking.refuse_late_payment(now=now))
-    return Outcome.REFUND_REQUESTED if outcome is Outcome.APPLIED else outcome
+    return PaymentOutcome.REFUND_REQUESTED if outcome is PaymentOutcome.APPLIED else outcome
 
 
-def _attempt(change: Callable[[], None]) -> Outcome:
+def _attempt(change: Callable[[], None]) -> PaymentOutcome:
     try:
         change()
     except IllegalTransition:
-        return Outcome.REJECTED
-    return Outcome.APPLIED
+        return PaymentOutcome.REJECTED
+    return PaymentOutcome.APPLIED

@@ -7,10 +7,9 @@ then the delayed method's success) make one booking."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 
-from application.payments.payment_events import Outcome
+from application.payments.commands import PaymentLinkPaid, PaymentOutcome
 from application.ports import CatalogSource, Clock, NewCustomer, UnitOfWork, UnitOfWorkFactory
 from application.tokens import new_token, token_hash
 from domain.booking import Booking
@@ -20,26 +19,11 @@ from domain.customer import is_valid_email, normalise_email
 _NAMESPACE = uuid.UUID("8e0f6f55-3c1a-4d3e-9f5e-2b7a9d1c4e60")
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentLinkPaid:
-    provider: str
-    event_id: str
-    payment_link: str
-    checkout_id: str
-    amount_cents: int
-    currency: str
-    email: str | None
-    name: str | None
-    phone: str | None
-    payment_ref: str | None
-    event_type: str = "payment_link.paid"
-
-
 class PaymentLinkPaidHandler:
     def __init__(self, uow: UnitOfWorkFactory, catalog: CatalogSource, clock: Clock) -> None:
         self._uow, self._catalog, self._clock = uow, catalog, clock
 
-    async def __call__(self, event: PaymentLinkPaid) -> Outcome:
+    async def __call__(self, event: PaymentLinkPaid) -> PaymentOutcome:
         now = self._clock.now()
         offering = self._offering(event.payment_link)
         booking_id = uuid.uuid5(_NAMESPACE, f"{event.provider}:{event.checkout_id}")
@@ -48,15 +32,15 @@ class PaymentLinkPaidHandler:
                 event.provider, event.event_id, event_type=event.event_type, now=now
             )
             if not recorded:
-                return Outcome.DUPLICATE
-            outcome = Outcome.APPLIED
+                return PaymentOutcome.DUPLICATE
+            outcome = PaymentOutcome.APPLIED
             if offering is None or event.email is None or not is_valid_email(event.email):
-                outcome = Outcome.IGNORED
+                outcome = PaymentOutcome.IGNORED
             elif (event.amount_cents, event.currency.upper()) != (
                 offering.price.amount_cents,
                 offering.price.currency,
             ):
-                outcome = Outcome.AMOUNT_MISMATCH
+                outcome = PaymentOutcome.AMOUNT_MISMATCH
             elif await uow.bookings.get(booking_id) is None:
                 await self._create(uow, booking_id, offering, event)
             await uow.commit()

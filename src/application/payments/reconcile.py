@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from application.payments.payment_events import Outcome, PaymentEventHandler
-from application.payments.payment_links import PaymentLinkPaid, PaymentLinkPaidHandler
-from application.ports import CheckpointStore, Clock, PaymentEventSource
+from application.payments.commands import PaymentLinkPaid, PaymentOutcome
+from application.payments.payment_events import PaymentEventHandler
+from application.payments.payment_links import PaymentLinkPaidHandler
+from application.payments.ports import CheckpointStore, PaymentEventSource
+from application.ports import Clock
 
 log = logging.getLogger("bookhub.reconcile")
 
@@ -43,7 +45,7 @@ class ReconcilePayments:
                 outcome = await self._links(command)
             else:
                 outcome = await self._events(command)
-            if outcome is not Outcome.DUPLICATE:
+            if outcome is not PaymentOutcome.DUPLICATE:
                 recovered += 1
                 log.info("reconcile: %s event %s applied: %s", provider, command.event_id, outcome.value)
             newest = listed.created if newest is None else max(newest, listed.created)

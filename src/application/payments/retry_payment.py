@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from uuid import UUID
 
 from application.bookings.create_booking import customer_ref, payment_references
 from application.errors import NotFound
-from application.ports import CatalogSource, Clock, PaymentGateway, PaymentSession, UnitOfWorkFactory
+from application.payments.commands import PaymentRestarted
+from application.payments.ports import PaymentGateway
+from application.ports import CatalogSource, Clock, UnitOfWorkFactory
 from application.tokens import token_matches
 from domain.booking import PAYMENT_GATEWAY_REF
 from domain.errors import DomainError
@@ -17,13 +17,6 @@ from domain.errors import DomainError
 
 class PaymentNotRetryable(DomainError):
     code = "payment_not_retryable"
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentRestarted:
-    booking_id: UUID
-    payment: PaymentSession
-    expires_at: datetime | None
 
 
 class RetryPaymentHandler:

@@ -8,15 +8,19 @@ availability invariants: a report that would double-book is recorded and answere
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, Final
+from typing import Final
 from uuid import UUID, uuid4
 
 from application.bookings.create_booking import place_booking
 from application.payments.extensions import refund_paid_extensions
 from application.ports import CatalogSource, Clock, NewCustomer, UnitOfWork, UnitOfWorkFactory
+from application.scheduling.commands import (
+    AppointmentOutcome,
+    AppointmentReported,
+    Attendee,
+    ProviderAppointment,
+)
 from domain.availability import Occupancy, free_resources, seats_remaining
 from domain.booking import Booking, PaymentStatus, Slot
 from domain.catalog import Offering, Resource
@@ -28,50 +32,6 @@ REFERENCE_KEYS: Final[Mapping[str, str]] = {
     "acuity": "acuity_appointment_id",
     "calcom": "cal_booking_uid",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Attendee:
-    name: str
-    email: str
-    phone: str | None = None
-    locale: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderAppointment:
-    """An appointment as the provider has it now, in the hub's terms (times in aware UTC)."""
-
-    provider: str
-    reference: str
-    type_id: int | None
-    slot: Slot | None
-    cancelled: bool
-    attendee: Attendee | None = None
-    intake: Mapping[str, Any] = field(default_factory=dict)
-    paid: bool = False
-    previous_reference: str | None = None  # Cal.com: the uid a reschedule replaced
-    meeting_url: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AppointmentReported:
-    event_id: str
-    event_type: str
-    appointment: ProviderAppointment
-
-
-class AppointmentOutcome(StrEnum):
-    CREATED = "created"
-    MOVED = "moved"
-    CANCELLED = "cancelled"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    DUPLICATE = "duplicate"
-    UNMAPPED = "unmapped"
-    UNKNOWN_APPOINTMENT = "unknown_appointment"
-    CONFLICT = "conflict"
-    REJECTED = "rejected"
 
 
 class _ReferenceTaken(Exception):

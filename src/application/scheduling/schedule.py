@@ -8,7 +8,6 @@ race after Cal.com said yes, the Cal.com booking is cancelled again through the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,20 +22,12 @@ from application.ports import (
     UnitOfWorkFactory,
 )
 from application.scheduling.appointments import resource_for
+from application.scheduling.commands import ScheduleBooking
 from application.tokens import token_matches
 from domain.availability import slot_for
 from domain.booking import CAL_BOOKING_UID, Booking, Slot
 from domain.catalog import Offering, Resource
 from domain.errors import DomainError, OutsideOpeningHours
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleBooking:
-    booking_id: UUID
-    start: datetime
-    timezone: str | None = None  # the customer's, for Cal.com's attendee; else the offering's
-    token: str | None = None
-    admin: bool = False
 
 
 class ScheduleBookingHandler:

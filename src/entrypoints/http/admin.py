@@ -14,7 +14,8 @@ from application.bookings.queries import MAX_LIST_OFFSET, GetBooking, ListBookin
 from application.dispatch.trip_updates import MarkReadyHandler
 from application.errors import InvalidRequest
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
-from application.payments.extensions import ProposeExtension, ProposeExtensionHandler
+from application.payments.commands import ProposeExtension
+from application.payments.extensions import ProposeExtensionHandler
 from domain.booking import BookingStatus
 from entrypoints.http.auth import bearer, is_admin
 from entrypoints.http.deps import Inject

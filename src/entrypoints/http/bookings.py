@@ -9,15 +9,10 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from application.bookings.create_booking import CreateBooking, CreateBookingHandler, CustomerDetails
+from application.bookings.commands import BookingView, CreateBooking, CustomerDetails
+from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBookingHandler
-from application.bookings.queries import (
-    BookingView,
-    GetAvailability,
-    GetBooking,
-    ListOfferings,
-    check_instant,
-)
+from application.bookings.queries import GetAvailability, GetBooking, ListOfferings, check_instant
 from application.errors import InvalidRequest
 from application.payments.extensions import (
     ApproveExtensionHandler,
@@ -25,7 +20,8 @@ from application.payments.extensions import (
     PayExtensionHandler,
 )
 from application.payments.retry_payment import RetryPaymentHandler
-from application.scheduling.schedule import ScheduleBooking, ScheduleBookingHandler
+from application.scheduling.commands import ScheduleBooking
+from application.scheduling.schedule import ScheduleBookingHandler
 from domain.dispatch import Address, Vehicle
 from domain.extension import ExtensionStatus
 from entrypoints.http.auth import require_credential, token_or_admin

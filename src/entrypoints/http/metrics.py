@@ -7,7 +7,8 @@ import logging
 from litestar import Response, get
 
 from adapters.metrics import CONTENT_TYPE, PrometheusMetrics
-from application.outbox.health import GetHealth, HealthReport
+from application.outbox.commands import HealthReport
+from application.outbox.health import GetHealth
 from entrypoints.http.deps import Inject
 
 log = logging.getLogger("bookhub.metrics")

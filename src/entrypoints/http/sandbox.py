@@ -13,7 +13,8 @@ from msgspec import Struct
 
 from application.bookings.queries import GetBooking
 from application.errors import InvalidRequest
-from application.payments.payment_events import Outcome, PaymentEventHandler, PaymentFailed, PaymentSucceeded
+from application.payments.commands import PaymentFailureReported, PaymentOutcome, PaymentSucceeded
+from application.payments.payment_events import PaymentEventHandler
 from entrypoints.http.deps import Inject
 
 PAGE = """<!doctype html>
@@ -32,13 +33,13 @@ RESULT = """<!doctype html>
 <body><h1>Sandbox checkout</h1><p>{message}</p><p><code>outcome: {outcome}</code></p></body></html>"""
 
 MESSAGES = {
-    Outcome.APPLIED: "Done: the booking has been updated.",
-    Outcome.DUPLICATE: "Already done: nothing changed.",
-    Outcome.UNKNOWN_BOOKING: "There is no such booking.",
-    Outcome.IGNORED: "Nothing to do.",
-    Outcome.REFUND_REQUESTED: "The hold had run out and the slot was taken: cancelled, and refunded.",
-    Outcome.AMOUNT_MISMATCH: "The amount does not match the booking.",
-    Outcome.REJECTED: "This booking cannot take that payment in its current state.",
+    PaymentOutcome.APPLIED: "Done: the booking has been updated.",
+    PaymentOutcome.DUPLICATE: "Already done: nothing changed.",
+    PaymentOutcome.UNKNOWN_BOOKING: "There is no such booking.",
+    PaymentOutcome.IGNORED: "Nothing to do.",
+    PaymentOutcome.REFUND_REQUESTED: "The hold had run out and the slot was taken: cancelled, and refunded.",
+    PaymentOutcome.AMOUNT_MISMATCH: "The amount does not match the booking.",
+    PaymentOutcome.REJECTED: "This booking cannot take that payment in its current state.",
 }
 
 
@@ -70,17 +71,19 @@ async def checkout_submit(
     view = await get_booking(booking_id, token=None, admin=True)
     price = view.booking.price
     # One event per outcome and booking: pressing Pay twice is a duplicate, as a provider retry would be.
-    event: PaymentSucceeded | PaymentFailed
+    event: PaymentSucceeded | PaymentFailureReported
     if data.outcome == "pay":
         event = PaymentSucceeded(
             "sandbox", f"sandbox:{booking_id}:paid", booking_id, price.amount_cents, price.currency
         )
     elif data.outcome == "fail":
-        event = PaymentFailed("sandbox", f"sandbox:{booking_id}:failed:{view.booking.version}", booking_id)
+        event = PaymentFailureReported(
+            "sandbox", f"sandbox:{booking_id}:failed:{view.booking.version}", booking_id
+        )
     else:  # only a hand-made request sends another outcome: it gets a problem, like any other 4xx
         raise InvalidRequest("choose Pay or Fail", {"outcome": "pay or fail"})
     outcome = await payment_events(event)
-    status = 200 if outcome in (Outcome.APPLIED, Outcome.DUPLICATE) else 409
+    status = 200 if outcome in (PaymentOutcome.APPLIED, PaymentOutcome.DUPLICATE) else 409
     return Response(
         RESULT.format(message=MESSAGES[outcome], outcome=outcome.value),
         status_code=status,

@@ -13,9 +13,9 @@ from litestar.openapi.spec import OpenAPIFormat
 from litestar.params import KwargDefinition
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from application.bookings.create_booking import BookingCreated
-from application.bookings.queries import BookingView
-from application.ports import PaymentSession, QueuedMessage
+from application.bookings.commands import BookingCreated, BookingView
+from application.payments.commands import PaymentSession
+from application.ports import QueuedMessage
 from domain.availability import AvailableSlots
 from domain.catalog import Offering
 from domain.extension import Extension

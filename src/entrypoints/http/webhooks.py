@@ -14,10 +14,12 @@ from adapters.providers.acuity import AcuityClient
 from adapters.providers.airwallex_webhooks import AirwallexWebhook
 from adapters.providers.driver_app import SIGNATURE_HEADER, parse_status_update, signature_matches
 from adapters.providers.stripe_webhooks import StripeWebhook
-from application.dispatch.trip_updates import PROVIDER, TripStatusHandler
+from application.dispatch.commands import PROVIDER
+from application.dispatch.trip_updates import TripStatusHandler
 from application.errors import InvalidPayload, InvalidRequest, InvalidSignature
+from application.payments.commands import PaymentLinkPaid
 from application.payments.payment_events import PaymentEventHandler
-from application.payments.payment_links import PaymentLinkPaid, PaymentLinkPaidHandler
+from application.payments.payment_links import PaymentLinkPaidHandler
 from application.scheduling.appointments import AppointmentReportedHandler
 from entrypoints.http.deps import Inject
 from entrypoints.http.errors import problem

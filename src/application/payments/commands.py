@@ -1,0 +1,125 @@
+"""Commands and results of this package's use cases: what callers and adapters hand in and get back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from domain.extension import Extension
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentSucceeded:
+    provider: str
+    event_id: str
+    booking_id: UUID
+    amount_cents: int
+    currency: str
+    payment_ref: str | None = None  # the provider's payment id (a Stripe PaymentIntent), for refunds
+    event_type: str = "payment.succeeded"
+    payment_method: str | None = None  # the card the payment saved for off-session charges
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentFailureReported:
+    provider: str
+    event_id: str
+    booking_id: UUID
+    event_type: str = "payment.failed"
+
+
+@dataclass(frozen=True, slots=True)
+class RefundRecorded:
+    """The provider refunded `refunded_cents` of the booking's payment (in all, so far)."""
+
+    provider: str
+    event_id: str
+    booking_id: UUID
+    refunded_cents: int
+    payment_ref: str | None = None
+    event_type: str = "refund"
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionPaid:
+    """The provider took a payment for one of the booking's extensions (its off-session charge, or the
+    customer's on-session payment). It never touches the booking's own payment."""
+
+    provider: str
+    event_id: str
+    booking_id: UUID
+    extension_id: UUID
+    amount_cents: int
+    currency: str
+    payment_ref: str | None = None
+    event_type: str = "extension.paid"
+
+
+@dataclass(frozen=True, slots=True)
+class EventIgnored:
+    """An event we do not act on: recorded (answered, audited), nothing else."""
+
+    provider: str
+    event_id: str
+    event_type: str
+
+
+PaymentEvent = PaymentSucceeded | PaymentFailureReported | RefundRecorded | ExtensionPaid | EventIgnored
+
+
+class PaymentOutcome(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+    UNKNOWN_BOOKING = "unknown_booking"
+    UNKNOWN_EXTENSION = "unknown_extension"
+    AMOUNT_MISMATCH = "amount_mismatch"
+    REFUND_REQUESTED = "refund_requested"  # money the booking cannot use goes back
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLinkPaid:
+    provider: str
+    event_id: str
+    payment_link: str
+    checkout_id: str
+    amount_cents: int
+    currency: str
+    email: str | None
+    name: str | None
+    phone: str | None
+    payment_ref: str | None
+    event_type: str = "payment_link.paid"
+
+
+@dataclass(frozen=True, slots=True)
+class ProposeExtension:
+    booking_id: UUID
+    description: str
+    amount_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionPayment:
+    extension: Extension
+    payment: PaymentSession | None  # where the customer pays; None when there is nothing to pay
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRestarted:
+    booking_id: UUID
+    payment: PaymentSession
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentSession:
+    provider: str
+    url: str | None = None
+    client_secret: str | None = None
+    reference: str | None = None
+    reference_key: str | None = None  # where the booking keeps `reference`; `<provider>_payment` if None
+    customer_ref: str | None = None  # the provider's customer the session saves the card for
