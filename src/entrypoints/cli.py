@@ -10,14 +10,12 @@ import sys
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from adapters.catalog.toml_catalog import TomlCatalog
-from domain.errors import InvalidCatalog
-from entrypoints.logs import configure_logging
+from entrypoints import bootstrap
 from entrypoints.outbox_commands import add_outbox_commands, run_outbox_command
-from entrypoints.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from entrypoints.container import Container
+    from entrypoints.settings import Settings
 
 # Heavy modules (the application, SQLAlchemy, Litestar) are imported where a command needs them, so
 # the supervisor of `serve --workers N` stays small (entrypoints/processes.py).
@@ -39,10 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     add_outbox_commands(commands)
     args = parser.parse_args(argv)
     try:
-        settings = Settings.from_env()
-        configure_logging(settings.log_level)
-        TomlCatalog(settings.catalog_path)  # a broken catalog stops every command, naming file and key
-    except (SettingsError, InvalidCatalog) as exc:
+        settings = bootstrap.load_settings()
+    except bootstrap.StartupError as exc:
         print(f"bookhub: {exc}", file=sys.stderr)
         return 2
     if args.command == "migrate":
@@ -56,10 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         return _serve_processes(
             args.host, args.port, args.workers, worker=not args.no_worker, migrate=not args.no_migrate
         )
-    from entrypoints.container import build_container
-
-    container = build_container(settings)
-    announce(settings)
+    container = bootstrap.start(settings)
     if args.command == "outbox":
         return run_outbox_command(container, args)
     if args.command == "worker":
@@ -120,30 +113,8 @@ async def _worker(container: Container) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    try:
+    async with bootstrap.running(container):
         await container.worker().run(stop)
-    finally:
-        await container.http().aclose()
-        if container.settings().payment_mode == "stripe":
-            await container.stripe_api().aclose()
-        await container.database().dispose()
-
-
-def announce(settings: Settings) -> None:
-    if settings.payment_mode == "sandbox":
-        log.info("payments: sandbox (no STRIPE_SECRET_KEY set)")
-    else:
-        log.info("payments: %s", settings.payment_mode)
-    for mode in ("connected", "disabled", "mock"):
-        names = [name for name, m in settings.integrations.items() if m == mode]
-        if names:
-            log.info("integrations %s: %s", mode, ", ".join(names))
-    if settings.payment_mode == "stripe" and not settings.stripe_webhook_secret:
-        log.warning("STRIPE_WEBHOOK_SECRET is not set: /webhooks/stripe refuses every event")
-    if settings.payment_mode == "airwallex" and not settings.airwallex_webhook_secret:
-        log.warning("AIRWALLEX_WEBHOOK_SECRET is not set: /webhooks/airwallex refuses every event")
-    if not settings.admin_api_key:
-        log.warning("BOOKHUB_ADMIN_API_KEY is not set: admin routes answer 401 to everyone")
 
 
 if __name__ == "__main__":

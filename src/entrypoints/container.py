@@ -172,7 +172,7 @@ class Container(containers.DeclarativeContainer):
     # The outbox: one queue, a sender per topic target; integrations without an adapter yet are mock.
     outbox_queue = providers.Singleton(SqlOutboxQueue, database)
     mock_sender = providers.Singleton(LoggingMockSender)
-    acuity = providers.Singleton(
+    acuity_client = providers.Singleton(
         AcuityClient,
         http,
         user_id=settings.provided.acuity_user_id,

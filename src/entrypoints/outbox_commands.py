@@ -7,6 +7,8 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING
 
+from entrypoints import bootstrap
+
 if TYPE_CHECKING:  # imported when a command runs, so that parsing the command line stays light
     from entrypoints.container import Container
 
@@ -29,7 +31,7 @@ async def _run(container: Container, args: argparse.Namespace) -> int:
     from application.errors import NotDead, NotFound
     from entrypoints.http.schemas import sync_queue_item_out
 
-    try:
+    async with bootstrap.running(container):
         if args.outbox_command == "list":
             for message in await container.list_sync_queue()():
                 sys.stdout.write(msgspec.json.encode(sync_queue_item_out(message)).decode() + "\n")
@@ -41,5 +43,3 @@ async def _run(container: Container, args: argparse.Namespace) -> int:
             return 1
         print(f"outbox message {args.id} is pending again")
         return 0
-    finally:
-        await container.database().dispose()

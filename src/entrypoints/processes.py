@@ -84,9 +84,10 @@ def _serve_one(host: str, port: int) -> None:
 
     import uvicorn
 
-    from entrypoints.asgi import app
-
-    config = uvicorn.Config(app, factory=True, access_log=False, log_config=None, lifespan="on")
+    # By name: uvicorn imports the application factory in this process, after the socket listens.
+    config = uvicorn.Config(
+        "entrypoints.asgi:app", factory=True, access_log=False, log_config=None, lifespan="on"
+    )
     uvicorn.Server(config).run(sockets=[sock])
 
 

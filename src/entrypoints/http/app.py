@@ -6,18 +6,19 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from litestar import Litestar
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from entrypoints import bootstrap
 from entrypoints.container import Container
 from entrypoints.http.admin import AdminController
 from entrypoints.http.bookings import BookingController
+from entrypoints.http.deps import dependency_table
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import health
 from entrypoints.http.metrics import metrics
@@ -68,42 +69,12 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             if task is not None:
                 with suppress(asyncio.CancelledError):
                     await task
-            await container.http().aclose()
-            if settings.payment_mode == "stripe":
-                await container.stripe_api().aclose()
-            await container.database().dispose()
+            await bootstrap.close(container)
 
     sandbox = [checkout_page, checkout_submit] if settings.payment_mode == "sandbox" else []
     return Litestar(
         route_handlers=[*ROUTES, *sandbox],
-        dependencies={
-            "settings": _provide(lambda: settings),
-            "get_health": _provide(container.get_health),
-            "uow": _provide(container.uow),
-            "list_offerings": _provide(container.list_offerings),
-            "get_availability": _provide(container.get_availability),
-            "create_booking": _provide(container.create_booking),
-            "get_booking": _provide(container.get_booking),
-            "cancel_booking": _provide(container.cancel_booking),
-            "list_bookings": _provide(container.list_bookings),
-            "payment_events": _provide(container.payment_events),
-            "trip_status": _provide(container.trip_status),
-            "metrics": _provide(container.metrics),
-            "mark_ready": _provide(container.mark_ready),
-            "retry_payment": _provide(container.retry_payment),
-            "propose_extension": _provide(container.propose_extension),
-            "approve_extension": _provide(container.approve_extension),
-            "decline_extension": _provide(container.decline_extension),
-            "pay_extension": _provide(container.pay_extension),
-            "payment_link_paid": _provide(container.payment_link_paid),
-            "stripe_webhook": _provide(container.stripe_webhook),
-            "airwallex_webhook": _provide(container.airwallex_webhook),
-            "acuity_client": _provide(container.acuity),
-            "appointment_reported": _provide(container.appointment_reported),
-            "schedule_booking": _provide(container.schedule_booking),
-            "list_sync_queue": _provide(container.list_sync_queue),
-            "retry_outbox_message": _provide(container.retry_outbox_message),
-        },
+        dependencies=dependency_table(container, [*ROUTES, *sandbox]),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         middleware=[_access_log],
@@ -112,13 +83,6 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
         state=State({"settings": settings}),
         logging_config=None,
     )
-
-
-def _provide(provider: Callable[[], object]) -> Provide:
-    def dependency() -> object:
-        return provider()
-
-    return Provide(dependency, sync_to_thread=False, use_cache=True)
 
 
 def _access_log(app: ASGIApp) -> ASGIApp:
