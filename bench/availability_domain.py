@@ -27,8 +27,8 @@ from domain.availability import (
     available_slots,
     free_resources,
 )
-from domain.booking import Slot
 from domain.catalog import WEEKDAYS, Money, Offering, OfferingKind, Resource, TimeRange
+from domain.slot import Slot
 
 PARIS = ZoneInfo("Europe/Paris")
 VEHICLES = 200

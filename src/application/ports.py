@@ -10,13 +10,15 @@ from uuid import UUID
 
 from domain.accounting import Invoice
 from domain.availability import Occupancy, OccupiedTimes
-from domain.booking import Booking, BookingStatus, Slot
+from domain.booking import Booking
 from domain.catalog import Catalog, Offering
 from domain.customer import Customer
 from domain.dispatch import Trip
 from domain.extension import Extension
 from domain.notifications import Email, Sms
 from domain.outbox import OutboxMessage, OutboxState
+from domain.slot import Slot
+from domain.statuses import BookingStatus
 
 
 class Clock(Protocol):

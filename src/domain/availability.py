@@ -14,9 +14,9 @@ from itertools import accumulate, compress, repeat
 from operator import add, le, sub
 from zoneinfo import ZoneInfo
 
-from domain.booking import Slot
 from domain.catalog import Offering, Resource
 from domain.errors import OutsideOpeningHours
+from domain.slot import Slot
 
 # datetime.UTC, the zone of the rows the repository reads and of what the HTTP layer writes out: instants
 # in one tzinfo compare and convert without offset look-ups.

@@ -13,8 +13,9 @@ from adapters.memory.store import FakeUnitOfWorkFactory
 from adapters.persistence import tables as t
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from application.ports import NewCustomer, UnitOfWorkFactory
-from domain.booking import Booking, Slot
+from domain.booking import Booking
 from domain.catalog import Money
+from domain.slot import Slot
 from tests.support.databases import migrated, throwaway_postgres
 
 NOW = datetime(2027, 6, 1, 8, 0, tzinfo=UTC)

@@ -16,8 +16,10 @@ from adapters.memory.store import FakeUnitOfWorkFactory
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from application.ports import NewCustomer, UnitOfWorkFactory
 from domain.availability import OccupiedTimes, micros
-from domain.booking import Booking, BookingStatus, Slot
+from domain.booking import Booking
 from domain.catalog import Money, Offering
+from domain.slot import Slot
+from domain.statuses import BookingStatus
 from tests.domain.builders import an_offering
 from tests.support.databases import migrated, throwaway_postgres
 

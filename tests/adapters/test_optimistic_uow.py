@@ -13,8 +13,10 @@ import sqlalchemy as sa
 from adapters.persistence import tables as t
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from application.ports import Contended, NewCustomer
-from domain.booking import Booking, BookingStatus, Slot
+from domain.booking import Booking
 from domain.catalog import Money
+from domain.slot import Slot
+from domain.statuses import BookingStatus
 from tests.support.databases import migrated
 
 pytestmark = pytest.mark.postgres

@@ -13,8 +13,8 @@ from adapters.providers.sandbox import SandboxPaymentGateway
 from application.bookings.create_booking import CreateBookingHandler
 from application.errors import IdempotencyKeyReused, InvalidRequest, UnknownOffering
 from application.tokens import token_matches
-from domain.booking import BookingStatus
 from domain.errors import SlotUnavailable
+from domain.statuses import BookingStatus
 from tests.application.builders import HOLD, NOW, PUBLIC_URL, TUESDAY_TEN, Handlers, a_booking, build
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -9,8 +9,8 @@ import pytest
 
 from application.errors import NotFound
 from application.payments.commands import PaymentSucceeded
-from domain.booking import BookingStatus
 from domain.errors import IllegalTransition, SlotUnavailable
+from domain.statuses import BookingStatus
 from tests.application.builders import HOLD, TUESDAY_TEN, a_booking, build
 
 # Cancelling

@@ -18,8 +18,9 @@ from application.payments.commands import (
     PaymentSucceeded,
     RefundRecorded,
 )
-from domain.booking import Booking, BookingStatus, PaymentStatus
+from domain.booking import Booking
 from domain.outbox import OutboxMessage
+from domain.statuses import BookingStatus, PaymentStatus
 from tests.application.builders import HOLD, TUESDAY_TEN, Handlers, a_booking, build
 
 

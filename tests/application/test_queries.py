@@ -10,7 +10,7 @@ import pytest
 
 from application.errors import InvalidRequest, NotFound, UnknownOffering
 from domain.availability import SlotAvailability
-from domain.booking import BookingStatus
+from domain.statuses import BookingStatus
 from tests.application.builders import HOLD, NOW, TUESDAY_TEN, a_booking, build
 
 PARIS = ZoneInfo("Europe/Paris")

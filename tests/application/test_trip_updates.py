@@ -6,8 +6,8 @@ from adapters.memory.clock import FixedClock
 from adapters.memory.store import FakeUnitOfWorkFactory
 from application.dispatch.commands import TripOutcome, TripStatusReported
 from application.dispatch.trip_updates import MarkReadyHandler, TripStatusHandler
-from domain.booking import BookingStatus
 from domain.dispatch import TripStatus
+from domain.statuses import BookingStatus
 from tests.domain.builders import NOW
 from tests.domain.test_dispatch import a_paid_booking
 

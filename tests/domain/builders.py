@@ -6,8 +6,10 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from domain.booking import Booking, BookingStatus, PaymentStatus, Slot
+from domain.booking import Booking
 from domain.catalog import WEEKDAYS, Money, Offering, OfferingKind, Resource, TimeRange
+from domain.slot import Slot
+from domain.statuses import BookingStatus, PaymentStatus
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # a Monday, 10:00 in Paris

@@ -16,8 +16,8 @@ from domain.availability import (
     seats_remaining,
     slot_for,
 )
-from domain.booking import Slot
 from domain.errors import OutsideOpeningHours
+from domain.slot import Slot
 from tests.domain.builders import PARIS, an_offering, at, every_day, minutes, resources
 
 HOUR = timedelta(hours=1)

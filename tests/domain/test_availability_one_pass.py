@@ -21,8 +21,8 @@ from domain.availability import (
     available_slots,
     free_resources,
 )
-from domain.booking import Slot
 from domain.catalog import WEEKDAYS, Offering, Resource, TimeRange
+from domain.slot import Slot
 from tests.domain.builders import PARIS, an_offering, minutes, resources
 
 SETTINGS = settings(max_examples=300, deadline=None)

@@ -7,10 +7,12 @@ from uuid import uuid4
 
 import pytest
 
-from domain.booking import Booking, BookingStatus, PaymentStatus, Slot
+from domain.booking import Booking
 from domain.catalog import Money
 from domain.errors import IllegalTransition
 from domain.events import BookingConfirmed
+from domain.slot import Slot
+from domain.statuses import BookingStatus, PaymentStatus
 
 T0 = datetime(2026, 6, 2, 8, 0, tzinfo=UTC)
 SLOT = Slot(T0, T0 + timedelta(hours=1))

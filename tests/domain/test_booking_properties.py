@@ -8,16 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.availability import Occupancy, free_resources, seats_remaining
-from domain.booking import (
-    BOOKING_TRANSITIONS,
-    PAYMENT_TRANSITIONS,
-    Booking,
-    BookingStatus,
-    PaymentStatus,
-    Slot,
-)
+from domain.booking import Booking
 from domain.errors import IllegalTransition
 from domain.events import StatusChanged
+from domain.slot import Slot
+from domain.statuses import BOOKING_TRANSITIONS, PAYMENT_TRANSITIONS, BookingStatus, PaymentStatus
 from tests.domain.builders import (
     FREE,
     HOLD,

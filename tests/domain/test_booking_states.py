@@ -6,13 +6,6 @@ import itertools
 
 import pytest
 
-from domain.booking import (
-    BOOKING_TRANSITIONS,
-    MONEY_RECEIVED,
-    PAYMENT_TRANSITIONS,
-    BookingStatus,
-    PaymentStatus,
-)
 from domain.errors import IllegalTransition
 from domain.events import (
     BookingCancelled,
@@ -21,6 +14,13 @@ from domain.events import (
     PaymentFailed,
     RefundRequested,
     StatusChanged,
+)
+from domain.statuses import (
+    BOOKING_TRANSITIONS,
+    MONEY_RECEIVED,
+    PAYMENT_TRANSITIONS,
+    BookingStatus,
+    PaymentStatus,
 )
 from tests.domain.builders import FREE, HOLD, NOW, a_booking, a_booking_in, minutes, snapshot
 

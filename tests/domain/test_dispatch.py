@@ -8,10 +8,12 @@ from uuid import uuid4
 import pytest
 
 from application.outbox_routes import outbox_messages_for
-from domain.booking import TRIP_STATUS, Booking, BookingStatus, Slot
+from domain.booking import TRIP_STATUS, Booking
 from domain.dispatch import Address, Dispatch, NotDispatched, TripStatus, Vehicle
 from domain.errors import IllegalTransition
 from domain.events import TripUpdated
+from domain.slot import Slot
+from domain.statuses import BookingStatus
 from tests.domain.builders import HOLD, NOW, PAID
 
 DISPATCH = Dispatch(Address("1 rue de Rivoli", "75001", "Paris"), Vehicle("Renault", "Clio"))

@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.booking import Booking, BookingStatus, PaymentStatus, Slot
+from domain.booking import Booking
 from domain.catalog import Money, Offering, OfferingKind, Template
 from domain.customer import Customer
 from domain.extension import Extension
 from domain.notifications import email_for, pick_template, placeholders, render
+from domain.slot import Slot
+from domain.statuses import BookingStatus, PaymentStatus
 
 EN = Template("Confirmed", "Hello {customer_name}")
 FR = Template("Confirmée", "Bonjour {customer_name}")

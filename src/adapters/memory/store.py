@@ -12,13 +12,15 @@ from uuid import UUID
 from application.outbox_routes import outbox_messages_for
 from application.ports import IdempotencyRecord, NewCustomer, OutboxCounts, UnitOfWork
 from domain.availability import Occupancy, OccupiedTimes
-from domain.booking import HOLDING_STATUSES, Booking, BookingStatus, Slot
+from domain.booking import Booking
 from domain.catalog import Offering
 from domain.customer import Customer
 from domain.errors import SlotUnavailable
 from domain.events import StatusChanged, TripUpdated
 from domain.extension import Extension, ExtensionStatus
 from domain.outbox import OutboxMessage
+from domain.slot import Slot
+from domain.statuses import HOLDING_STATUSES, BookingStatus
 
 
 @dataclass(slots=True)

@@ -9,10 +9,12 @@ from typing import Any
 from sqlalchemy.engine import Row
 
 from application.ports import NewCustomer
-from domain.booking import Booking, BookingStatus, PaymentStatus, Slot
+from domain.booking import Booking
 from domain.catalog import Money
 from domain.customer import Customer
 from domain.dispatch import Address, Dispatch, Vehicle
+from domain.slot import Slot
+from domain.statuses import BookingStatus, PaymentStatus
 
 
 def booking_from_row(row: Row[Any]) -> Booking:

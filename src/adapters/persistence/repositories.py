@@ -27,11 +27,13 @@ from adapters.persistence.one_statement import first_free_insert, first_free_par
 from adapters.persistence.records import audit_rows, outbox_rows
 from application.ports import Contended, IdempotencyRecord, NewCustomer, OutboxCounts
 from domain.availability import Occupancy, OccupiedTimes
-from domain.booking import Booking, BookingStatus, Slot
+from domain.booking import Booking
 from domain.catalog import Money, Offering
 from domain.customer import Customer
 from domain.errors import SlotUnavailable
 from domain.extension import Extension, ExtensionStatus
+from domain.slot import Slot
+from domain.statuses import BookingStatus
 
 # The longest a booking plus its buffer may last; the catalog refuses longer offerings. It bounds the
 # index range scanned when looking for bookings that overlap a window.

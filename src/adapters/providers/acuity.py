@@ -20,7 +20,7 @@ import msgspec
 from adapters.providers.http_lanes import HttpLanes
 from application.errors import ProviderUnavailable
 from application.scheduling.commands import AppointmentReported, Attendee, ProviderAppointment
-from domain.booking import Slot
+from domain.slot import Slot
 
 log = logging.getLogger("bookhub.acuity")
 

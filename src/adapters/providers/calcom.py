@@ -18,8 +18,8 @@ from adapters.providers.http_lanes import HttpLanes
 from application.errors import ProviderRejected, ProviderUnavailable
 from application.ports import CalendarBookingRequest, ClaimedMessage, ProviderBooking
 from application.scheduling.commands import AppointmentReported, Attendee, ProviderAppointment
-from domain.booking import Slot
 from domain.outbox import OutboxState
+from domain.slot import Slot
 
 log = logging.getLogger("bookhub.calcom")
 

@@ -30,11 +30,13 @@ from application.ports import (
 )
 from application.tokens import idempotency_key_hash, new_token, open_token, seal_token, token_hash
 from domain.availability import free_resources, slot_for
-from domain.booking import PAYMENT_GATEWAY_REF, Booking, BookingStatus, Slot
+from domain.booking import PAYMENT_GATEWAY_REF, Booking
 from domain.catalog import Offering, Resource
 from domain.customer import is_valid_email, normalise_email
 from domain.dispatch import Dispatch
 from domain.errors import OutsideOpeningHours, SlotUnavailable
+from domain.slot import Slot
+from domain.statuses import BookingStatus
 
 
 class CreateBookingHandler:

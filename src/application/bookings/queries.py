@@ -10,9 +10,10 @@ from application.errors import InvalidRequest, NotFound, UnknownOffering
 from application.ports import CatalogSource, Clock, UnitOfWorkFactory
 from application.tokens import token_matches
 from domain.availability import AvailableSlots, available_slot_counts
-from domain.booking import BookingStatus, Slot
 from domain.catalog import Offering
 from domain.customer import normalise_email
+from domain.slot import Slot
+from domain.statuses import BookingStatus
 
 MAX_AVAILABILITY_WINDOW = timedelta(days=62)
 # The instants a client may name: wider than any booking, and far enough inside datetime's own range

@@ -19,9 +19,10 @@ from application.payments.commands import (
 )
 from application.payments.extensions import receive_extension_payment
 from application.ports import Clock, Contended, UnitOfWork, UnitOfWorkFactory
-from domain.booking import MONEY_RECEIVED, Booking, BookingStatus
+from domain.booking import Booking
 from domain.errors import IllegalTransition
 from domain.extension import Received
+from domain.statuses import MONEY_RECEIVED, BookingStatus
 
 
 class PaymentEventHandler:

@@ -22,10 +22,12 @@ from application.scheduling.commands import (
     ProviderAppointment,
 )
 from domain.availability import Occupancy, free_resources, seats_remaining
-from domain.booking import Booking, PaymentStatus, Slot
+from domain.booking import Booking
 from domain.catalog import Offering, Resource
 from domain.customer import is_valid_email, normalise_email
 from domain.errors import IllegalTransition, SlotUnavailable
+from domain.slot import Slot
+from domain.statuses import PaymentStatus
 
 # The booking reference that holds each provider's id for the appointment.
 REFERENCE_KEYS: Final[Mapping[str, str]] = {

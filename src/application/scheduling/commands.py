@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from domain.booking import Slot
+from domain.slot import Slot
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from application.errors import InvalidRequest
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
 from application.payments.commands import ProposeExtension
 from application.payments.extensions import ProposeExtensionHandler
-from domain.booking import BookingStatus
+from domain.statuses import BookingStatus
 from entrypoints.http.auth import bearer, is_admin
 from entrypoints.http.deps import Inject
 from entrypoints.http.errors import Unauthorized
