@@ -38,9 +38,9 @@ from adapters.providers.stripe_webhooks import StripeEventSource, StripeWebhook
 from adapters.providers.twilio import TwilioSmsGateway
 from application.accounting.invoices import AccountingSender
 from application.bookings.create_booking import CreateBookingHandler
-from application.bookings.lifecycle import CancelBookingHandler, ExpireHoldsHandler
+from application.bookings.lifecycle import CancelBooking, ExpireHolds
 from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
-from application.dispatch.trip_updates import MarkReadyHandler, TripStatusHandler
+from application.dispatch.trip_updates import MarkReady, TripStatusReportedHandler
 from application.dispatch.trips import TripSender
 from application.notifications.email import EmailNotificationSender
 from application.notifications.sms import SmsNotificationSender
@@ -49,15 +49,15 @@ from application.outbox.health import GetHealth
 from application.outbox.prune import PruneSettledMessages
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
 from application.payments.extensions import (
-    ApproveExtensionHandler,
-    DeclineExtensionHandler,
-    PayExtensionHandler,
+    ApproveExtension,
+    DeclineExtension,
+    PayExtension,
     ProposeExtensionHandler,
 )
 from application.payments.payment_events import PaymentEventHandler
 from application.payments.payment_links import PaymentLinkPaidHandler
 from application.payments.reconcile import ReconcilePayments
-from application.payments.retry_payment import RetryPaymentHandler
+from application.payments.retry_payment import RetryPayment
 from application.scheduling.appointments import AppointmentReportedHandler
 from application.scheduling.schedule import ScheduleBookingHandler
 from entrypoints.settings import Settings
@@ -124,11 +124,11 @@ class Container(containers.DeclarativeContainer):
     )
     get_booking = providers.Singleton(GetBooking, uow)
     list_bookings = providers.Singleton(ListBookings, uow)
-    cancel_booking = providers.Singleton(CancelBookingHandler, uow, clock)
-    expire_holds = providers.Singleton(ExpireHoldsHandler, uow, clock)
+    cancel_booking = providers.Singleton(CancelBooking, uow, clock)
+    expire_holds = providers.Singleton(ExpireHolds, uow, clock)
     payment_events = providers.Singleton(PaymentEventHandler, uow, clock)
-    trip_status = providers.Singleton(TripStatusHandler, uow, clock)
-    mark_ready = providers.Singleton(MarkReadyHandler, uow, clock)
+    trip_status = providers.Singleton(TripStatusReportedHandler, uow, clock)
+    mark_ready = providers.Singleton(MarkReady, uow, clock)
 
     payment_link_paid = providers.Singleton(PaymentLinkPaidHandler, uow, catalog, clock)
     reconcile_payments = providers.Selector(
@@ -145,7 +145,7 @@ class Container(containers.DeclarativeContainer):
         airwallex=providers.Object(None),
     )
     retry_payment = providers.Singleton(
-        RetryPaymentHandler, uow, catalog, payments, clock, default_provider=settings.provided.payment_mode
+        RetryPayment, uow, catalog, payments, clock, default_provider=settings.provided.payment_mode
     )
     extension_charges = providers.Selector(
         settings.provided.payment_mode,
@@ -154,8 +154,8 @@ class Container(containers.DeclarativeContainer):
         airwallex=providers.Singleton(NoOffSessionCharges),
     )
     propose_extension = providers.Singleton(ProposeExtensionHandler, uow, clock)
-    approve_extension = providers.Singleton(ApproveExtensionHandler, uow, extension_charges, clock)
-    decline_extension = providers.Singleton(DeclineExtensionHandler, uow, clock)
+    approve_extension = providers.Singleton(ApproveExtension, uow, extension_charges, clock)
+    decline_extension = providers.Singleton(DeclineExtension, uow, clock)
     extension_checkout = providers.Selector(
         settings.provided.payment_mode,
         stripe=providers.Singleton(
@@ -164,7 +164,7 @@ class Container(containers.DeclarativeContainer):
         sandbox=providers.Singleton(SandboxExtensionCheckout),
         airwallex=providers.Singleton(AirwallexExtensionPayment, airwallex_api),
     )
-    pay_extension = providers.Singleton(PayExtensionHandler, uow, extension_checkout, clock)
+    pay_extension = providers.Singleton(PayExtension, uow, extension_checkout, clock)
     stripe_webhook = providers.Singleton(StripeWebhook, settings.provided.stripe_webhook_secret)
     airwallex_webhook = providers.Singleton(AirwallexWebhook, settings.provided.airwallex_webhook_secret)
     appointment_reported = providers.Singleton(AppointmentReportedHandler, uow, catalog, clock)

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from application.bookings.lifecycle import ExpireHoldsHandler
+from application.bookings.lifecycle import ExpireHolds
 from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.prune import PruneSettledMessages
 from application.payments.reconcile import ReconcilePayments
@@ -22,7 +22,7 @@ PRUNE_EVERY_SECONDS = 600.0
 
 @dataclass
 class Worker:
-    expire_holds: ExpireHoldsHandler
+    expire_holds: ExpireHolds
     deliver: DeliverOutboxMessages
     prune: PruneSettledMessages
     poll_seconds: float

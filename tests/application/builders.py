@@ -13,7 +13,7 @@ from adapters.memory.store import FakeUnitOfWorkFactory, MemoryState
 from adapters.providers.sandbox import SandboxPaymentGateway
 from application.bookings.commands import CreateBooking, CustomerDetails
 from application.bookings.create_booking import CreateBookingHandler
-from application.bookings.lifecycle import CancelBookingHandler, ExpireHoldsHandler
+from application.bookings.lifecycle import CancelBooking, ExpireHolds
 from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
 from application.payments.payment_events import PaymentEventHandler
 
@@ -37,8 +37,8 @@ class Handlers:
     availability: GetAvailability
     get: GetBooking
     list: ListBookings
-    cancel: CancelBookingHandler
-    expire_holds: ExpireHoldsHandler
+    cancel: CancelBooking
+    expire_holds: ExpireHolds
     payment_event: PaymentEventHandler
 
 
@@ -63,8 +63,8 @@ def build(*, now: datetime = NOW, hold: timedelta = HOLD, expire_batch: int = 20
         availability=GetAvailability(uow, catalog, clock),
         get=GetBooking(uow),
         list=ListBookings(uow),
-        cancel=CancelBookingHandler(uow, clock),
-        expire_holds=ExpireHoldsHandler(uow, clock, batch=expire_batch),
+        cancel=CancelBooking(uow, clock),
+        expire_holds=ExpireHolds(uow, clock, batch=expire_batch),
         payment_event=PaymentEventHandler(uow, clock),
     )
 

@@ -17,10 +17,10 @@ from application.payments.commands import (
     ProposeExtension,
 )
 from application.payments.extensions import (
-    ApproveExtensionHandler,
-    DeclineExtensionHandler,
+    ApproveExtension,
+    DeclineExtension,
     ExtensionNotAllowed,
-    PayExtensionHandler,
+    PayExtension,
     ProposeExtensionHandler,
 )
 from application.payments.ports import ChargeResult, SavedCard
@@ -51,11 +51,11 @@ async def paid(app: Handlers) -> tuple[object, str]:
     return created.booking_id, created.booking_token
 
 
-def handlers(app: Handlers) -> tuple[ProposeExtensionHandler, ApproveExtensionHandler, ScriptedCharges]:
+def handlers(app: Handlers) -> tuple[ProposeExtensionHandler, ApproveExtension, ScriptedCharges]:
     charges = ScriptedCharges(app=app)
     return (
         ProposeExtensionHandler(app.uow, app.clock),
-        ApproveExtensionHandler(app.uow, charges, app.clock),
+        ApproveExtension(app.uow, charges, app.clock),
         charges,
     )
 
@@ -127,7 +127,7 @@ async def test_an_extension_of_a_booking_cancelled_since_its_proposal_is_refused
 async def test_a_declined_extension_is_saved_declined_and_a_later_approval_charges_nothing() -> None:
     app = build()
     propose, approve, charges = handlers(app)
-    decline = DeclineExtensionHandler(app.uow, app.clock)
+    decline = DeclineExtension(app.uow, app.clock)
     booking, token = await paid(app)
     extension = await propose(ProposeExtension(booking, "Wax", 500))  # type: ignore[arg-type]
 
@@ -148,7 +148,7 @@ async def test_an_extension_whose_charge_failed_can_be_declined() -> None:
     app = build()
     propose, approve, charges = handlers(app)
     charges.results = [ChargeResult(paid=False, payment_ref="pi_1", reason="card_declined: ...")]
-    decline = DeclineExtensionHandler(app.uow, app.clock)
+    decline = DeclineExtension(app.uow, app.clock)
     booking, token = await paid(app)
     extension = await propose(ProposeExtension(booking, "Wax", 500))  # type: ignore[arg-type]
     await approve(booking, extension.id, token=token)  # type: ignore[arg-type]
@@ -163,7 +163,7 @@ async def test_an_extension_whose_charge_failed_can_be_declined() -> None:
 async def test_an_extension_being_charged_or_paid_cannot_be_declined(status: ExtensionStatus) -> None:
     app = build()
     propose, _approve, _charges = handlers(app)
-    decline = DeclineExtensionHandler(app.uow, app.clock)
+    decline = DeclineExtension(app.uow, app.clock)
     booking, token = await paid(app)
     extension = await propose(ProposeExtension(booking, "Wax", 500))  # type: ignore[arg-type]
     app.state.extensions[extension.id].status = status
@@ -178,7 +178,7 @@ async def test_an_extension_being_charged_or_paid_cannot_be_declined(status: Ext
 async def test_declining_with_a_wrong_token_or_another_bookings_extension_is_not_found() -> None:
     app = build()
     propose, _approve, _charges = handlers(app)
-    decline = DeclineExtensionHandler(app.uow, app.clock)
+    decline = DeclineExtension(app.uow, app.clock)
     booking, token = await paid(app)
     extension = await propose(ProposeExtension(booking, "Wax", 500))  # type: ignore[arg-type]
     with pytest.raises(NotFound):
@@ -193,7 +193,7 @@ async def test_a_refusal_that_answers_after_the_customer_declined_leaves_it_decl
     then the first one's (identical) refusal comes back. The extension stays declined."""
     app = build()
     propose, approve, charges = handlers(app)
-    decline = DeclineExtensionHandler(app.uow, app.clock)
+    decline = DeclineExtension(app.uow, app.clock)
     booking, token = await paid(app)
     extension = await propose(ProposeExtension(booking, "Wax", 500))  # type: ignore[arg-type]
     refused = ChargeResult(paid=False, payment_ref="pi_1", reason="card_declined: ...")
@@ -236,7 +236,7 @@ async def test_a_checkout_paid_while_the_off_session_charge_runs_pays_it_and_the
     propose, _approve, _charges = handlers(app)
     booking, token = await paid(app)
     extension = await propose(ProposeExtension(booking, "Wax", 500))  # type: ignore[arg-type]
-    pay = PayExtensionHandler(app.uow, OpenedSessions(), app.clock)
+    pay = PayExtension(app.uow, OpenedSessions(), app.clock)
     opened = await pay(booking, extension.id, token=token)  # type: ignore[arg-type]
     assert (opened.extension.status, opened.extension.session_ref) == (
         ExtensionStatus.PROPOSED,
@@ -251,7 +251,7 @@ async def test_a_checkout_paid_while_the_off_session_charge_runs_pays_it_and_the
             assert await app.payment_event(paid_on_session) is PaymentOutcome.APPLIED
             return ChargeResult(paid=True, payment_ref="pi_off_session")
 
-    approve = ApproveExtensionHandler(app.uow, ChargedWhileTheCheckoutIsPaid(app=app), app.clock)
+    approve = ApproveExtension(app.uow, ChargedWhileTheCheckoutIsPaid(app=app), app.clock)
     approved = await approve(booking, extension.id, token=token)  # type: ignore[arg-type]
 
     assert (approved.status, approved.payment_ref) == (ExtensionStatus.PAID, "pi_checkout")
@@ -268,7 +268,7 @@ async def test_paying_on_session_is_refused_while_the_extension_is_charged_or_af
     propose, _approve, _charges = handlers(app)
     booking, token = await paid(app)
     sessions = OpenedSessions()
-    pay = PayExtensionHandler(app.uow, sessions, app.clock)
+    pay = PayExtension(app.uow, sessions, app.clock)
     for status in (ExtensionStatus.APPROVED, ExtensionStatus.DECLINED):
         extension = await propose(ProposeExtension(booking, "Wax", 500))  # type: ignore[arg-type]
         app.state.extensions[extension.id].status = status

@@ -5,14 +5,14 @@ from __future__ import annotations
 from adapters.memory.clock import FixedClock
 from adapters.memory.store import FakeUnitOfWorkFactory
 from application.dispatch.commands import TripOutcome, TripStatusReported
-from application.dispatch.trip_updates import MarkReadyHandler, TripStatusHandler
+from application.dispatch.trip_updates import MarkReady, TripStatusReportedHandler
 from domain.dispatch import TripStatus
 from domain.statuses import BookingStatus
 from tests.domain.builders import NOW
 from tests.domain.test_dispatch import a_paid_booking
 
 
-def _setup(*, cancelled: bool = False) -> tuple[FakeUnitOfWorkFactory, TripStatusHandler, MarkReadyHandler]:
+def _setup(*, cancelled: bool = False) -> tuple[FakeUnitOfWorkFactory, TripStatusReportedHandler, MarkReady]:
     uow = FakeUnitOfWorkFactory()
     booking = a_paid_booking()
     if cancelled:
@@ -20,7 +20,7 @@ def _setup(*, cancelled: bool = False) -> tuple[FakeUnitOfWorkFactory, TripStatu
     booking.events.clear()
     uow.state.bookings[booking.id] = booking
     clock = FixedClock(NOW)
-    return uow, TripStatusHandler(uow, clock), MarkReadyHandler(uow, clock)
+    return uow, TripStatusReportedHandler(uow, clock), MarkReady(uow, clock)
 
 
 async def test_a_repeated_event_is_applied_once() -> None:

@@ -11,7 +11,7 @@ from application.tokens import token_matches
 from domain.booking import Booking
 
 
-class CancelBookingHandler:
+class CancelBooking:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow, self._clock = uow, clock
 
@@ -29,7 +29,7 @@ class CancelBookingHandler:
         return booking
 
 
-class ExpireHoldsHandler:
+class ExpireHolds:
     """Moves bookings whose hold ran out to `expired`, a batch per transaction; returns how many."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, batch: int = 200) -> None:

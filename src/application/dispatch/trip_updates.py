@@ -16,7 +16,7 @@ from domain.errors import IllegalTransition
 log = logging.getLogger("bookhub.dispatch")
 
 
-class TripStatusHandler:
+class TripStatusReportedHandler:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow, self._clock = uow, clock
 
@@ -48,7 +48,7 @@ def _apply(booking: Booking, status: TripStatus, trip_id: str | None, *, now: da
     return TripOutcome.APPLIED
 
 
-class MarkReadyHandler:
+class MarkReady:
     """An admin says the service is done: a dispatched booking sends its delivery trip (once)."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:

@@ -73,7 +73,7 @@ class ProposeExtensionHandler:
         return extension
 
 
-class ApproveExtensionHandler:
+class ApproveExtension:
     def __init__(self, uow: UnitOfWorkFactory, charges: OffSessionCharges, clock: Clock) -> None:
         self._uow, self._charges, self._clock = uow, charges, clock
 
@@ -120,7 +120,7 @@ class ApproveExtensionHandler:
         return fresh
 
 
-class PayExtensionHandler:
+class PayExtension:
     """The customer pays a proposed extension, or one whose off-session charge was refused, on-session:
     an open payment at the booking's provider, one per attempt (its idempotency key). The extension
     stays as it is, keeping the session's reference, until the provider's event says it was paid."""
@@ -197,7 +197,7 @@ def _check_charges_allowed(booking: Booking) -> None:
         raise ExtensionNotAllowed("the booking was cancelled or refunded: nothing more is charged")
 
 
-class DeclineExtensionHandler:
+class DeclineExtension:
     """The customer declines a proposed extension, or one whose charge failed: nothing is charged, and
     approving it later is refused. One being charged (approved) or paid cannot be declined."""
 

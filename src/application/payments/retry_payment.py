@@ -19,7 +19,7 @@ class PaymentNotRetryable(DomainError):
     code = "payment_not_retryable"
 
 
-class RetryPaymentHandler:
+class RetryPayment:
     def __init__(
         self,
         uow: UnitOfWorkFactory,

@@ -11,7 +11,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 
 from application.bookings.queries import MAX_LIST_OFFSET, GetBooking, ListBookings
-from application.dispatch.trip_updates import MarkReadyHandler
+from application.dispatch.trip_updates import MarkReady
 from application.errors import InvalidRequest
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
 from application.payments.commands import ProposeExtension
@@ -66,7 +66,7 @@ class AdminController(Controller):
     async def ready(
         self,
         booking_id: FromPath[UUID],
-        mark_ready: Inject[MarkReadyHandler],
+        mark_ready: Inject[MarkReady],
         get_booking: Inject[GetBooking],
     ) -> BookingOut:
         """The service is done: a dispatched booking sends its delivery trip to the driver app (once,

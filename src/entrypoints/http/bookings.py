@@ -11,15 +11,15 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from application.bookings.commands import BookingView, CreateBooking, CustomerDetails
 from application.bookings.create_booking import CreateBookingHandler
-from application.bookings.lifecycle import CancelBookingHandler
+from application.bookings.lifecycle import CancelBooking
 from application.bookings.queries import GetAvailability, GetBooking, ListOfferings, check_instant
 from application.errors import InvalidRequest
 from application.payments.extensions import (
-    ApproveExtensionHandler,
-    DeclineExtensionHandler,
-    PayExtensionHandler,
+    ApproveExtension,
+    DeclineExtension,
+    PayExtension,
 )
-from application.payments.retry_payment import RetryPaymentHandler
+from application.payments.retry_payment import RetryPayment
 from application.scheduling.commands import ScheduleBooking
 from application.scheduling.schedule import ScheduleBookingHandler
 from domain.dispatch import Address, Vehicle
@@ -128,7 +128,7 @@ class BookingController(Controller):
         self,
         request: Request[Any, Any, Any],
         booking_id: FromPath[UUID],
-        cancel_booking: Inject[CancelBookingHandler],
+        cancel_booking: Inject[CancelBooking],
         get_booking: Inject[GetBooking],
         settings: Inject[Settings],
     ) -> BookingOut:
@@ -142,7 +142,7 @@ class BookingController(Controller):
         self,
         request: Request[Any, Any, Any],
         booking_id: FromPath[UUID],
-        retry_payment: Inject[RetryPaymentHandler],
+        retry_payment: Inject[RetryPayment],
     ) -> PaymentRestartedOut:
         """A new payment session after a failed payment, while the hold lasts (409 otherwise)."""
         restarted = await retry_payment(booking_id, token=require_credential(request))
@@ -156,7 +156,7 @@ class BookingController(Controller):
         request: Request[Any, Any, Any],
         booking_id: FromPath[UUID],
         extension_id: FromPath[UUID],
-        approve_extension: Inject[ApproveExtensionHandler],
+        approve_extension: Inject[ApproveExtension],
     ) -> Response[ExtensionOut | PaymentFailedOut]:
         """The customer approves an extension: its price is charged to the saved card, once however
         often it is approved. 402 `payment_failed` with the extension when the bank wants the customer
@@ -174,7 +174,7 @@ class BookingController(Controller):
         request: Request[Any, Any, Any],
         booking_id: FromPath[UUID],
         extension_id: FromPath[UUID],
-        pay_extension: Inject[PayExtensionHandler],
+        pay_extension: Inject[PayExtension],
     ) -> ExtensionPaymentOut:
         """The customer pays a proposed extension, or one whose off-session charge was refused, at the
         provider's page (confirming with their bank there): `payment` says where. The same session
@@ -190,7 +190,7 @@ class BookingController(Controller):
         request: Request[Any, Any, Any],
         booking_id: FromPath[UUID],
         extension_id: FromPath[UUID],
-        decline_extension: Inject[DeclineExtensionHandler],
+        decline_extension: Inject[DeclineExtension],
     ) -> ExtensionOut:
         """The customer declines an extension that is proposed or whose charge failed: nothing is charged,
         and approving it later is refused. Declining again answers the same. 409 `illegal_transition`

@@ -15,7 +15,7 @@ from adapters.providers.airwallex_webhooks import AirwallexWebhook
 from adapters.providers.driver_app import SIGNATURE_HEADER, parse_status_update, signature_matches
 from adapters.providers.stripe_webhooks import StripeWebhook
 from application.dispatch.commands import PROVIDER
-from application.dispatch.trip_updates import TripStatusHandler
+from application.dispatch.trip_updates import TripStatusReportedHandler
 from application.errors import InvalidPayload, InvalidRequest, InvalidSignature
 from application.payments.commands import PaymentLinkPaid
 from application.payments.payment_events import PaymentEventHandler
@@ -78,7 +78,7 @@ async def airwallex_webhook(
 @post("/webhooks/driver-app", status_code=200, tags=["webhooks"])
 async def driver_app_webhook(
     request: Request[Any, Any, Any],
-    trip_status: Inject[TripStatusHandler],
+    trip_status: Inject[TripStatusReportedHandler],
     settings: Inject[Settings],
     metrics: Inject[PrometheusMetrics],
 ) -> Response[dict[str, Any]]:
