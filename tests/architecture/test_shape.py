@@ -113,3 +113,18 @@ def test_no_function_in_src_is_longer_than_50_lines() -> None:
             if (lines := (node.end_lineno or node.lineno) - start + 1) > MAX_FUNCTION_LINES:
                 long[f"{path.relative_to(SRC)}:{node.name}"] = lines
     assert long == {}
+
+
+def test_adapters_import_only_the_applications_commands_ports_and_errors() -> None:
+    """Adapters speak the application's language (commands, ports, errors), never a use case's module."""
+    modules = _modules()
+    allowed_leaves = {"commands", "ports"}
+    strays = {}
+    for name, path in modules.items():
+        if not name.startswith("adapters."):
+            continue
+        for target in _imported(path, set(modules)):
+            parts = target.split(".")
+            if parts[0] == "application" and len(parts) > 2 and parts[-1] not in allowed_leaves:
+                strays.setdefault(name, set()).add(target)
+    assert strays == {}
