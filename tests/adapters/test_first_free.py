@@ -183,3 +183,18 @@ async def test_a_single_write_unit_of_work_refuses_to_commit_a_second_write(post
             booking.cancel(now=NOW)  # a second change: it could not be atomic with the first
             with pytest.raises(RuntimeError, match="more than one write"):
                 await unit.commit()
+
+
+async def test_the_one_write_of_a_single_write_unit_of_work_is_committed(database_url: str) -> None:
+    async with migrated(database_url) as database:
+        uow = SqlAlchemyUnitOfWorkFactory(database)
+        customer = _customer()
+        booking = _booking(customer)
+        await _book(uow, booking, customer, single_write=True)
+        async with uow(single_write=True) as unit:
+            await unit.bookings.set_references(booking.id, {"payment_url": "https://pay.example/1"})
+            await unit.commit()
+        async with uow(read_only=True) as unit:
+            stored = await unit.bookings.get(booking.id)
+    assert stored is not None
+    assert (stored.resource_id, stored.references) == ("van-1", {"payment_url": "https://pay.example/1"})

@@ -127,6 +127,7 @@ class SqlAlchemyUnitOfWork:
         assert self._connection is not None  # noqa: S101 - used inside `async with`
         if self._single_write:
             self._check_nothing_left()
+            await self._connection.commit()  # SQLite's writer holds its transaction (BEGIN IMMEDIATE)
             return
         now = datetime.now(UTC)
         changed, audit, outbox = self._changes(now)
