@@ -11,12 +11,12 @@ from uuid import UUID
 from domain.accounting import Invoice
 from domain.availability import Occupancy, OccupiedTimes
 from domain.booking import Booking
-from domain.catalog import Catalog, Offering
+from domain.catalog import Catalog, Offering, Resource
 from domain.customer import Customer
 from domain.dispatch import Trip
 from domain.extension import Extension
 from domain.notifications import Email, Sms
-from domain.outbox import OutboxMessage, OutboxState
+from domain.outbox import OutboxState
 from domain.slot import Slot
 from domain.statuses import BookingStatus
 
@@ -56,28 +56,18 @@ class BookingRepository(Protocol):
         booking: Booking,
         *,
         now: datetime,
-        resource_candidates: Sequence[str] = (),
-        capacity: int | None = None,
+        offering: Offering | None = None,
+        resources: Sequence[Resource] = (),
+        customer: NewCustomer | None = None,
     ) -> None:
-        """Insert atomically with the availability rule: sets `resource_id` to the first candidate that
-        is still free, or checks the seat count; raises SlotUnavailable when the slot was taken."""
-
-    async def add_on_first_free(
-        self, booking: Booking, *, customer: NewCustomer, now: datetime, resource_candidates: Sequence[str]
-    ) -> bool:
-        """The fast path of booking a resource, in one step: find or create the customer (setting
-        `booking.customer_id`) and insert the booking on the first candidate that no holding booking
-        blocks (an expired hold not yet swept counts as blocking). False when it could not, or this
-        store has no such path: the caller then takes the careful path (`find_or_create`, `occupancy`,
-        `add`) in the same unit of work."""
+        """Insert atomically with the offering's availability rule: a booking with a slot takes the
+        first of `resources` (in catalog order) still free, setting `resource_id`, or one of the
+        offering's seats; raises SlotUnavailable when none is left. Without an offering or a slot the
+        booking goes in as it is. `customer`: found or created with the booking (sets `customer_id`).
+        The store picks how: one statement where it can, else it reads what is booked around the slot
+        and lets the database arbitrate the insert."""
 
     async def get(self, booking_id: UUID, *, for_update: bool = False) -> Booking | None: ...
-
-    async def get_for_event(
-        self, booking_id: UUID, *, provider: str, event_id: str, event_type: str, now: datetime
-    ) -> tuple[bool, Booking | None]:
-        """Record the inbound event (as `InboundEventLog.record`) and read the booking under its row
-        lock, in one round trip where the store can: (first time seen, the booking or None)."""
 
     async def flush(self, booking: Booking, *, now: datetime) -> bool:
         """Write a booking's changes now, where the availability rule can refuse them (a booking taking
@@ -213,6 +203,14 @@ class UnitOfWork(Protocol):
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc_info: object) -> None: ...
+    async def get_for_event(
+        self, booking_id: UUID, *, provider: str, event_id: str, event_type: str, now: datetime
+    ) -> tuple[bool, Booking | None]:
+        """Record the inbound event with this unit of work (as `InboundEventLog.record`) and read the
+        booking it names under its row lock, in one round trip where the store can: (first time seen,
+        the booking or None). An optimistic unit of work reads without the lock and keeps the event:
+        `commit` records it, in its one statement that applies only while the event is still unknown."""
+
     async def commit(self) -> None:
         """Write changed bookings, their audit entries and outbox messages, then commit."""
 
@@ -221,15 +219,16 @@ class UnitOfWorkFactory(Protocol):
     def __call__(
         self, *, read_only: bool = False, single_write: bool = False, optimistic: bool = False
     ) -> UnitOfWork:
-        """`read_only`: reads only. `single_write`: the unit of work makes at most one write, a statement
-        atomic by itself (e.g. `add_on_first_free`), so no transaction need be opened around it.
-        `optimistic`: for one inbound event and the one booking it names (`bookings.get_for_event`, then
+        """`read_only`: reads only. `single_write`: the caller makes one write, a repository call atomic by
+        itself (e.g. `bookings.add`, `set_references`), so no transaction need be opened around it; a
+        store whose write takes several statements opens one for them.
+        `optimistic`: for one inbound event and the one booking it names (`get_for_event`, then
         changes to that booking only; other repositories are not for it). Reads take no locks, and
         `commit` writes everything in one statement that applies only if nothing it read has changed
         meanwhile; when something has, or when the unit of work is asked for what it cannot do that way
-        (a row lock, a write the availability rule may refuse), it raises `Contended` with nothing
-        written, and the caller runs again in an ordinary unit of work. A store may ignore the flag (and
-        lock as usual)."""
+        (a row lock, a write the availability rule may refuse, a write of several statements), it
+        raises `Contended` with nothing written, and the caller runs again in an ordinary unit of work.
+        A store may ignore the flag (and lock as usual)."""
 
 
 class Contended(Exception):
@@ -239,9 +238,6 @@ class Contended(Exception):
 class CatalogSource(Protocol):
     @property
     def catalog(self) -> Catalog: ...
-
-
-OutboxRoute = Sequence[OutboxMessage]
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@ has changed, and `Contended` with nothing written otherwise."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -14,15 +15,18 @@ from adapters.persistence import tables as t
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from application.ports import Contended, NewCustomer
 from domain.booking import Booking
-from domain.catalog import Money
+from domain.catalog import Money, Resource
 from domain.slot import Slot
 from domain.statuses import BookingStatus
+from tests.domain.builders import an_offering
 from tests.support.databases import migrated
 
 pytestmark = pytest.mark.postgres
 
 NOW = datetime(2027, 6, 1, 8, 0, tzinfo=UTC)
 TEN = datetime(2027, 6, 1, 10, 0, tzinfo=UTC)
+VANS = [Resource("van-1", "van", "Van 1")]
+VAN_TRANSFER = dataclasses.replace(an_offering(resource_type="van", buffer=15), id="van-transfer")
 EVENT = {"provider": "stripe", "event_id": "evt_1", "event_type": "payment_intent.succeeded", "now": NOW}
 
 
@@ -49,10 +53,9 @@ async def _held_booking(uow: SqlAlchemyUnitOfWorkFactory) -> Booking:
     )
     booking.token_hash = b"\1" * 32
     async with uow() as unit:
-        assert await unit.bookings.add_on_first_free(
-            booking, customer=customer, now=NOW, resource_candidates=["van-1"]
-        )
+        await unit.bookings.add(booking, now=NOW, offering=VAN_TRANSFER, resources=VANS, customer=customer)
         await unit.commit()
+    assert booking.resource_id == "van-1"
     return booking
 
 
@@ -80,7 +83,7 @@ async def test_an_unseen_event_is_applied_and_recorded_with_the_change_in_one_wr
 ) -> None:
     booking = await _held_booking(uow)
     async with uow(optimistic=True) as unit:
-        recorded, read = await unit.bookings.get_for_event(booking.id, **EVENT)
+        recorded, read = await unit.get_for_event(booking.id, **EVENT)
         assert recorded
         assert read is not None
         read.mark_paid(now=NOW)
@@ -96,7 +99,7 @@ async def test_a_known_event_reads_as_a_duplicate(uow: SqlAlchemyUnitOfWorkFacto
         assert await unit.inbound_events.record("stripe", "evt_1", event_type="x", now=NOW)
         await unit.commit()
     async with uow(optimistic=True) as unit:
-        assert await unit.bookings.get_for_event(booking.id, **EVENT) == (False, None)
+        assert await unit.get_for_event(booking.id, **EVENT) == (False, None)
 
 
 async def test_a_booking_changed_after_the_read_is_contended_and_nothing_is_written(
@@ -104,7 +107,7 @@ async def test_a_booking_changed_after_the_read_is_contended_and_nothing_is_writ
 ) -> None:
     booking = await _held_booking(uow)
     async with uow(optimistic=True) as unit:
-        _, read = await unit.bookings.get_for_event(booking.id, **EVENT)
+        _, read = await unit.get_for_event(booking.id, **EVENT)
         assert read is not None
         async with uow() as other:  # the customer cancels between the read and the write
             cancelled = await other.bookings.get(booking.id, for_update=True)
@@ -123,7 +126,7 @@ async def test_an_event_recorded_after_the_read_is_contended(
 ) -> None:
     booking = await _held_booking(uow)
     async with uow(optimistic=True) as unit:
-        _, read = await unit.bookings.get_for_event(booking.id, **EVENT)
+        _, read = await unit.get_for_event(booking.id, **EVENT)
         assert read is not None
         async with uow() as other:  # another delivery of the same event got there first
             assert await other.inbound_events.record("stripe", "evt_1", event_type="x", now=NOW)
@@ -141,11 +144,13 @@ async def test_what_needs_a_lock_is_contended_in_an_optimistic_unit_of_work(
 ) -> None:
     booking = await _held_booking(uow)
     async with uow(optimistic=True) as unit:
-        _, read = await unit.bookings.get_for_event(booking.id, **EVENT)
+        _, read = await unit.get_for_event(booking.id, **EVENT)
         assert read is not None
         with pytest.raises(Contended):
             await unit.bookings.get(uuid.uuid4(), for_update=True)
         with pytest.raises(Contended):
             await unit.bookings.flush(read, now=NOW)
         with pytest.raises(Contended):
-            await unit.bookings.get_for_event(booking.id, **{**EVENT, "event_id": "evt_2"})
+            await unit.get_for_event(booking.id, **{**EVENT, "event_id": "evt_2"})
+        with pytest.raises(Contended):  # a write of several statements
+            await unit.bookings.add(dataclasses.replace(read, id=uuid.uuid4(), slot=None), now=NOW)

@@ -18,7 +18,7 @@ from domain.catalog import WEEKDAYS, Catalog, Money, Offering, OfferingKind, Res
 from domain.errors import InvalidCatalog
 
 EXAMPLE = Path(__file__).with_name("example.toml")
-MAX_SPAN = timedelta(days=2)  # duration plus buffer; see adapters.persistence.repositories.MAX_SPAN
+MAX_SPAN = timedelta(days=2)  # duration plus buffer; see adapters.persistence.occupancy.MAX_SPAN
 EVENTS = frozenset(
     {
         "booking_confirmed",

@@ -11,9 +11,9 @@ from uuid import UUID
 
 from application.outbox_routes import outbox_messages_for
 from application.ports import IdempotencyRecord, NewCustomer, OutboxCounts, UnitOfWork
-from domain.availability import Occupancy, OccupiedTimes
+from domain.availability import Occupancy, OccupiedTimes, free_resources
 from domain.booking import Booking
-from domain.catalog import Offering
+from domain.catalog import Offering, Resource
 from domain.customer import Customer
 from domain.errors import SlotUnavailable
 from domain.events import StatusChanged, TripUpdated
@@ -60,56 +60,56 @@ class _Bookings:
         booking: Booking,
         *,
         now: datetime,
-        resource_candidates: Sequence[str] = (),
-        capacity: int | None = None,
+        offering: Offering | None = None,
+        resources: Sequence[Resource] = (),
+        customer: NewCustomer | None = None,
     ) -> None:
-        block = booking.block
-        if block is not None and resource_candidates:
-            for resource_id in resource_candidates:
-                taken = any(
-                    b.resource_id == resource_id and b.holds_slot(now) and b.block and b.block.overlaps(block)
-                    for b in self._all()
-                )
-                if not taken:
-                    booking.resource_id = resource_id
-                    break
+        slot, block = booking.slot, booking.block
+        if customer is not None:
+            booking.customer_id = _find_or_create(self._s, customer).id
+        capacity = None
+        if slot is not None and block is not None and offering is not None:
+            if offering.resource_type is not None:
+                self._take_a_free_resource(booking, offering, slot, block, resources, now)
             else:
-                raise SlotUnavailable("that slot was just taken")
-        elif booking.slot is not None and capacity is not None:
-            taken = sum(
-                1
-                for b in self._all()
-                if b.offering_id == booking.offering_id
-                and b.holds_slot(now)
-                and b.slot
-                and b.slot.overlaps(booking.slot)
-            )
-            if taken >= capacity:
-                raise SlotUnavailable("that slot is full")
+                capacity = offering.capacity
+                self._take_a_seat(booking, slot, capacity, now)
         self.staged[booking.id] = booking
         self.capacities[booking.id] = capacity
 
-    async def add_on_first_free(
-        self, booking: Booking, *, customer: NewCustomer, now: datetime, resource_candidates: Sequence[str]
-    ) -> bool:
-        block = booking.block
-        if block is None:
-            return False
-        for resource_id in resource_candidates:
-            # By the database's rule: any booking in a holding status blocks, an expired hold too.
-            if not any(
-                b.resource_id == resource_id
-                and b.status in HOLDING_STATUSES
-                and b.block
-                and b.block.overlaps(block)
+    def _take_a_free_resource(
+        self,
+        booking: Booking,
+        offering: Offering,
+        slot: Slot,
+        block: Slot,
+        resources: Sequence[Resource],
+        now: datetime,
+    ) -> None:
+        """As the SQL store's careful path: the domain chooses from what is booked around the slot, then
+        the first candidate still free when it is written is taken."""
+        occupied = self._occupancy(offering, [r.id for r in resources], block, now)
+        candidates = free_resources(offering, slot, resources, occupied)
+        if not candidates:
+            raise SlotUnavailable("no resource is free for that slot")
+        for resource_id in candidates:
+            taken = any(
+                b.resource_id == resource_id and b.holds_slot(now) and b.block and b.block.overlaps(block)
                 for b in self._all()
-            ):
+            )
+            if not taken:
                 booking.resource_id = resource_id
-                booking.customer_id = _find_or_create(self._s, customer).id
-                self.staged[booking.id] = booking
-                self.capacities[booking.id] = None
-                return True
-        return False
+                return
+        raise SlotUnavailable("that slot was just taken")
+
+    def _take_a_seat(self, booking: Booking, slot: Slot, capacity: int, now: datetime) -> None:
+        taken = sum(
+            1
+            for b in self._all()
+            if b.offering_id == booking.offering_id and b.holds_slot(now) and b.slot and b.slot.overlaps(slot)
+        )
+        if taken >= capacity:
+            raise SlotUnavailable("that slot is full")
 
     async def get(self, booking_id: UUID, *, for_update: bool = False) -> Booking | None:
         if booking_id in self.staged:
@@ -119,14 +119,6 @@ class _Bookings:
             return None
         self.staged[booking_id] = copy.deepcopy(stored)
         return self.staged[booking_id]
-
-    async def get_for_event(
-        self, booking_id: UUID, *, provider: str, event_id: str, event_type: str, now: datetime
-    ) -> tuple[bool, Booking | None]:
-        if (provider, event_id) in self._s.inbound:
-            return False, None
-        self._s.inbound.add((provider, event_id))
-        return True, await self.get(booking_id, for_update=True)
 
     async def flush(self, booking: Booking, *, now: datetime) -> bool:
         """By the database's rule: a booking moving into a holding status must find its slot free of
@@ -173,6 +165,11 @@ class _Bookings:
 
     async def occupancy(
         self, *, offering: Offering, resource_ids: Sequence[str], window: Slot, now: datetime
+    ) -> list[Occupancy]:
+        return self._occupancy(offering, resource_ids, window, now)
+
+    def _occupancy(
+        self, offering: Offering, resource_ids: Sequence[str], window: Slot, now: datetime
     ) -> list[Occupancy]:
         result = []
         for b in self._s.bookings.values():
@@ -341,6 +338,14 @@ class FakeUnitOfWork:
         if not self._committed:  # roll back what the repositories wrote straight away
             s = self.state
             s.customers, s.idempotency, s.inbound, s.references = self._saved
+
+    async def get_for_event(
+        self, booking_id: UUID, *, provider: str, event_id: str, event_type: str, now: datetime
+    ) -> tuple[bool, Booking | None]:
+        if (provider, event_id) in self.state.inbound:
+            return False, None
+        self.state.inbound.add((provider, event_id))
+        return True, await self.bookings.get(booking_id, for_update=True)
 
     async def commit(self) -> None:
         for booking in self.bookings.staged.values():

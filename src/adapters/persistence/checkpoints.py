@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from adapters.persistence import tables as t
 from adapters.persistence.database import Database
-from adapters.persistence.repositories import upsert
+from adapters.persistence.dialect import upsert
 
 
 class SqlCheckpointStore:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence import tables as t
 from adapters.persistence.database import Database
-from adapters.persistence.repositories import upsert
+from adapters.persistence.dialect import upsert
 from application.ports import (
     ClaimedMessage,
     OutboxCounts,
@@ -23,6 +23,20 @@ from domain.outbox import OutboxState, integration_of
 o = t.outbox_messages.c
 PENDING, DEAD = OutboxState.PENDING.value, OutboxState.DEAD.value
 SETTLED = (OutboxState.DELIVERED.value, OutboxState.SKIPPED.value)
+
+
+class SqlAlchemyOutboxReader:
+    """The outbox's counts as a unit of work reads them, on its connection."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    async def counts(self) -> OutboxCounts:
+        rows = await self._c.execute(
+            sa.select(o.state, sa.func.count()).where(o.state.in_((PENDING, DEAD))).group_by(o.state)
+        )
+        by_state = {state: count for state, count in rows}
+        return OutboxCounts(pending=by_state.get(PENDING, 0), dead=by_state.get(DEAD, 0))
 
 
 class SqlOutboxQueue:

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any, Self
+from uuid import UUID
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence import tables as t
+from adapters.persistence.bookings import SqlAlchemyBookingRepository
+from adapters.persistence.customers import SqlAlchemyCustomerRepository
 from adapters.persistence.database import WRITE, Database
+from adapters.persistence.dialect import is_postgres, slot_taken, upsert
+from adapters.persistence.extensions import SqlAlchemyExtensionRepository
+from adapters.persistence.idempotency import SqlAlchemyIdempotencyStore
+from adapters.persistence.inbound_events import SqlAlchemyInboundEventLog, inbound_event
 from adapters.persistence.mappers import booking_state
 from adapters.persistence.one_statement import (
     event_params,
@@ -18,17 +25,8 @@ from adapters.persistence.one_statement import (
     update_with_rows,
     update_with_rows_params,
 )
+from adapters.persistence.outbox_queue import SqlAlchemyOutboxReader
 from adapters.persistence.records import audit_rows, outbox_rows
-from adapters.persistence.repositories import (
-    SqlAlchemyBookingRepository,
-    SqlAlchemyCustomerRepository,
-    SqlAlchemyExtensionRepository,
-    SqlAlchemyIdempotencyStore,
-    SqlAlchemyInboundEventLog,
-    SqlAlchemyOutboxReader,
-    slot_taken,
-    upsert,
-)
 from application.ports import Contended
 from domain.booking import Booking
 from domain.errors import DomainError, SlotUnavailable
@@ -51,8 +49,13 @@ class SqlAlchemyUnitOfWork:
         self._db, self._read_only, self._single_write, self._actor = database, read_only, single_write, actor
         # Only PostgreSQL: SQLite's writers hold the one write lock for the whole unit of work anyway.
         self._optimistic = optimistic and database.dialect == "postgresql" and not read_only
+        # Each statement atomic by itself: no BEGIN and COMMIT round trips around it (PostgreSQL).
+        one_statement_each = read_only or single_write or self._optimistic
+        self._autocommit = database.dialect == "postgresql" and one_statement_each
         self._connection: AsyncConnection | None = None
         self._locked = False
+        # The inbound event an optimistic unit of work records with its commit's one statement.
+        self._event: dict[str, Any] | None = None
 
     async def __aenter__(self) -> Self:
         lock = self._db.write_lock
@@ -63,16 +66,14 @@ class SqlAlchemyUnitOfWork:
             connection = await self._db.engine.connect()
             if not self._read_only:
                 connection = await connection.execution_options(**{WRITE: True})
-            one_statement_each = self._read_only or self._single_write or self._optimistic
-            if self._db.dialect == "postgresql" and one_statement_each:
-                # Each statement is atomic by itself: no BEGIN and COMMIT round trips around it.
+            if self._autocommit:
                 connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
         except BaseException:
             self._release()
             raise
         self._connection = connection
         self.bookings = SqlAlchemyBookingRepository(
-            connection, actor=self._actor, optimistic=self._optimistic
+            connection, begin=self._begin, actor=self._actor, optimistic=self._optimistic
         )
         self.customers = SqlAlchemyCustomerRepository(connection)
         self.idempotency = SqlAlchemyIdempotencyStore(connection)
@@ -95,17 +96,45 @@ class SqlAlchemyUnitOfWork:
             self._db.write_lock.release()
             self._locked = False
 
+    async def get_for_event(
+        self, booking_id: UUID, *, provider: str, event_id: str, event_type: str, now: datetime
+    ) -> tuple[bool, Booking | None]:
+        event = inbound_event(provider, event_id, event_type=event_type, now=now)
+        if not self._optimistic:
+            return await self.bookings.get_for_event(booking_id, event, lock=True)
+        if self._event is not None or booking_id in self.bookings.seen:
+            raise Contended("one inbound event per optimistic unit of work")
+        unknown, booking = await self.bookings.get_for_event(booking_id, event, lock=False)
+        if unknown:
+            self._event = event  # recorded by `commit`, with the change, only while still unknown
+        return unknown, booking
+
+    async def _begin(self) -> None:
+        """Called by a repository before a write of several statements that must be one (a booking's
+        careful path). A single-write unit of work becomes an ordinary one from here: on PostgreSQL it
+        leaves autocommit, and `commit` commits the transaction with the rest."""
+        assert self._connection is not None  # noqa: S101 - used inside `async with`
+        if self._optimistic:
+            raise Contended("a write of several statements needs a transaction")
+        self._single_write = False
+        if self._autocommit and not self._read_only:
+            await self._connection.commit()  # no round trip: autocommit left no transaction open
+            default = self._connection.default_isolation_level
+            await self._connection.execution_options(isolation_level=default)
+            self._autocommit = False
+
     async def commit(self) -> None:
         assert self._connection is not None  # noqa: S101 - used inside `async with`
         if self._single_write:
             self._check_nothing_left()
+            await self._connection.commit()  # SQLite's writer holds its transaction (BEGIN IMMEDIATE)
             return
         now = datetime.now(UTC)
         changed, audit, outbox = self._changes(now)
         if self._optimistic:
             await self._commit_in_one_statement(changed, audit, outbox, now)
             return
-        if len(changed) == 1 and (audit or outbox) and self._connection.dialect.name == "postgresql":
+        if len(changed) == 1 and (audit or outbox) and is_postgres(self._connection):
             # The common case (a payment event, a cancellation): one round trip for all three.
             await self._update(*changed[0], now, audit=audit, outbox=outbox)
         else:
@@ -141,7 +170,7 @@ class SqlAlchemyUnitOfWork:
         """An optimistic unit of work's one write: the booking it read at that version, its audit and outbox
         rows and the inbound event, or only the event when nothing changed. Anything else is `Contended`."""
         assert self._connection is not None  # noqa: S101 - used inside `async with`
-        event = self.bookings.pending_event
+        event = self._event
         if event is None or len(changed) > 1 or (not changed and (audit or outbox)):
             raise Contended("more than one statement to write")
         if not changed:
@@ -161,7 +190,7 @@ class SqlAlchemyUnitOfWork:
     ) -> None:
         assert self._connection is not None  # noqa: S101 - used inside `async with`
         outbox_insert = upsert(self._connection, t.outbox_messages).on_conflict_do_nothing()
-        if audit and outbox and self._connection.dialect.name == "postgresql":
+        if audit and outbox and is_postgres(self._connection):
             # One round trip for both, in a statement built once per shape.
             statement = rows_only(len(audit), len(outbox))
             await self._connection.execute(statement, rows_only_params(audit, outbox))

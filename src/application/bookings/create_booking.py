@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,12 +29,12 @@ from application.ports import (
     UnitOfWorkFactory,
 )
 from application.tokens import idempotency_key_hash, new_token, open_token, seal_token, token_hash
-from domain.availability import free_resources, slot_for
+from domain.availability import slot_for
 from domain.booking import PAYMENT_GATEWAY_REF, Booking
-from domain.catalog import Offering, Resource
+from domain.catalog import Offering
 from domain.customer import is_valid_email, normalise_email
 from domain.dispatch import Dispatch
-from domain.errors import OutsideOpeningHours, SlotUnavailable
+from domain.errors import OutsideOpeningHours
 from domain.slot import Slot
 from domain.statuses import BookingStatus
 
@@ -72,61 +72,31 @@ class CreateBookingHandler:
         resources = (
             self._catalog.catalog.resources_of(offering.resource_type) if offering.resource_type else ()
         )
-        if cmd.idempotency_key is None and await self._book_in_one_step(booking, customer, resources, now):
-            return await self._finish(booking, offering, gateway, token, None)
-        held = False
-        async with self._uow() as uow:
-            if cmd.idempotency_key is None or await uow.idempotency.add(
-                IdempotencyRecord(
-                    key_hash=idempotency_key_hash(cmd.idempotency_key),
-                    request_hash=_request_hash(cmd),
-                    booking_id=booking.id,
-                    token_cipher=seal_token(token, cmd.idempotency_key),
-                ),
-                now=now,
-            ):
-                first_try = cmd.idempotency_key is not None  # without a key, the one step was tried above
-                await self._hold_slot(uow, booking, customer, offering, resources, now, first_try=first_try)
+        # Without a key the booking is the one write, however many statements the store takes for it.
+        async with self._uow(single_write=cmd.idempotency_key is None) as uow:
+            first = await self._claim_key(uow, cmd, booking.id, token, now)
+            if first:
+                await uow.bookings.add(
+                    booking, now=now, offering=offering, resources=resources, customer=customer
+                )
                 await uow.commit()
-                held = True
-        if not held:  # another request with this key got there first: answer as it did
+        if not first:  # another request with this key got there first: answer as it did
             return await self._replay_after_race(cmd)
         return await self._finish(booking, offering, gateway, token, cmd.idempotency_key)
 
-    async def _book_in_one_step(
-        self, booking: Booking, customer: NewCustomer, resources: Sequence[Resource], now: datetime
+    async def _claim_key(
+        self, uow: UnitOfWork, cmd: CreateBooking, booking_id: UUID, token: str, now: datetime
     ) -> bool:
-        """The common case of a resource booking: one atomic statement where the store has one."""
-        if booking.slot is None or not resources:
-            return False
-        async with self._uow(single_write=True) as uow:
-            candidates = [r.id for r in resources]
-            if not await uow.bookings.add_on_first_free(
-                booking, customer=customer, now=now, resource_candidates=candidates
-            ):
-                return False
-            await uow.commit()
-        return True
-
-    async def _hold_slot(
-        self,
-        uow: UnitOfWork,
-        booking: Booking,
-        customer: NewCustomer,
-        offering: Offering,
-        resources: Sequence[Resource],
-        now: datetime,
-        *,
-        first_try: bool,
-    ) -> None:
-        if first_try and booking.slot is not None and resources:
-            candidates = [r.id for r in resources]
-            if await uow.bookings.add_on_first_free(
-                booking, customer=customer, now=now, resource_candidates=candidates
-            ):
-                return  # the common case, in one step
-        booking.customer_id = (await uow.customers.find_or_create(customer)).id
-        await place_booking(uow, booking, offering, resources, now)
+        """False when the request's Idempotency-Key is taken already; True too without a key."""
+        if cmd.idempotency_key is None:
+            return True
+        record = IdempotencyRecord(
+            key_hash=idempotency_key_hash(cmd.idempotency_key),
+            request_hash=_request_hash(cmd),
+            booking_id=booking_id,
+            token_cipher=seal_token(token, cmd.idempotency_key),
+        )
+        return await uow.idempotency.add(record, now=now)
 
     def _new_booking(
         self,
@@ -272,28 +242,6 @@ def _dispatch(cmd: CreateBooking, offering: Offering) -> Dispatch | None:
     if cmd.pickup_address is None or cmd.vehicle is None or missing:
         raise InvalidRequest("this offering sends a driver", missing)
     return Dispatch(pickup=cmd.pickup_address, vehicle=cmd.vehicle, delivery=cmd.delivery_address)
-
-
-async def place_booking(
-    uow: UnitOfWork, booking: Booking, offering: Offering, resources: Sequence[Resource], now: datetime
-) -> None:
-    """The careful path: read what is booked around the slot; the database arbitrates the insert."""
-    slot = booking.slot
-    if slot is None:
-        await uow.bookings.add(booking, now=now)
-    elif offering.resource_type is not None:
-        # The new block is [start, end + buffer); the repository reaches back far enough for long
-        # bookings whose own buffered block overlaps it.
-        window = Slot(slot.start, slot.end + offering.buffer)
-        occupied = await uow.bookings.occupancy(
-            offering=offering, resource_ids=[r.id for r in resources], window=window, now=now
-        )
-        candidates = free_resources(offering, slot, resources, occupied)
-        if not candidates:
-            raise SlotUnavailable("no resource is free for that slot")
-        await uow.bookings.add(booking, now=now, resource_candidates=candidates)
-    else:
-        await uow.bookings.add(booking, now=now, capacity=offering.capacity)
 
 
 def _created(booking: Booking, token: str, payment: PaymentSession | None) -> BookingCreated:

@@ -87,7 +87,7 @@ class PaymentEventHandler:
                     event.provider, event.event_id, event_type=event.event_type, now=now
                 )
             else:
-                recorded, booking = await uow.bookings.get_for_event(
+                recorded, booking = await uow.get_for_event(
                     event.booking_id,
                     provider=event.provider,
                     event_id=event.event_id,

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Final
 from uuid import UUID, uuid4
 
-from application.bookings.create_booking import place_booking
 from application.payments.extensions import refund_paid_extensions
 from application.ports import CatalogSource, Clock, NewCustomer, UnitOfWork, UnitOfWorkFactory
 from application.scheduling.commands import (
@@ -112,7 +111,7 @@ class AppointmentReportedHandler:
         )
         booking.references.update(_references(a, key))
         resources = self._resources(offering)
-        await place_booking(uow, booking, offering, resources, now)
+        await uow.bookings.add(booking, now=now, offering=offering, resources=resources)
         if not await uow.bookings.link_reference(key, a.reference, booking.id):
             raise _ReferenceTaken(a.reference)
         return AppointmentOutcome.CREATED

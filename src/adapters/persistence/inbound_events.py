@@ -1,0 +1,97 @@
+"""Inbound events (provider webhooks): recorded once each, with the booking they name read alongside.
+
+An event is the dict of its row: provider, event_id, event_type, received_at."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.persistence import tables as t
+from adapters.persistence.dialect import upsert
+
+
+def inbound_event(provider: str, event_id: str, *, event_type: str, now: datetime) -> dict[str, Any]:
+    return {"provider": provider, "event_id": event_id, "event_type": event_type, "received_at": now}
+
+
+def _record_and_lock() -> sa.Select[Any]:
+    """PostgreSQL, one round trip: insert the inbound event unless it is known, and lock the booking.
+    A concurrent duplicate waits on the event's unique key, then inserts nothing: `recorded` is 0."""
+    ev = t.inbound_events
+    recorded = (
+        postgresql.insert(ev)
+        .values(
+            provider=sa.bindparam("provider"),
+            event_id=sa.bindparam("event_id"),
+            event_type=sa.bindparam("event_type"),
+            received_at=sa.bindparam("received_at", type_=t.UtcDateTime),
+        )
+        .on_conflict_do_nothing()
+        .returning(ev.c.id)
+        .cte("recorded")
+    )
+    locked = (
+        sa.select(t.bookings)
+        .where(t.bookings.c.id == sa.bindparam("booking_id", type_=sa.Uuid))
+        .with_for_update()
+        .lateral("locked")
+    )
+    count = sa.select(sa.func.count()).select_from(recorded).scalar_subquery()
+    return sa.select(count.label("recorded"), *locked.c).select_from(
+        sa.select(sa.literal(1).label("one")).subquery("one").outerjoin(locked, sa.true())
+    )
+
+
+_RECORD_AND_LOCK = _record_and_lock()
+
+
+def _seen_and_read() -> sa.Select[Any]:
+    """One round trip without locks: whether the inbound event is known, and the booking as it is."""
+    ev = t.inbound_events.c
+    seen = (
+        sa.select(ev.id)
+        .where(ev.provider == sa.bindparam("provider"), ev.event_id == sa.bindparam("event_id"))
+        .exists()
+    )
+    booking = (
+        sa.select(t.bookings)
+        .where(t.bookings.c.id == sa.bindparam("booking_id", type_=sa.Uuid))
+        .lateral("booking")
+    )
+    return sa.select(seen.label("seen"), *booking.c).select_from(
+        sa.select(sa.literal(1).label("one")).subquery("one").outerjoin(booking, sa.true())
+    )
+
+
+_SEEN_AND_READ = _seen_and_read()
+
+
+async def record_and_lock(connection: AsyncConnection, booking_id: UUID, event: dict[str, Any]) -> Row[Any]:
+    """PostgreSQL: `recorded` (0 for a known event) and the booking's columns, locked (None if none)."""
+    return (await connection.execute(_RECORD_AND_LOCK, {**event, "booking_id": booking_id})).one()
+
+
+async def seen_and_read(connection: AsyncConnection, booking_id: UUID, event: dict[str, Any]) -> Row[Any]:
+    """`seen` (whether the event is known) and the booking's columns as they are (None if none)."""
+    return (await connection.execute(_SEEN_AND_READ, {**event, "booking_id": booking_id})).one()
+
+
+class SqlAlchemyInboundEventLog:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    async def record(self, provider: str, event_id: str, *, event_type: str, now: datetime) -> bool:
+        statement = (
+            upsert(self._c, t.inbound_events)
+            .values(provider=provider, event_id=event_id, event_type=event_type, received_at=now)
+            .on_conflict_do_nothing()
+            .returning(t.inbound_events.c.id)
+        )
+        return (await self._c.execute(statement)).first() is not None
