@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench bench-tools bench-webhooks clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,9 +30,17 @@ format: install
 	$(BIN)/ruff check --fix src tests $(wildcard bench)
 	$(BIN)/ruff format src tests $(wildcard bench)
 
-bench: install
+# wrk and pgbench: installed when missing (as root, with apt-get), or one line says how.
+bench-tools:
+	@sh bench/tools.sh
+
+bench: install bench-tools
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/outbox.py
+	$(BIN)/python bench/webhooks.py
+
+# Only the webhook ingest beside the bare echo and pgbench (about a minute and a half).
+bench-webhooks: install bench-tools
 	$(BIN)/python bench/webhooks.py
 
 clean:
