@@ -87,7 +87,9 @@ def test_no_module_in_src_imports_itself_back_through_others() -> None:
     }
     # A package's __init__ is imported with each of its modules; an edge to a package counts only when
     # the package module itself holds code, so drop edges to empty __init__ files.
-    empty = {name for name, path in modules.items() if path.name == "__init__.py" and not path.read_text().strip()}
+    empty = {
+        name for name, path in modules.items() if path.name == "__init__.py" and not path.read_text().strip()
+    }
     graph = {name: targets - empty for name, targets in graph.items()}
     assert _cycles(graph) == []
 

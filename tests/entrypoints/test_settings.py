@@ -15,7 +15,7 @@ def test_the_defaults_follow_the_contract() -> None:
     assert (policy.base, policy.cap, policy.max_attempts) == (timedelta(seconds=2), timedelta(hours=1), 8)
     assert policy.attempts_for("odoo.invoice_booking") == 3
     assert settings.claim_lease == timedelta(seconds=60)
-    assert (settings.erp_mode, settings.integrations["erp"], settings.integrations["stripe"]) == (
+    assert (settings.erp.mode, settings.integrations["erp"], settings.integrations["stripe"]) == (
         "mock",
         "mock",
         "mock",
@@ -52,9 +52,9 @@ def test_the_outbox_variables_are_read() -> None:
 
 def test_the_erp_is_connected_with_a_url_and_a_secret_and_can_be_switched_off() -> None:
     erp = {"ERP_INGEST_URL": "https://erp.example.test/ingest", "BOOKING_INGEST_SECRET": "s3cret"}
-    assert Settings.from_env(erp).erp_mode == "connected"
-    assert Settings.from_env(erp | {"ERP_INGEST_ENABLED": "false"}).erp_mode == "disabled"
-    assert Settings.from_env(erp | {"ERP_INGEST_ENABLED": "0"}).booking_ingest_secret == "s3cret"
+    assert Settings.from_env(erp).erp.mode == "connected"
+    assert Settings.from_env(erp | {"ERP_INGEST_ENABLED": "false"}).erp.mode == "disabled"
+    assert Settings.from_env(erp | {"ERP_INGEST_ENABLED": "0"}).erp.ingest_secret == "s3cret"
     assert Settings.from_env({"ERP_INGEST_ENABLED": "false"}).integrations["erp"] == "disabled"
 
 
@@ -78,9 +78,9 @@ def test_a_bad_value_names_its_variable(env: dict[str, str], named: str) -> None
 def test_resend_is_connected_with_a_key_and_a_sender() -> None:
     resend = {"RESEND_API_KEY": "re_123", "RESEND_FROM": "Bookings <b@x.test>"}
     settings = Settings.from_env(resend | {"RESEND_API_BASE": "http://127.0.0.1:9000"})
-    assert (settings.resend_mode, settings.integrations["resend"]) == ("connected", "connected")
-    assert settings.resend_api_base == "http://127.0.0.1:9000"
-    assert Settings.from_env({}).resend_api_base == "https://api.resend.com"
+    assert (settings.resend.mode, settings.integrations["resend"]) == ("connected", "connected")
+    assert settings.resend.api_base == "http://127.0.0.1:9000"
+    assert Settings.from_env({}).resend.api_base == "https://api.resend.com"
     with pytest.raises(SettingsError, match="RESEND_FROM"):
         Settings.from_env({"RESEND_API_KEY": "re_123"})
     with pytest.raises(SettingsError, match="RESEND_API_BASE"):
@@ -90,8 +90,8 @@ def test_resend_is_connected_with_a_key_and_a_sender() -> None:
 def test_twilio_is_connected_with_an_account_a_token_and_a_sender() -> None:
     twilio = {"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "tok", "TWILIO_FROM": "+15005550006"}
     settings = Settings.from_env(twilio | {"TWILIO_API_BASE": "http://127.0.0.1:9000"})
-    assert (settings.twilio_mode, settings.integrations["twilio"]) == ("connected", "connected")
-    assert settings.twilio_api_base == "http://127.0.0.1:9000"
+    assert (settings.twilio.mode, settings.integrations["twilio"]) == ("connected", "connected")
+    assert settings.twilio.api_base == "http://127.0.0.1:9000"
     assert Settings.from_env({}).integrations["twilio"] == "mock"
     with pytest.raises(SettingsError, match=r"^TWILIO_FROM"):
         Settings.from_env({"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "tok"})
@@ -105,7 +105,7 @@ def test_odoo_is_connected_with_its_four_variables_and_mock_otherwise() -> None:
     odoo = {"ODOO_URL": "http://127.0.0.1:8069", "ODOO_DB": "db", "ODOO_USERNAME": "u", "ODOO_PASSWORD": "p"}
     assert Settings.from_env(odoo).integrations["odoo"] == "connected"
     assert Settings.from_env({}).integrations["odoo"] == "mock"
-    assert str(Settings.from_env({}).odoo_mock_log) == "logs/odoo-mock.jsonl"
+    assert str(Settings.from_env({}).odoo.mock_log) == "logs/odoo-mock.jsonl"
     with pytest.raises(SettingsError, match=r"^ODOO_PASSWORD"):
         Settings.from_env({k: v for k, v in odoo.items() if k != "ODOO_PASSWORD"})
 
@@ -129,14 +129,14 @@ def test_acuity_and_calcom_are_connected_with_their_credentials() -> None:
         }
     )
     assert (settings.integrations["acuity"], settings.integrations["calcom"]) == ("connected", "connected")
-    assert (settings.acuity_api_base, settings.cal_api_base, settings.cal_api_version) == (
+    assert (settings.acuity.api_base, settings.calcom.api_base, settings.calcom.api_version) == (
         "http://127.0.0.1:9000",
         "http://127.0.0.1:9001",
         "2024-08-13",
     )
     defaults = Settings.from_env({})
     assert (defaults.integrations["acuity"], defaults.integrations["calcom"]) == ("mock", "mock")
-    assert (defaults.acuity_api_base, defaults.cal_api_base) == (
+    assert (defaults.acuity.api_base, defaults.calcom.api_base) == (
         "https://acuityscheduling.com",
         "https://api.cal.com",
     )

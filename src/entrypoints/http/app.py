@@ -22,13 +22,7 @@ from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import health
 from entrypoints.http.metrics import metrics
 from entrypoints.http.sandbox import checkout_page, checkout_submit
-from entrypoints.http.webhooks import (
-    acuity_webhook,
-    airwallex_webhook,
-    calcom_webhook,
-    driver_app_webhook,
-    stripe_webhook,
-)
+from entrypoints.http.webhooks import WEBHOOK_ROUTES
 from entrypoints.logs import quiet_parameter_loggers
 
 MAX_BODY_BYTES = 64 * 1024
@@ -37,11 +31,7 @@ ROUTES = [
     AdminController,
     health,
     metrics,
-    stripe_webhook,
-    airwallex_webhook,
-    driver_app_webhook,
-    acuity_webhook,
-    calcom_webhook,
+    *WEBHOOK_ROUTES,
 ]
 access_log = logging.getLogger("bookhub.access")
 
@@ -99,6 +89,7 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
             "stripe_webhook": _provide(container.stripe_webhook),
             "airwallex_webhook": _provide(container.airwallex_webhook),
             "acuity_client": _provide(container.acuity),
+            "webhooks": _provide(container.webhooks),
             "appointment_reported": _provide(container.appointment_reported),
             "schedule_booking": _provide(container.schedule_booking),
             "list_sync_queue": _provide(container.list_sync_queue),
