@@ -153,3 +153,34 @@ def test_acuity_and_calcom_are_connected_with_their_credentials() -> None:
 def test_a_bad_scheduling_setting_names_its_variable(env: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
         Settings.from_env(env)
+
+
+def test_stripe_is_live_before_airwallex_and_the_sandbox_only_without_either() -> None:
+    both = {"STRIPE_SECRET_KEY": "sk_test", "AIRWALLEX_CLIENT_ID": "cid", "AIRWALLEX_API_KEY": "key"}
+    settings = Settings.from_env(both)
+    modes = settings.integrations
+    assert (settings.payment_mode, modes["stripe"], modes["airwallex"]) == ("stripe", "connected", "mock")
+    airwallex = {k: v for k, v in both.items() if k != "STRIPE_SECRET_KEY"}
+    assert Settings.from_env(airwallex).payment_mode == "airwallex"
+    assert Settings.from_env({}).payment_mode == "sandbox"
+
+
+def test_each_provider_reads_its_own_variables_into_its_own_settings() -> None:
+    settings = Settings.from_env(
+        {
+            "STRIPE_WEBHOOK_SECRET": "whsec_s",
+            "STRIPE_RETURN_URL": "https://shop.example/booked",
+            "AIRWALLEX_WEBHOOK_SECRET": "whsec_a",
+            "CAL_WEBHOOK_SECRET": "cal",
+            "DRIVER_APP_SECRET": "driver",
+            "BOOKHUB_ODOO_MOCK_LOG": "logs/elsewhere.jsonl",
+        }
+    )
+    assert (settings.stripe.webhook_secret, settings.airwallex.webhook_secret) == ("whsec_s", "whsec_a")
+    assert (settings.calcom.webhook_secret, settings.driver_app.secret) == ("cal", "driver")
+    assert (settings.return_url, str(settings.odoo.mock_log)) == (
+        "https://shop.example/booked",
+        "logs/elsewhere.jsonl",
+    )
+    with pytest.raises(SettingsError, match=r"^STRIPE_RETURN_URL"):
+        Settings.from_env({"STRIPE_RETURN_URL": "shop.example"})
