@@ -44,5 +44,5 @@ class InboundWebhook(Protocol):
         with the refusal's `fields` for the providers whose refusals always read so."""
 
     def parse(self, body: bytes, headers: Mapping[str, str]) -> Parsed | Awaitable[Parsed]:
-        """Verify, then decode; a plain value unless the adapter must fetch (then a coroutine). `headers`
-        are looked up by lower-case name."""
+        """Verify, then decode; a plain value unless the adapter must fetch (then `async def`: a
+        coroutine). `headers` are looked up by lower-case name."""
