@@ -52,6 +52,10 @@ class InvalidSignature(DomainError):
 
 
 class InvalidPayload(DomainError):
-    """A signed webhook body that is not the event it claims to be."""
+    """A signed webhook body that is not the event it claims to be; `fields` say what did not read."""
 
     code = "invalid_payload"
+
+    def __init__(self, detail: str, fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.fields = dict(fields or {})

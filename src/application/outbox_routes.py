@@ -20,11 +20,19 @@ from domain.events import (
     VehiclePickedUp,
     VehicleReturned,
 )
-from domain.outbox import OutboxMessage
+from domain.outbox import OutboxMessage, target_of
 
 # Each customer message goes out on both channels; the sms sender skips customers without a phone.
 CUSTOMER_CHANNELS = ("email", "sms")
 EXTENSION_ID = "extension_id"  # the payload key of a message about one extension
+# The integration that delivers each topic's target (`<target>.<fact>`), as /health names it: a channel
+# names the provider behind it; a provider's own target is its name.
+INTEGRATION_OF_TARGET: Mapping[str, str] = {"email": "resend", "sms": "twilio"}
+
+
+def integration_of(topic: str) -> str:
+    target = target_of(topic)
+    return INTEGRATION_OF_TARGET.get(target, target)
 
 
 def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:

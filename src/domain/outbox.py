@@ -11,18 +11,6 @@ from uuid import UUID
 
 MAX_ERROR_CHARS: Final = 200
 
-# The integration behind each topic's target (`<target>.<fact>`), as /health names it.
-INTEGRATION_OF_TARGET: Final[Mapping[str, str]] = {
-    "erp": "erp",
-    "email": "resend",
-    "sms": "twilio",
-    "odoo": "odoo",
-    "driver_app": "driver_app",
-    "stripe": "stripe",
-    "airwallex": "airwallex",
-    "calcom": "calcom",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class OutboxMessage:
@@ -42,11 +30,6 @@ class OutboxState(StrEnum):
 
 def target_of(topic: str) -> str:
     return topic.partition(".")[0]
-
-
-def integration_of(topic: str) -> str:
-    target = target_of(topic)
-    return INTEGRATION_OF_TARGET.get(target, target)
 
 
 def truncate_error(text: str) -> str:

@@ -72,9 +72,9 @@ def announce_integrations(settings: Settings) -> None:
         names = [name for name, m in settings.integrations.items() if m == mode]
         if names:
             log.info("integrations %s: %s", mode, ", ".join(names))
-    if settings.payment_mode == "stripe" and not settings.stripe_webhook_secret:
+    if settings.payment_mode == "stripe" and not settings.stripe.webhook_secret:
         log.warning("STRIPE_WEBHOOK_SECRET is not set: /webhooks/stripe refuses every event")
-    if settings.payment_mode == "airwallex" and not settings.airwallex_webhook_secret:
+    if settings.payment_mode == "airwallex" and not settings.airwallex.webhook_secret:
         log.warning("AIRWALLEX_WEBHOOK_SECRET is not set: /webhooks/airwallex refuses every event")
     if not settings.admin_api_key:
         log.warning("BOOKHUB_ADMIN_API_KEY is not set: admin routes answer 401 to everyone")

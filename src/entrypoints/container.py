@@ -11,31 +11,33 @@ from adapters.persistence.checkpoints import SqlCheckpointStore
 from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
-from adapters.providers.acuity import AcuityClient
-from adapters.providers.airwallex import (
-    AirwallexApi,
-    AirwallexExtensionPayment,
-    AirwallexPaymentGateway,
-    AirwallexRefundSender,
-)
-from adapters.providers.airwallex_webhooks import AirwallexWebhook
-from adapters.providers.calcom import CalComCancelSender, CalComClient
-from adapters.providers.driver_app import DriverAppGateway
-from adapters.providers.erp import HttpErpSender
+from adapters.providers.acuity.client import AcuityClient
+from adapters.providers.acuity.webhook import AcuityWebhook
+from adapters.providers.airwallex.client import AirwallexApi
+from adapters.providers.airwallex.gateway import AirwallexExtensionPayment, AirwallexPaymentGateway
+from adapters.providers.airwallex.senders import AirwallexRefundSender
+from adapters.providers.airwallex.webhook import AirwallexWebhook
+from adapters.providers.calcom.client import CalComClient
+from adapters.providers.calcom.senders import CalComCancelSender
+from adapters.providers.calcom.webhook import CalComWebhook
+from adapters.providers.driver_app.gateway import DriverAppGateway
+from adapters.providers.driver_app.webhook import DriverAppWebhook
+from adapters.providers.erp.senders import HttpErpSender
 from adapters.providers.http_lanes import HttpLanes
-from adapters.providers.mock import HubOnlyScheduling, LoggingMockSender, NoOffSessionCharges, SkippingSender
-from adapters.providers.odoo import OdooAccountingGateway, OdooMockGateway, OdooXmlRpc
-from adapters.providers.resend import ResendEmailGateway
-from adapters.providers.sandbox import SandboxCharges, SandboxExtensionCheckout, SandboxPaymentGateway
-from adapters.providers.stripe import (
-    StripeApi,
-    StripeExtensionCheckout,
-    StripeOffSessionCharges,
-    StripePaymentGateway,
-    StripeRefundSender,
-)
-from adapters.providers.stripe_webhooks import StripeEventSource, StripeWebhook
-from adapters.providers.twilio import TwilioSmsGateway
+from adapters.providers.mock.gateways import HubOnlyScheduling, NoOffSessionCharges
+from adapters.providers.mock.senders import LoggingMockSender, SkippingSender
+from adapters.providers.odoo.client import OdooXmlRpc
+from adapters.providers.odoo.gateway import OdooAccountingGateway
+from adapters.providers.odoo.mock import OdooMockGateway
+from adapters.providers.resend.gateway import ResendEmailGateway
+from adapters.providers.sandbox.gateway import SandboxCharges, SandboxExtensionCheckout, SandboxPaymentGateway
+from adapters.providers.stripe.charges import StripeOffSessionCharges
+from adapters.providers.stripe.client import StripeApi
+from adapters.providers.stripe.gateway import StripeExtensionCheckout, StripePaymentGateway
+from adapters.providers.stripe.reconcile import StripeEventSource
+from adapters.providers.stripe.senders import StripeRefundSender
+from adapters.providers.stripe.webhook import StripeWebhook
+from adapters.providers.twilio.gateway import TwilioSmsGateway
 from application.accounting.invoices import AccountingSender
 from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBooking, ExpireHolds
@@ -61,6 +63,7 @@ from application.payments.retry_payment import RetryPayment
 from application.scheduling.appointments import AppointmentReportedHandler
 from application.scheduling.schedule import ScheduleBookingHandler
 from entrypoints.settings import Settings
+from entrypoints.webhook_dispatch import WebhookDispatch
 from entrypoints.worker import Worker
 
 
@@ -74,25 +77,139 @@ class Container(containers.DeclarativeContainer):
     metrics = providers.Singleton(PrometheusMetrics)
     catalog = providers.Singleton(TomlCatalog, settings.provided.catalog_path)
     uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, database)
-    # One HTTP client for the providers and the outbox deliveries.
     # Outbound HTTP for providers and the outbox: lanes of one keep-alive connection (http_lanes.py).
     http = providers.Singleton(HttpLanes, lanes=settings.provided.outbox_concurrency)
+    # Integrations without credentials (mock) settle their outbox messages at once.
+    mock_sender = providers.Singleton(LoggingMockSender)
+    payment_mode = settings.provided.payment_mode  # the live payment provider, else `sandbox`
 
-    # Payment gateways by the name a booking request may give as `payment_provider`. The sandbox is
-    # there only without Stripe credentials: its page would otherwise let anyone mark a booking paid.
-    stripe_api = providers.Singleton(
-        StripeApi, settings.provided.stripe_secret_key, api_base=settings.provided.stripe_api_base
+    # Providers: one block each, configured by its own settings (`settings.<name>`, its package's
+    # settings.py); a sender is live in its provider's `connected` mode and mock otherwise.
+    stripe_settings = settings.provided.stripe
+    stripe_api = providers.Singleton(StripeApi, stripe_settings.secret_key, api_base=stripe_settings.api_base)
+    stripe_webhook = providers.Singleton(StripeWebhook, stripe_settings.webhook_secret)
+    stripe_sender = providers.Selector(
+        payment_mode,
+        stripe=providers.Singleton(StripeRefundSender, stripe_api),
+        sandbox=mock_sender,
+        airwallex=mock_sender,
     )
+
+    airwallex_settings = settings.provided.airwallex
     airwallex_api = providers.Singleton(
         AirwallexApi,
         http,
         clock,
-        client_id=settings.provided.airwallex_client_id,
-        api_key=settings.provided.airwallex_api_key,
-        api_base=settings.provided.airwallex_api_base,
+        client_id=airwallex_settings.client_id,
+        api_key=airwallex_settings.api_key,
+        api_base=airwallex_settings.api_base,
     )
+    airwallex_webhook = providers.Singleton(AirwallexWebhook, airwallex_settings.webhook_secret)
+    airwallex_sender = providers.Selector(
+        payment_mode,
+        airwallex=providers.Singleton(AirwallexRefundSender, airwallex_api),
+        stripe=mock_sender,
+        sandbox=mock_sender,
+    )
+
+    acuity_settings = settings.provided.acuity
+    acuity = providers.Singleton(
+        AcuityClient,
+        http,
+        user_id=acuity_settings.user_id,
+        api_key=acuity_settings.api_key,
+        api_base=acuity_settings.api_base,
+    )
+    acuity_webhook = providers.Singleton(AcuityWebhook, acuity, api_key=acuity_settings.api_key)
+
+    calcom_settings = settings.provided.calcom
+    calcom = providers.Singleton(
+        CalComClient,
+        http,
+        api_key=calcom_settings.api_key,
+        api_base=calcom_settings.api_base,
+        api_version=calcom_settings.api_version,
+    )
+    calcom_webhook = providers.Singleton(CalComWebhook, calcom_settings.webhook_secret)
+    scheduling = providers.Selector(
+        calcom_settings.mode, connected=calcom, mock=providers.Singleton(HubOnlyScheduling)
+    )
+    calcom_sender = providers.Selector(
+        calcom_settings.mode, connected=providers.Singleton(CalComCancelSender, calcom), mock=mock_sender
+    )
+
+    odoo_settings = settings.provided.odoo
+    accounting = providers.Selector(
+        odoo_settings.mode,
+        connected=providers.Singleton(
+            OdooAccountingGateway,
+            providers.Singleton(
+                OdooXmlRpc,
+                http,
+                url=odoo_settings.url,
+                db=odoo_settings.db,
+                username=odoo_settings.username,
+                password=odoo_settings.password,
+            ),
+        ),
+        mock=providers.Singleton(OdooMockGateway, odoo_settings.mock_log),
+    )
+    odoo_sender = providers.Singleton(AccountingSender, uow, catalog, accounting)
+
+    erp_settings = settings.provided.erp
+    erp_sender = providers.Selector(
+        erp_settings.mode,
+        connected=providers.Singleton(
+            HttpErpSender, http, url=erp_settings.ingest_url, secret=erp_settings.ingest_secret
+        ),
+        mock=mock_sender,
+        disabled=providers.Singleton(SkippingSender, "erp"),
+    )
+
+    twilio_settings = settings.provided.twilio
+    sms_gateway = providers.Singleton(
+        TwilioSmsGateway,
+        http,
+        account_sid=twilio_settings.account_sid,
+        auth_token=twilio_settings.auth_token,
+        sender=twilio_settings.sender,
+        api_base=twilio_settings.api_base,
+    )
+    sms_sender = providers.Selector(
+        twilio_settings.mode,
+        connected=providers.Singleton(SmsNotificationSender, uow, catalog, sms_gateway),
+        mock=mock_sender,
+    )
+
+    resend_settings = settings.provided.resend
+    email_gateway = providers.Singleton(
+        ResendEmailGateway,
+        http,
+        api_key=resend_settings.api_key,
+        sender=resend_settings.sender,
+        api_base=resend_settings.api_base,
+    )
+    email_sender = providers.Selector(
+        resend_settings.mode,
+        connected=providers.Singleton(EmailNotificationSender, uow, catalog, email_gateway),
+        mock=mock_sender,
+    )
+
+    driver_app_settings = settings.provided.driver_app
+    driver_app_gateway = providers.Singleton(
+        DriverAppGateway, http, url=driver_app_settings.webhook_url, secret=driver_app_settings.secret
+    )
+    driver_app_webhook = providers.Singleton(DriverAppWebhook, driver_app_settings.secret)
+    driver_app_sender = providers.Selector(
+        driver_app_settings.mode,
+        connected=providers.Singleton(TripSender, uow, driver_app_gateway),
+        mock=mock_sender,
+    )
+
+    # Payment gateways by the name a booking request may give as `payment_provider`. The sandbox is
+    # there only without Stripe credentials: its page would otherwise let anyone mark a booking paid.
     payments = providers.Selector(
-        settings.provided.payment_mode,
+        payment_mode,
         airwallex=providers.Dict(airwallex=providers.Singleton(AirwallexPaymentGateway, airwallex_api)),
         sandbox=providers.Dict(
             sandbox=providers.Singleton(SandboxPaymentGateway, settings.provided.public_url)
@@ -110,7 +227,22 @@ class Container(containers.DeclarativeContainer):
             ),
         ),
     )
+    extension_charges = providers.Selector(
+        payment_mode,
+        stripe=providers.Singleton(StripeOffSessionCharges, stripe_api),
+        sandbox=providers.Singleton(SandboxCharges),
+        airwallex=providers.Singleton(NoOffSessionCharges),
+    )
+    extension_checkout = providers.Selector(
+        payment_mode,
+        stripe=providers.Singleton(
+            StripeExtensionCheckout, stripe_api, return_url=settings.provided.return_url
+        ),
+        sandbox=providers.Singleton(SandboxExtensionCheckout),
+        airwallex=providers.Singleton(AirwallexExtensionPayment, airwallex_api),
+    )
 
+    # Use cases.
     list_offerings = providers.Singleton(ListOfferings, catalog)
     get_availability = providers.Singleton(GetAvailability, uow, catalog, clock)
     create_booking = providers.Singleton(
@@ -120,7 +252,7 @@ class Container(containers.DeclarativeContainer):
         payments,
         clock,
         hold=settings.provided.hold,
-        default_provider=settings.provided.payment_mode,
+        default_provider=payment_mode,
     )
     get_booking = providers.Singleton(GetBooking, uow)
     list_bookings = providers.Singleton(ListBookings, uow)
@@ -129,10 +261,9 @@ class Container(containers.DeclarativeContainer):
     payment_events = providers.Singleton(PaymentEventHandler, uow, clock)
     trip_status = providers.Singleton(TripStatusReportedHandler, uow, clock)
     mark_ready = providers.Singleton(MarkReady, uow, clock)
-
     payment_link_paid = providers.Singleton(PaymentLinkPaidHandler, uow, catalog, clock)
     reconcile_payments = providers.Selector(
-        settings.provided.payment_mode,
+        payment_mode,
         stripe=providers.Singleton(
             ReconcilePayments,
             providers.Singleton(StripeEventSource, stripe_api),
@@ -145,142 +276,33 @@ class Container(containers.DeclarativeContainer):
         airwallex=providers.Object(None),
     )
     retry_payment = providers.Singleton(
-        RetryPayment, uow, catalog, payments, clock, default_provider=settings.provided.payment_mode
-    )
-    extension_charges = providers.Selector(
-        settings.provided.payment_mode,
-        stripe=providers.Singleton(StripeOffSessionCharges, stripe_api),
-        sandbox=providers.Singleton(SandboxCharges),
-        airwallex=providers.Singleton(NoOffSessionCharges),
+        RetryPayment, uow, catalog, payments, clock, default_provider=payment_mode
     )
     propose_extension = providers.Singleton(ProposeExtensionHandler, uow, clock)
     approve_extension = providers.Singleton(ApproveExtension, uow, extension_charges, clock)
     decline_extension = providers.Singleton(DeclineExtension, uow, clock)
-    extension_checkout = providers.Selector(
-        settings.provided.payment_mode,
-        stripe=providers.Singleton(
-            StripeExtensionCheckout, stripe_api, return_url=settings.provided.return_url
-        ),
-        sandbox=providers.Singleton(SandboxExtensionCheckout),
-        airwallex=providers.Singleton(AirwallexExtensionPayment, airwallex_api),
-    )
     pay_extension = providers.Singleton(PayExtension, uow, extension_checkout, clock)
-    stripe_webhook = providers.Singleton(StripeWebhook, settings.provided.stripe_webhook_secret)
-    airwallex_webhook = providers.Singleton(AirwallexWebhook, settings.provided.airwallex_webhook_secret)
     appointment_reported = providers.Singleton(AppointmentReportedHandler, uow, catalog, clock)
-
-    # The outbox: one queue, a sender per topic target; integrations without an adapter yet are mock.
-    outbox_queue = providers.Singleton(SqlOutboxQueue, database)
-    mock_sender = providers.Singleton(LoggingMockSender)
-    acuity_client = providers.Singleton(
-        AcuityClient,
-        http,
-        user_id=settings.provided.acuity_user_id,
-        api_key=settings.provided.acuity_api_key,
-        api_base=settings.provided.acuity_api_base,
-    )
-    calcom = providers.Singleton(
-        CalComClient,
-        http,
-        api_key=settings.provided.cal_api_key,
-        api_base=settings.provided.cal_api_base,
-        api_version=settings.provided.cal_api_version,
-    )
-    scheduling = providers.Selector(
-        settings.provided.calcom_mode, connected=calcom, mock=providers.Singleton(HubOnlyScheduling)
-    )
     schedule_booking = providers.Singleton(ScheduleBookingHandler, uow, catalog, clock, scheduling)
-    calcom_sender = providers.Selector(
-        settings.provided.calcom_mode,
-        connected=providers.Singleton(CalComCancelSender, calcom),
-        mock=mock_sender,
-    )
-    erp_sender = providers.Selector(
-        settings.provided.erp_mode,
-        connected=providers.Singleton(
-            HttpErpSender,
-            http,
-            url=settings.provided.erp_ingest_url,
-            secret=settings.provided.booking_ingest_secret,
+
+    # Inbound webhooks: each provider's adapter, and the use case each command goes to.
+    webhooks = providers.Singleton(
+        WebhookDispatch,
+        providers.Dict(
+            stripe=stripe_webhook,
+            airwallex=airwallex_webhook,
+            acuity=acuity_webhook,
+            calcom=calcom_webhook,
+            driver_app=driver_app_webhook,
         ),
-        mock=mock_sender,
-        disabled=providers.Singleton(SkippingSender, "erp"),
+        payment_events=payment_events,
+        payment_link_paid=payment_link_paid,
+        appointment_reported=appointment_reported,
+        trip_status=trip_status,
     )
-    email_sender = providers.Selector(
-        settings.provided.resend_mode,
-        connected=providers.Singleton(
-            EmailNotificationSender,
-            uow,
-            catalog,
-            providers.Singleton(
-                ResendEmailGateway,
-                http,
-                api_key=settings.provided.resend_api_key,
-                sender=settings.provided.resend_from,
-                api_base=settings.provided.resend_api_base,
-            ),
-        ),
-        mock=mock_sender,
-    )
-    sms_sender = providers.Selector(
-        settings.provided.twilio_mode,
-        connected=providers.Singleton(
-            SmsNotificationSender,
-            uow,
-            catalog,
-            providers.Singleton(
-                TwilioSmsGateway,
-                http,
-                account_sid=settings.provided.twilio_account_sid,
-                auth_token=settings.provided.twilio_auth_token,
-                sender=settings.provided.twilio_from,
-                api_base=settings.provided.twilio_api_base,
-            ),
-        ),
-        mock=mock_sender,
-    )
-    driver_app_sender = providers.Selector(
-        settings.provided.driver_app_mode,
-        connected=providers.Singleton(
-            TripSender,
-            uow,
-            providers.Singleton(
-                DriverAppGateway,
-                http,
-                url=settings.provided.driver_app_webhook_url,
-                secret=settings.provided.driver_app_secret,
-            ),
-        ),
-        mock=mock_sender,
-    )
-    accounting = providers.Selector(
-        settings.provided.odoo_mode,
-        connected=providers.Singleton(
-            OdooAccountingGateway,
-            providers.Singleton(
-                OdooXmlRpc,
-                http,
-                url=settings.provided.odoo_url,
-                db=settings.provided.odoo_db,
-                username=settings.provided.odoo_username,
-                password=settings.provided.odoo_password,
-            ),
-        ),
-        mock=providers.Singleton(OdooMockGateway, settings.provided.odoo_mock_log),
-    )
-    odoo_sender = providers.Singleton(AccountingSender, uow, catalog, accounting)
-    stripe_sender = providers.Selector(
-        settings.provided.payment_mode,
-        stripe=providers.Singleton(StripeRefundSender, stripe_api),
-        sandbox=mock_sender,
-        airwallex=mock_sender,
-    )
-    airwallex_sender = providers.Selector(
-        settings.provided.payment_mode,
-        airwallex=providers.Singleton(AirwallexRefundSender, airwallex_api),
-        stripe=mock_sender,
-        sandbox=mock_sender,
-    )
+
+    # The outbox: one queue, a sender per topic target.
+    outbox_queue = providers.Singleton(SqlOutboxQueue, database)
     senders = providers.Dict(
         erp=erp_sender,
         email=email_sender,

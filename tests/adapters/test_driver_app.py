@@ -12,7 +12,9 @@ import httpx
 import msgspec
 import pytest
 
-from adapters.providers.driver_app import DriverAppGateway, parse_status_update, signature_matches
+from adapters.providers.driver_app.gateway import DriverAppGateway
+from adapters.providers.driver_app.signature import signature_matches
+from adapters.providers.driver_app.webhook import parse_status_update
 from application.errors import ProviderRejected, ProviderUnavailable
 from domain.dispatch import Address, Dispatch, Trip, TripKind, TripStatus, Vehicle
 from tests.support.sink import http_sink

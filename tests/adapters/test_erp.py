@@ -8,7 +8,7 @@ import uuid
 import httpx
 import pytest
 
-from adapters.providers.erp import HttpErpSender
+from adapters.providers.erp.senders import HttpErpSender
 from application.errors import ProviderRejected, ProviderUnavailable
 from application.ports import ClaimedMessage
 from domain.outbox import OutboxState

@@ -11,8 +11,10 @@ from uuid import UUID
 import httpx
 import pytest
 
-from adapters.providers import odoo as odoo_module
-from adapters.providers.odoo import OdooAccountingGateway, OdooMockGateway, OdooXmlRpc
+from adapters.providers.odoo import client as odoo_module
+from adapters.providers.odoo.client import OdooXmlRpc
+from adapters.providers.odoo.gateway import OdooAccountingGateway
+from adapters.providers.odoo.mock import OdooMockGateway
 from application.errors import ProviderRejected, ProviderUnavailable
 from domain.accounting import Invoice, Partner
 from domain.catalog import Money

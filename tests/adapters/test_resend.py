@@ -7,7 +7,7 @@ import logging
 import httpx
 import pytest
 
-from adapters.providers.resend import ResendEmailGateway
+from adapters.providers.resend.gateway import ResendEmailGateway
 from application.errors import ProviderRejected, ProviderUnavailable
 from domain.notifications import Email
 from tests.support.sink import http_sink

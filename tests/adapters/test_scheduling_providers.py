@@ -7,8 +7,11 @@ import uuid
 import httpx
 import pytest
 
-from adapters.providers import acuity, calcom
-from adapters.providers.calcom import CalComCancelSender, CalComClient
+from adapters.providers.acuity import notification as acuity_notification
+from adapters.providers.acuity import webhook as acuity
+from adapters.providers.calcom import webhook as calcom
+from adapters.providers.calcom.client import CalComClient
+from adapters.providers.calcom.senders import CalComCancelSender
 from application.errors import ProviderRejected, ProviderUnavailable
 from application.ports import ClaimedMessage
 from domain.outbox import OutboxState
@@ -42,7 +45,7 @@ def test_the_acuity_signature_is_base64_hmac_sha256_of_the_raw_body_with_the_api
 def test_acuity_notifications_are_read_in_both_spellings(
     body: bytes, expected: tuple[str, str] | None
 ) -> None:
-    notification = acuity.parse_notification(body)
+    notification = acuity_notification.parse_notification(body)
     assert (None if notification is None else (notification.action, notification.appointment_id)) == expected
 
 

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from adapters.providers import twilio
-from adapters.providers.twilio import TwilioSmsGateway
+from adapters.providers.twilio import gateway as twilio
+from adapters.providers.twilio.gateway import TwilioSmsGateway
 from application.errors import ProviderRejected, ProviderUnavailable
 from domain.notifications import Sms
 from tests.support.sink import http_sink

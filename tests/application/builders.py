@@ -10,7 +10,7 @@ from typing import Any
 from adapters.catalog.toml_catalog import TomlCatalog
 from adapters.memory.clock import FixedClock
 from adapters.memory.store import FakeUnitOfWorkFactory, MemoryState
-from adapters.providers.sandbox import SandboxPaymentGateway
+from adapters.providers.sandbox.gateway import SandboxPaymentGateway
 from application.bookings.commands import CreateBooking, CustomerDetails
 from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBooking, ExpireHolds

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from adapters.memory.store import FakeUnitOfWork, FakeUnitOfWorkFactory, MemoryState
-from adapters.providers.sandbox import SandboxPaymentGateway
+from adapters.providers.sandbox.gateway import SandboxPaymentGateway
 from application.bookings.create_booking import CreateBookingHandler
 from application.errors import IdempotencyKeyReused, InvalidRequest, UnknownOffering
 from application.tokens import token_matches

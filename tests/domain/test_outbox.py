@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.outbox import MAX_ERROR_CHARS, RetryPolicy, backoff, integration_of, truncate_error
+from domain.outbox import MAX_ERROR_CHARS, RetryPolicy, backoff, truncate_error
 
 BASE, CAP = timedelta(seconds=2), timedelta(hours=1)
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
@@ -56,12 +56,3 @@ def test_errors_are_cut_to_one_line_of_200_characters() -> None:
     long = truncate_error("x" * 1000)
     assert len(long) == MAX_ERROR_CHARS
     assert long.endswith("…")
-
-
-def test_topics_name_the_integration_that_delivers_them() -> None:
-    assert [integration_of(t) for t in ("erp.booking_confirmed", "email.x", "sms.x", "odoo.x")] == [
-        "erp",
-        "resend",
-        "twilio",
-        "odoo",
-    ]

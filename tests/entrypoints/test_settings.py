@@ -15,7 +15,7 @@ def test_the_defaults_follow_the_contract() -> None:
     assert (policy.base, policy.cap, policy.max_attempts) == (timedelta(seconds=2), timedelta(hours=1), 8)
     assert policy.attempts_for("odoo.invoice_booking") == 3
     assert settings.claim_lease == timedelta(seconds=60)
-    assert (settings.erp_mode, settings.integrations["erp"], settings.integrations["stripe"]) == (
+    assert (settings.erp.mode, settings.integrations["erp"], settings.integrations["stripe"]) == (
         "mock",
         "mock",
         "mock",
@@ -52,9 +52,9 @@ def test_the_outbox_variables_are_read() -> None:
 
 def test_the_erp_is_connected_with_a_url_and_a_secret_and_can_be_switched_off() -> None:
     erp = {"ERP_INGEST_URL": "https://erp.example.test/ingest", "BOOKING_INGEST_SECRET": "s3cret"}
-    assert Settings.from_env(erp).erp_mode == "connected"
-    assert Settings.from_env(erp | {"ERP_INGEST_ENABLED": "false"}).erp_mode == "disabled"
-    assert Settings.from_env(erp | {"ERP_INGEST_ENABLED": "0"}).booking_ingest_secret == "s3cret"
+    assert Settings.from_env(erp).erp.mode == "connected"
+    assert Settings.from_env(erp | {"ERP_INGEST_ENABLED": "false"}).erp.mode == "disabled"
+    assert Settings.from_env(erp | {"ERP_INGEST_ENABLED": "0"}).erp.ingest_secret == "s3cret"
     assert Settings.from_env({"ERP_INGEST_ENABLED": "false"}).integrations["erp"] == "disabled"
 
 
@@ -78,9 +78,9 @@ def test_a_bad_value_names_its_variable(env: dict[str, str], named: str) -> None
 def test_resend_is_connected_with_a_key_and_a_sender() -> None:
     resend = {"RESEND_API_KEY": "re_123", "RESEND_FROM": "Bookings <b@x.test>"}
     settings = Settings.from_env(resend | {"RESEND_API_BASE": "http://127.0.0.1:9000"})
-    assert (settings.resend_mode, settings.integrations["resend"]) == ("connected", "connected")
-    assert settings.resend_api_base == "http://127.0.0.1:9000"
-    assert Settings.from_env({}).resend_api_base == "https://api.resend.com"
+    assert (settings.resend.mode, settings.integrations["resend"]) == ("connected", "connected")
+    assert settings.resend.api_base == "http://127.0.0.1:9000"
+    assert Settings.from_env({}).resend.api_base == "https://api.resend.com"
     with pytest.raises(SettingsError, match="RESEND_FROM"):
         Settings.from_env({"RESEND_API_KEY": "re_123"})
     with pytest.raises(SettingsError, match="RESEND_API_BASE"):
@@ -90,8 +90,8 @@ def test_resend_is_connected_with_a_key_and_a_sender() -> None:
 def test_twilio_is_connected_with_an_account_a_token_and_a_sender() -> None:
     twilio = {"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "tok", "TWILIO_FROM": "+15005550006"}
     settings = Settings.from_env(twilio | {"TWILIO_API_BASE": "http://127.0.0.1:9000"})
-    assert (settings.twilio_mode, settings.integrations["twilio"]) == ("connected", "connected")
-    assert settings.twilio_api_base == "http://127.0.0.1:9000"
+    assert (settings.twilio.mode, settings.integrations["twilio"]) == ("connected", "connected")
+    assert settings.twilio.api_base == "http://127.0.0.1:9000"
     assert Settings.from_env({}).integrations["twilio"] == "mock"
     with pytest.raises(SettingsError, match=r"^TWILIO_FROM"):
         Settings.from_env({"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "tok"})
@@ -105,7 +105,7 @@ def test_odoo_is_connected_with_its_four_variables_and_mock_otherwise() -> None:
     odoo = {"ODOO_URL": "http://127.0.0.1:8069", "ODOO_DB": "db", "ODOO_USERNAME": "u", "ODOO_PASSWORD": "p"}
     assert Settings.from_env(odoo).integrations["odoo"] == "connected"
     assert Settings.from_env({}).integrations["odoo"] == "mock"
-    assert str(Settings.from_env({}).odoo_mock_log) == "logs/odoo-mock.jsonl"
+    assert str(Settings.from_env({}).odoo.mock_log) == "logs/odoo-mock.jsonl"
     with pytest.raises(SettingsError, match=r"^ODOO_PASSWORD"):
         Settings.from_env({k: v for k, v in odoo.items() if k != "ODOO_PASSWORD"})
 
@@ -129,14 +129,14 @@ def test_acuity_and_calcom_are_connected_with_their_credentials() -> None:
         }
     )
     assert (settings.integrations["acuity"], settings.integrations["calcom"]) == ("connected", "connected")
-    assert (settings.acuity_api_base, settings.cal_api_base, settings.cal_api_version) == (
+    assert (settings.acuity.api_base, settings.calcom.api_base, settings.calcom.api_version) == (
         "http://127.0.0.1:9000",
         "http://127.0.0.1:9001",
         "2024-08-13",
     )
     defaults = Settings.from_env({})
     assert (defaults.integrations["acuity"], defaults.integrations["calcom"]) == ("mock", "mock")
-    assert (defaults.acuity_api_base, defaults.cal_api_base) == (
+    assert (defaults.acuity.api_base, defaults.calcom.api_base) == (
         "https://acuityscheduling.com",
         "https://api.cal.com",
     )
@@ -153,3 +153,34 @@ def test_acuity_and_calcom_are_connected_with_their_credentials() -> None:
 def test_a_bad_scheduling_setting_names_its_variable(env: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
         Settings.from_env(env)
+
+
+def test_stripe_is_live_before_airwallex_and_the_sandbox_only_without_either() -> None:
+    both = {"STRIPE_SECRET_KEY": "sk_test", "AIRWALLEX_CLIENT_ID": "cid", "AIRWALLEX_API_KEY": "key"}
+    settings = Settings.from_env(both)
+    modes = settings.integrations
+    assert (settings.payment_mode, modes["stripe"], modes["airwallex"]) == ("stripe", "connected", "mock")
+    airwallex = {k: v for k, v in both.items() if k != "STRIPE_SECRET_KEY"}
+    assert Settings.from_env(airwallex).payment_mode == "airwallex"
+    assert Settings.from_env({}).payment_mode == "sandbox"
+
+
+def test_each_provider_reads_its_own_variables_into_its_own_settings() -> None:
+    settings = Settings.from_env(
+        {
+            "STRIPE_WEBHOOK_SECRET": "whsec_s",
+            "STRIPE_RETURN_URL": "https://shop.example/booked",
+            "AIRWALLEX_WEBHOOK_SECRET": "whsec_a",
+            "CAL_WEBHOOK_SECRET": "cal",
+            "DRIVER_APP_SECRET": "driver",
+            "BOOKHUB_ODOO_MOCK_LOG": "logs/elsewhere.jsonl",
+        }
+    )
+    assert (settings.stripe.webhook_secret, settings.airwallex.webhook_secret) == ("whsec_s", "whsec_a")
+    assert (settings.calcom.webhook_secret, settings.driver_app.secret) == ("cal", "driver")
+    assert (settings.return_url, str(settings.odoo.mock_log)) == (
+        "https://shop.example/booked",
+        "logs/elsewhere.jsonl",
+    )
+    with pytest.raises(SettingsError, match=r"^STRIPE_RETURN_URL"):
+        Settings.from_env({"STRIPE_RETURN_URL": "shop.example"})

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from adapters.memory.store import MemoryState
+from application.outbox_routes import integration_of
 from application.ports import (
     ClaimedMessage,
     OutboxCounts,
@@ -17,7 +18,7 @@ from application.ports import (
     Settlement,
     SinkStatus,
 )
-from domain.outbox import OutboxMessage, OutboxState, integration_of
+from domain.outbox import OutboxMessage, OutboxState
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.persistence import tables as t
 from adapters.persistence.database import Database
 from adapters.persistence.dialect import upsert
+from application.outbox_routes import integration_of
 from application.ports import (
     ClaimedMessage,
     OutboxCounts,
@@ -18,7 +19,7 @@ from application.ports import (
     Settlement,
     SinkStatus,
 )
-from domain.outbox import OutboxState, integration_of
+from domain.outbox import OutboxState
 
 o = t.outbox_messages.c
 PENDING, DEAD = OutboxState.PENDING.value, OutboxState.DEAD.value

@@ -23,13 +23,7 @@ from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import health
 from entrypoints.http.metrics import metrics
 from entrypoints.http.sandbox import checkout_page, checkout_submit
-from entrypoints.http.webhooks import (
-    acuity_webhook,
-    airwallex_webhook,
-    calcom_webhook,
-    driver_app_webhook,
-    stripe_webhook,
-)
+from entrypoints.http.webhooks import WEBHOOK_ROUTES
 from entrypoints.logs import quiet_parameter_loggers
 
 MAX_BODY_BYTES = 64 * 1024
@@ -38,11 +32,7 @@ ROUTES = [
     AdminController,
     health,
     metrics,
-    stripe_webhook,
-    airwallex_webhook,
-    driver_app_webhook,
-    acuity_webhook,
-    calcom_webhook,
+    *WEBHOOK_ROUTES,
 ]
 access_log = logging.getLogger("bookhub.access")
 

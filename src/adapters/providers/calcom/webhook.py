@@ -1,28 +1,22 @@
 """Cal.com webhooks: verify `X-Cal-Signature-256` on the raw body and normalise the booking triggers
-into the hub's terms (PROVIDERS.md §4b). Logs carry the trigger and uid only."""
+into the hub's terms (PROVIDERS.md §4b)."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
-import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
-import httpx
 import msgspec
 
-from adapters.providers.http_lanes import HttpLanes
-from application.errors import ProviderRejected, ProviderUnavailable
-from application.ports import CalendarBookingRequest, ClaimedMessage, ProviderBooking
+from application.errors import InvalidPayload, InvalidSignature
 from application.scheduling.commands import AppointmentReported, Attendee, ProviderAppointment
-from domain.outbox import OutboxState
+from application.webhooks import IGNORED, Ignored
 from domain.slot import Slot
 
-log = logging.getLogger("bookhub.calcom")
-
+PROVIDER = "calcom"
 TRIGGERS = frozenset({"BOOKING_CREATED", "BOOKING_RESCHEDULED", "BOOKING_CANCELLED", "BOOKING_PAID"})
 
 
@@ -142,100 +136,19 @@ def _meeting_url(p: _Payload) -> str | None:
     return None
 
 
-TIMEOUT_SECONDS = 10.0
-RETRYABLE_4XX = frozenset({408, 429})
+class CalComWebhook:
+    provider = PROVIDER
+    signature_refusal_status = 400
+    payload_refusal_code = "invalid_request"
 
+    def __init__(self, secret: str | None) -> None:
+        self._secret = secret
 
-class _CalBooking(msgspec.Struct, frozen=True, rename="camel"):
-    uid: str
-    meeting_url: str | None = None
-    location: str | None = None
-
-
-class _Created(msgspec.Struct, frozen=True):
-    data: _CalBooking
-
-
-_created = msgspec.json.Decoder(_Created).decode
-
-
-class CalComClient:
-    """Cal.com API v2 with the bookings controller pinned by `cal-api-version` (PROVIDERS.md §4a)."""
-
-    def __init__(
-        self, http: httpx.AsyncClient | HttpLanes, *, api_key: str | None, api_base: str, api_version: str
-    ) -> None:
-        self._http, self._base = http, api_base.rstrip("/")
-        self._headers = {
-            "authorization": f"Bearer {api_key or ''}",
-            "cal-api-version": api_version,
-            "content-type": "application/json",
-        }
-
-    async def create_booking(self, request: CalendarBookingRequest) -> ProviderBooking:
-        body = msgspec.json.encode(
-            {
-                "start": request.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "eventTypeId": request.event_type_id,
-                "attendee": {
-                    "name": request.attendee_name,
-                    "email": request.attendee_email,
-                    "timeZone": request.time_zone,
-                    **_language(request.locale),
-                },
-                "metadata": {"booking_id": str(request.booking_id)},
-            }
-        )
-        booking = str(request.booking_id)
-        response = await self._call("POST", "/v2/bookings", body, booking)
-        if not 200 <= response.status_code < 300:
-            raise ProviderUnavailable(f"Cal.com answered HTTP {response.status_code}")
+    def parse(self, body: bytes, headers: Mapping[str, str]) -> AppointmentReported | Ignored:
+        if not signature_matches(self._secret, body, headers.get("x-cal-signature-256")):
+            raise InvalidSignature("the X-Cal-Signature-256 header does not match the body")
         try:
-            data = _created(response.content).data
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-            raise ProviderUnavailable("Cal.com answered a booking we could not read") from exc
-        link = data.meeting_url or data.location
-        return ProviderBooking(data.uid, link if link and link.startswith("https://") else None)
-
-    async def cancel_booking(self, uid: str, *, booking: str) -> int:
-        body = msgspec.json.encode({"cancellationReason": "Cancelled by the business"})
-        return (
-            await self._call("POST", f"/v2/bookings/{quote(uid, safe='')}/cancel", body, booking)
-        ).status_code
-
-    async def _call(self, method: str, path: str, body: bytes, booking: str) -> httpx.Response:
-        try:
-            async with asyncio.timeout(TIMEOUT_SECONDS):
-                response = await self._http.request(
-                    method, self._base + path, content=body, headers=self._headers, timeout=TIMEOUT_SECONDS
-                )
-        except (TimeoutError, httpx.HTTPError) as exc:
-            log.warning("calcom %s for booking %s: %s", path.split("/")[-1], booking, type(exc).__name__)
-            raise ProviderUnavailable("Cal.com could not be reached") from exc
-        log.info("calcom %s for booking %s: HTTP %s", path.split("/")[-1], booking, response.status_code)
-        return response
-
-
-def _language(locale: str) -> dict[str, str]:
-    """Cal.com takes its own list of languages: only the common ones are passed on."""
-    language = locale.split("-")[0].lower()
-    return {"language": language} if language in {"en", "fr", "es", "pt", "de", "it", "nl"} else {}
-
-
-class CalComCancelSender:
-    """`calcom.booking_cancelled`: cancels the Cal.com booking of a booking cancelled in the hub. A 404
-    (no such booking there) has nothing left to cancel; 408, 429 and 5xx are tried again."""
-
-    def __init__(self, client: CalComClient) -> None:
-        self._client = client
-
-    async def send(self, message: ClaimedMessage) -> OutboxState:
-        uid = message.payload.get("uid")
-        if not isinstance(uid, str) or not uid:
-            raise ProviderRejected("calcom message without a uid")
-        status = await self._client.cancel_booking(uid, booking=str(message.booking_id))
-        if 200 <= status < 300 or status == 404:
-            return OutboxState.DELIVERED
-        if status >= 500 or status in RETRYABLE_4XX:
-            raise ProviderUnavailable(f"Cal.com answered HTTP {status}")
-        raise ProviderRejected(f"Cal.com answered HTTP {status}")
+            event = appointment_reported(body)
+        except MalformedWebhook as exc:
+            raise InvalidPayload("not a Cal.com booking webhook", {"body": str(exc)[:200]}) from exc
+        return IGNORED if event is None else event

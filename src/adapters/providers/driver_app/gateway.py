@@ -1,39 +1,23 @@
-"""The driver dispatch app: trips out (its camelCase contract, HMAC-signed), status updates back."""
+"""The driver dispatch app, trips out: its camelCase contract, HMAC-signed."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from datetime import UTC
 from typing import Any
-from uuid import UUID
 
 import httpx
 import msgspec
 
+from adapters.providers.driver_app.signature import SIGNATURE_HEADER, sign
 from adapters.providers.http_lanes import HttpClient
-from application.dispatch.commands import TripStatusReported
 from application.errors import ProviderRejected, ProviderUnavailable
-from domain.dispatch import Address, Trip, TripStatus
+from domain.dispatch import Address, Trip
 
 log = logging.getLogger("bookhub.driver_app")
 
 TIMEOUT_SECONDS = 10.0
 RETRYABLE_4XX = frozenset({408, 429})
-SIGNATURE_HEADER = "x-webhook-signature"
-MAX_EVENT_ID = 255
-
-
-def sign(secret: str, body: bytes) -> str:
-    """hex(HMAC-SHA256(secret, body)), over the exact bytes sent or received."""
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def signature_matches(secret: str | None, body: bytes, header: str | None) -> bool:
-    if not secret or not header:
-        return False
-    return hmac.compare_digest(sign(secret, body), header.strip().lower())
 
 
 def trip_body(trip: Trip) -> bytes:
@@ -96,36 +80,3 @@ class DriverAppGateway:
         if status >= 500 or status in RETRYABLE_4XX:
             raise ProviderUnavailable(f"driver app answered HTTP {status}")
         raise ProviderRejected(f"driver app answered HTTP {status}")
-
-
-class _StatusUpdate(msgspec.Struct, rename="camel"):
-    """The driver app's status update (`bookingId`, `tripId`, …); fields we do not know are ignored."""
-
-    booking_id: str
-    status: str
-    timestamp: str | int | float | None = None
-    trip_id: str | int | None = None
-    event_id: str | int | None = None
-
-
-def parse_status_update(body: bytes) -> TripStatusReported:
-    """Raises msgspec.DecodeError (a ValueError) for a body that is not such an update."""
-    update = msgspec.json.decode(body, type=_StatusUpdate)
-    key = str(update.event_id) if update.event_id not in (None, "") else None
-    if key is None:
-        key = f"{update.booking_id}:{update.status}:{update.timestamp}"
-    if len(key) > MAX_EVENT_ID:
-        key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
-    return TripStatusReported(
-        event_id=key,
-        booking_id=_uuid(update.booking_id),
-        status=TripStatus(update.status) if update.status in TripStatus._value2member_map_ else None,
-        trip_id=None if update.trip_id is None else str(update.trip_id)[:100],
-    )
-
-
-def _uuid(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None

@@ -1,116 +1,20 @@
-"""Acuity Scheduling: verify its thin form-encoded notifications, fetch the appointment they name, and
-normalise it into the hub's terms (PROVIDERS.md §3). Logs carry the appointment id and status only."""
+"""An Acuity appointment, as fetched for a notification, in the hub's terms."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
-import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import httpx
 import msgspec
 
-from adapters.providers.http_lanes import HttpLanes
-from application.errors import ProviderUnavailable
+from adapters.providers.acuity.client import AcuityAppointment, AcuityForm
+from adapters.providers.acuity.notification import AcuityNotification
 from application.scheduling.commands import AppointmentReported, Attendee, ProviderAppointment
 from domain.slot import Slot
-
-log = logging.getLogger("bookhub.acuity")
-
-TIMEOUT_SECONDS = 5.0
-ACTIONS = frozenset({"scheduled", "rescheduled", "canceled", "changed"})
-
-
-def signature_matches(api_key: str | None, body: bytes, header: str | None) -> bool:
-    """`X-Acuity-Signature` is base64(HMAC-SHA256(api key, raw body)), compared in constant time."""
-    if not api_key or not header:
-        return False
-    expected = base64.b64encode(hmac.new(api_key.encode(), body, hashlib.sha256).digest())
-    return hmac.compare_digest(expected, header.strip().encode())
-
-
-class AcuityNotification(msgspec.Struct, frozen=True):
-    action: str  # without the `appointment.` prefix that dynamic webhooks may carry
-    appointment_id: str
-
-
-def parse_notification(body: bytes) -> AcuityNotification | None:
-    """The notification's `action` and `id`; None when it is not about an appointment we follow."""
-    try:
-        form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-    except UnicodeDecodeError:
-        return None
-    action = (form.get("action") or [""])[0].strip().removeprefix("appointment.")
-    appointment_id = (form.get("id") or [""])[0].strip()
-    if action not in ACTIONS or not appointment_id.isdigit() or len(appointment_id) > 20:
-        return None
-    return AcuityNotification(action, appointment_id)
-
-
-class AcuityFormValue(msgspec.Struct, frozen=True):
-    name: str = ""
-    value: str | None = None
-
-
-class AcuityForm(msgspec.Struct, frozen=True):
-    name: str = ""
-    values: list[AcuityFormValue] = []
-
-
-class AcuityAppointment(msgspec.Struct, frozen=True, rename="camel"):
-    id: int
-    datetime: str
-    duration: str | int
-    appointment_type_id: int | None = msgspec.field(default=None, name="appointmentTypeID")
-    first_name: str = ""
-    last_name: str = ""
-    email: str = ""
-    phone: str = ""
-    timezone: str = "UTC"
-    price: str = "0.00"
-    paid: str = "no"
-    amount_paid: str = "0.00"
-    canceled: bool = False
-    forms: list[AcuityForm] = []
-
-
-_decode = msgspec.json.Decoder(AcuityAppointment).decode
-
-
-class AcuityClient:
-    def __init__(
-        self, http: httpx.AsyncClient | HttpLanes, *, user_id: str, api_key: str, api_base: str
-    ) -> None:
-        self._http, self._base = http, api_base.rstrip("/")
-        token = base64.b64encode(f"{user_id}:{api_key}".encode()).decode()
-        self._headers = {"authorization": f"Basic {token}", "accept": "application/json"}
-
-    async def appointment(self, appointment_id: str) -> AcuityAppointment | None:
-        """The appointment, or None when Acuity has no such appointment. Anything else that is not a
-        2xx is ProviderUnavailable: the notification is answered 502 and Acuity sends it again."""
-        url = f"{self._base}/api/v1/appointments/{appointment_id}"
-        try:
-            response = await self._http.get(url, headers=self._headers, timeout=TIMEOUT_SECONDS)
-        except httpx.HTTPError as exc:
-            log.warning("acuity appointment %s: %s", appointment_id, type(exc).__name__)
-            raise ProviderUnavailable("Acuity could not be reached") from exc
-        status = response.status_code
-        log.info("acuity appointment %s: HTTP %s", appointment_id, status)
-        if status == 404:
-            return None
-        if not 200 <= status < 300:
-            raise ProviderUnavailable(f"Acuity answered HTTP {status}")
-        try:
-            return _decode(response.content)
-        except msgspec.ValidationError as exc:
-            raise ProviderUnavailable("Acuity answered an appointment we could not read") from exc
 
 
 def appointment_reported(

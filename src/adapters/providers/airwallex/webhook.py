@@ -7,13 +7,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
-from adapters.providers.airwallex import to_minor
+from adapters.providers.airwallex.client import to_minor
 from application.errors import InvalidPayload, InvalidSignature
 from application.payments.commands import (
     EventIgnored,
@@ -61,11 +62,16 @@ _decode = msgspec.json.Decoder(_Event).decode
 
 
 class AirwallexWebhook:
+    provider = PROVIDER
+    signature_refusal_status = 400
+    payload_refusal_code = "invalid_payload"
+
     def __init__(self, secret: str | None, *, now_ms: Any = None) -> None:
         self._secret = secret
         self._now_ms = now_ms or (lambda: int(time.time() * 1000))
 
-    def parse(self, body: bytes, timestamp: str | None, signature: str | None) -> PaymentEvent:
+    def parse(self, body: bytes, headers: Mapping[str, str]) -> PaymentEvent:
+        timestamp, signature = headers.get("x-timestamp"), headers.get("x-signature")
         if not (self._secret and timestamp and signature and timestamp.isdigit()):
             raise InvalidSignature("x-timestamp and x-signature are required")
         expected = hmac.new(self._secret.encode(), timestamp.encode() + body, hashlib.sha256).hexdigest()

@@ -1,17 +1,12 @@
-"""Stripe's webhooks: the signature checked on the raw body, the event decoded into the few fields we
-read, and normalised into our payment commands. Nothing Stripe-shaped goes further."""
+"""A Stripe event decoded into the few fields we read and normalised into our payment commands, whether
+it came by webhook or from the events list. Nothing Stripe-shaped goes further."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 import msgspec
-import stripe
 
-from adapters.providers.stripe import StripeApi, unavailable
-from application.errors import InvalidPayload, InvalidSignature
 from application.payments.commands import (
     EventIgnored,
     ExtensionPaid,
@@ -21,20 +16,8 @@ from application.payments.commands import (
     PaymentSucceeded,
     RefundRecorded,
 )
-from application.payments.ports import ListedEvent
 
 PROVIDER = "stripe"
-TOLERANCE_SECONDS = 300
-# What reconciliation asks Stripe for: the types the handlers act on.
-HANDLED_TYPES = (
-    "payment_intent.succeeded",
-    "payment_intent.payment_failed",
-    "checkout.session.completed",
-    "checkout.session.async_payment_succeeded",
-    "checkout.session.async_payment_failed",
-    "charge.refunded",
-    "refund.updated",
-)
 
 
 class _CustomerDetails(msgspec.Struct):
@@ -72,37 +55,20 @@ class _Data(msgspec.Struct):
     object: _Object
 
 
-class _Event(msgspec.Struct):
+class StripeEvent(msgspec.Struct):
     id: str
     type: str
     data: _Data
     created: int = 0
 
 
-_decode = msgspec.json.Decoder(_Event).decode
-
-
-class StripeWebhook:
-    def __init__(self, secret: str | None) -> None:
-        self._secret = secret
-
-    def parse(self, body: bytes, signature: str | None) -> PaymentEvent | PaymentLinkPaid:
-        """Raises InvalidSignature unless `body` is exactly what Stripe signed within the last 300 s."""
-        try:
-            stripe.WebhookSignature.verify_header(body, signature, self._secret, tolerance=TOLERANCE_SECONDS)
-        except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
-            raise InvalidSignature("the Stripe-Signature does not match this body") from exc
-        try:
-            event = _decode(body)
-        except msgspec.DecodeError as exc:
-            raise InvalidPayload("the signed body is not a Stripe event") from exc
-        return normalise(event)
+decode_event = msgspec.json.Decoder(StripeEvent).decode
 
 
 _PAID_CHECKOUT = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
 
 
-def normalise(event: _Event) -> PaymentEvent | PaymentLinkPaid:
+def normalise(event: StripeEvent) -> PaymentEvent | PaymentLinkPaid:
     obj, kind = event.data.object, event.type
     booking = obj.booking_id()
     if booking is not None and "extension_id" in (obj.metadata or {}):
@@ -134,7 +100,7 @@ def normalise(event: _Event) -> PaymentEvent | PaymentLinkPaid:
     return EventIgnored(PROVIDER, event.id, kind)
 
 
-def _extension(event: _Event, booking: UUID) -> PaymentEvent:
+def _extension(event: StripeEvent, booking: UUID) -> PaymentEvent:
     obj, kind = event.data.object, event.type
     try:
         extension = UUID((obj.metadata or {})["extension_id"])
@@ -151,7 +117,9 @@ def _extension(event: _Event, booking: UUID) -> PaymentEvent:
     return ExtensionPaid(PROVIDER, event.id, booking, extension, amount, obj.currency, ref, event_type=kind)
 
 
-def _succeeded(event: _Event, booking: UUID, amount: int | None, *, payment_ref: str | None) -> PaymentEvent:
+def _succeeded(
+    event: StripeEvent, booking: UUID, amount: int | None, *, payment_ref: str | None
+) -> PaymentEvent:
     currency = event.data.object.currency
     if amount is None or currency is None:
         return EventIgnored(PROVIDER, event.id, event.type)
@@ -168,7 +136,7 @@ def _succeeded(event: _Event, booking: UUID, amount: int | None, *, payment_ref:
     )
 
 
-def _link_paid(event: _Event) -> PaymentEvent | PaymentLinkPaid:
+def _link_paid(event: StripeEvent) -> PaymentEvent | PaymentLinkPaid:
     obj = event.data.object
     if obj.payment_link is None or obj.amount_total is None or obj.currency is None:
         return EventIgnored(PROVIDER, event.id, event.type)
@@ -186,28 +154,3 @@ def _link_paid(event: _Event) -> PaymentEvent | PaymentLinkPaid:
         payment_ref=obj.payment_intent,
         event_type=event.type,
     )
-
-
-class StripeEventSource:
-    """`GET /v1/events` since a time, every page, normalised like the webhooks (Stripe keeps 30 days)."""
-
-    provider = PROVIDER
-
-    def __init__(self, api: StripeApi) -> None:
-        self._api = api
-
-    async def events_since(self, since: datetime) -> list[ListedEvent]:
-        params: Any = {"types": list(HANDLED_TYPES), "created": {"gte": int(since.timestamp())}, "limit": 100}
-        listed = []
-        try:
-            page = await self._api.client.v1.events.list_async(params)
-            async for item in page.auto_paging_iter():
-                try:
-                    event = msgspec.convert(item.to_dict(), _Event)
-                except msgspec.ValidationError:
-                    continue  # not an event of the shape we read: nothing to apply
-                created = datetime.fromtimestamp(event.created, UTC)
-                listed.append(ListedEvent(created, normalise(event)))
-        except stripe.StripeError as exc:
-            raise unavailable("event list", exc) from exc
-        return listed

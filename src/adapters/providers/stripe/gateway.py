@@ -1,62 +1,24 @@
-"""Stripe through the official SDK: async calls over its httpx client, our idempotency key on every POST."""
+"""Stripe payments: a hosted Checkout Session or a PaymentIntent for a booking, and a Checkout Session for
+an extension paid on-session; our idempotency key on every POST."""
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import stripe
 
-from application.errors import ProviderRejected, ProviderUnavailable
+from adapters.providers.stripe.client import StripeApi, unavailable
 from application.payments.commands import PaymentSession
-from application.payments.ports import ChargeResult, SavedCard
-from application.ports import ClaimedMessage, Clock
+from application.ports import Clock
 from domain.booking import Booking
 from domain.catalog import Offering
 from domain.extension import Extension
-from domain.outbox import OutboxState
 
-log = logging.getLogger("bookhub.stripe")
-
-TIMEOUT_SECONDS = 10.0
-NETWORK_RETRIES = 2
 # Stripe accepts a Checkout Session expiry 30 minutes to 24 hours ahead; a hold may be shorter or longer.
 SESSION_MIN = timedelta(minutes=31)
 SESSION_MAX = timedelta(hours=23, minutes=59)
-
-
-class _HttpxClient(stripe.HTTPXClient):
-    """The SDK's httpx client, sending the form body as `content` (httpx deprecates raw `data`)."""
-
-    def _get_request_args_kwargs(self, method: str, url: str, headers: Any, post_data: Any) -> Any:
-        args, kwargs = super()._get_request_args_kwargs(method, url, headers, post_data)
-        kwargs["content"] = kwargs.pop("data", None) or None
-        return args, kwargs
-
-
-class StripeApi:
-    """One `StripeClient` per process, over the SDK's async httpx client; closed with the app."""
-
-    def __init__(self, api_key: str, *, api_base: str) -> None:
-        self._http = _HttpxClient(timeout=TIMEOUT_SECONDS)
-        self.client = stripe.StripeClient(
-            api_key,
-            http_client=self._http,
-            base_addresses={"api": api_base.rstrip("/")},
-            max_network_retries=NETWORK_RETRIES,
-        )
-
-    async def aclose(self) -> None:
-        await self._http.close_async()
-
-
-def unavailable(what: str, exc: stripe.StripeError) -> ProviderUnavailable:
-    """Ids and status only in the log and the error: Stripe's message can quote what was sent."""
-    name, status = type(exc).__name__, exc.http_status
-    log.warning("stripe %s failed: %s (HTTP %s, request %s)", what, name, status, exc.request_id)
-    return ProviderUnavailable(f"stripe {what} failed: {name} (HTTP {status})")
 
 
 class StripePaymentGateway:
@@ -205,87 +167,3 @@ class StripeExtensionCheckout:
         separator = "&" if "?" in self._return_url else "?"
         query = {"booking_id": str(booking.id), "extension_id": str(extension.id), "checkout": checkout}
         return self._return_url + separator + urlencode(query)
-
-
-class StripeRefundSender:
-    """`stripe.refund` messages: refund what is left of the booking's PaymentIntent, once, keyed by the
-    message's idempotency key. A PaymentIntent refunded already counts as delivered."""
-
-    def __init__(self, api: StripeApi) -> None:
-        self._api = api
-
-    async def send(self, message: ClaimedMessage) -> OutboxState:
-        payment_intent = message.payload.get("payment_ref")
-        if not payment_intent or message.booking_id is None:
-            raise ProviderRejected(f"refund for booking {message.booking_id} names no PaymentIntent")
-        params: Any = {
-            "payment_intent": payment_intent,
-            "reason": "requested_by_customer",
-            "metadata": {"booking_id": str(message.booking_id)},
-        }
-        try:
-            options: Any = {"idempotency_key": message.idempotency_key}
-            await self._api.client.v1.refunds.create_async(params, options)
-        except stripe.InvalidRequestError as exc:
-            if exc.code == "charge_already_refunded":
-                return OutboxState.DELIVERED
-            raise ProviderRejected(f"stripe refused the refund: {exc.code or 'invalid_request'}") from exc
-        except (stripe.AuthenticationError, stripe.PermissionError, stripe.IdempotencyError) as exc:
-            raise ProviderRejected(f"stripe refused the refund: {type(exc).__name__}") from exc
-        except stripe.StripeError as exc:
-            raise unavailable("refund", exc) from exc
-        log.info("stripe refund requested for booking %s", message.booking_id)
-        return OutboxState.DELIVERED
-
-
-# What the customer must do when an off-session charge does not go through (no card data, no message).
-_AUTHENTICATE = (
-    "authentication_required: the customer pays on-session (POST .../pay) and confirms with their bank"
-)
-_NEW_CARD = "{code}: the customer pays on-session (POST .../pay) with another card"
-_NO_CARD = "no_saved_card: the booking's payment saved no card; the customer pays on-session (POST .../pay)"
-
-
-class StripeOffSessionCharges:
-    """Extensions charged to the card the booking's first payment saved: a PaymentIntent created
-    confirmed and off-session, keyed by the extension's attempt, naming the booking and the extension."""
-
-    provider = "stripe"
-    customer_key = "stripe_customer"
-
-    def __init__(self, api: StripeApi) -> None:
-        self._api = api
-
-    async def charge(self, extension: Extension, card: SavedCard, *, idempotency_key: str) -> ChargeResult:
-        if card.customer_ref is None or card.payment_method is None:
-            return ChargeResult(paid=False, reason=_NO_CARD)
-        params: Any = {
-            "amount": extension.price.amount_cents,
-            "currency": extension.price.currency.lower(),
-            "customer": card.customer_ref,
-            "payment_method": card.payment_method,
-            "off_session": True,
-            "confirm": True,
-            "description": extension.description[:200],
-            "metadata": {"booking_id": str(extension.booking_id), "extension_id": str(extension.id)},
-        }
-        options: Any = {"idempotency_key": idempotency_key}
-        try:
-            intent = await self._api.client.v1.payment_intents.create_async(params, options)
-        except stripe.CardError as exc:
-            code = exc.code or "card_declined"
-            log.info("stripe off-session charge for extension %s refused: %s", extension.id, code)
-            reason = _AUTHENTICATE if code == "authentication_required" else _NEW_CARD.format(code=code)
-            return ChargeResult(paid=False, payment_ref=_intent_id(exc), reason=reason)
-        except stripe.StripeError as exc:
-            raise unavailable("extension charge", exc) from exc
-        if intent.status == "succeeded":
-            return ChargeResult(paid=True, payment_ref=intent.id)
-        reason = _AUTHENTICATE if intent.status == "requires_action" else f"{intent.status}: not charged"
-        return ChargeResult(paid=False, payment_ref=intent.id, reason=reason)
-
-
-def _intent_id(exc: stripe.CardError) -> str | None:
-    intent = getattr(exc.error, "payment_intent", None) if exc.error is not None else None
-    found = intent.get("id") if isinstance(intent, dict) else getattr(intent, "id", None)
-    return found if isinstance(found, str) else None

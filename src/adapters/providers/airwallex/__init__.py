@@ -1,0 +1,1 @@
+"""Airwallex: payments, refunds and webhooks."""

@@ -1,0 +1,1 @@
+"""The ERP ingest endpoint: one POST per paid booking; its settings."""

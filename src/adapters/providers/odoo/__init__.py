@@ -1,0 +1,1 @@
+"""Odoo: accounting over XML-RPC, or a local file without credentials; its settings."""

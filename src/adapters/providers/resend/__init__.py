@@ -1,0 +1,1 @@
+"""Resend: email; its settings."""

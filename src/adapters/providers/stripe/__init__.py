@@ -1,0 +1,1 @@
+"""Stripe: payments, extension charges, refunds, webhooks and the events list."""
