@@ -261,6 +261,7 @@ async def test_a_method_a_route_does_not_take_is_405_method_not_allowed(sqlite_u
     async with running_app(sqlite_url, clock=NOW) as (client, _):
         response = await client.delete("/v1/bookings")
     assert_problem(response, 405, "method_not_allowed")
+    assert {m.strip() for m in response.headers["allow"].split(",")} == {"POST", "OPTIONS"}, response.headers
 
 
 # --- Admin ---

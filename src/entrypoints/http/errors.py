@@ -9,7 +9,11 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import ClientException, HTTPException, NotAuthorizedException, ValidationException
 from litestar.params import ParameterKwarg
-from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import (
+    HTTP_405_METHOD_NOT_ALLOWED,
+    HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
 
 from application.errors import InvalidRequest
 from domain.errors import DomainError
@@ -76,7 +80,9 @@ class UnsupportedMediaType(HTTPException):
     code = "unsupported_media_type"
 
 
-def problem(status: int, code: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
+def problem(
+    status: int, code: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> Response[dict[str, Any]]:
     body = {
         "type": "about:blank",
         "title": TITLES.get(status, "Error"),
@@ -85,7 +91,7 @@ def problem(status: int, code: str, detail: str, **extra: Any) -> Response[dict[
         "detail": detail,
         **extra,
     }
-    return Response(body, status_code=status, media_type="application/problem+json")
+    return Response(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
 def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
@@ -133,7 +139,9 @@ def _wire_names(request: Request[Any, Any, Any]) -> dict[str, str]:
 def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     status = exc.status_code
     code = getattr(exc, "code", None) or CODE_OF_STATUS.get(status, "error")
-    return problem(status, code, str(exc.detail))
+    # A 405 says which methods the resource has (RFC 9110): Litestar's router puts them in `allow`.
+    allow = (exc.headers or {}).get("allow") if status == HTTP_405_METHOD_NOT_ALLOWED else None
+    return problem(status, code, str(exc.detail), headers={"Allow": allow} if allow else None)
 
 
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
