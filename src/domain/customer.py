@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from uuid import UUID
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+# What the hub takes for an email address it can write to; the HTTP schema says the same.
+EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}"
+_EMAIL = re.compile(f"^{EMAIL_PATTERN}$")
 
 
 def normalise_email(email: str) -> str:

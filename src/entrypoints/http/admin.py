@@ -21,6 +21,7 @@ from entrypoints.http.auth import bearer, is_admin
 from entrypoints.http.deps import Inject
 from entrypoints.http.errors import Unauthorized
 from entrypoints.http.json_body import NUL_REASON, json_body, text_with_nul
+from entrypoints.http.openapi import ADMIN_ONLY, JSON_BODY, problems
 from entrypoints.http.schemas import (
     BookingList,
     BookingOut,
@@ -33,6 +34,10 @@ from entrypoints.http.schemas import (
     sync_queue_item_out,
 )
 
+MAX_ID = 2**63 - 1
+# The bound as the integer it is: Litestar writes `le` as a float, 2**63, one more than is accepted.
+EXACT_OFFSET = {"maximum": MAX_LIST_OFFSET}
+
 
 def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     if not is_admin(bearer(connection), connection.app.state.settings.admin_api_key):  # type: ignore[arg-type]
@@ -43,8 +48,9 @@ class AdminController(Controller):
     path = "/admin"
     tags = ["admin"]
     guards = [admin_only]
+    security = ADMIN_ONLY
 
-    @get("/bookings")
+    @get("/bookings", responses=problems("unauthorized", "invalid_request"))
     async def bookings(
         self,
         list_bookings: Inject[ListBookings],
@@ -52,7 +58,7 @@ class AdminController(Controller):
         offering_id: Annotated[str | None, QueryParameter(max_length=100)] = None,
         customer_email: Annotated[str | None, QueryParameter(max_length=255)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0, le=MAX_LIST_OFFSET)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_LIST_OFFSET, schema_extra=EXACT_OFFSET)] = 0,
     ) -> BookingList:
         for name, value in (("offering_id", offering_id), ("customer_email", customer_email)):
             if value is not None and text_with_nul(value) is not None:
@@ -62,7 +68,11 @@ class AdminController(Controller):
         )
         return BookingList([booking_out(v) for v in views])
 
-    @post("/bookings/{booking_id:uuid}/ready", status_code=200)
+    @post(
+        "/bookings/{booking_id:uuid}/ready",
+        status_code=200,
+        responses=problems("unauthorized", "not_found", "not_dispatched", "illegal_transition", "conflict"),
+    )
     async def ready(
         self,
         booking_id: FromPath[UUID],
@@ -75,7 +85,14 @@ class AdminController(Controller):
         await mark_ready(booking_id)
         return booking_out(await get_booking(booking_id, token=None, admin=True))
 
-    @post("/bookings/{booking_id:uuid}/extensions", status_code=201, before_request=json_body)
+    @post(
+        "/bookings/{booking_id:uuid}/extensions",
+        status_code=201,
+        before_request=json_body,
+        responses=problems(
+            *JSON_BODY, "unauthorized", "not_found", "extension_not_allowed", "conflict", "invalid_request"
+        ),
+    )
     async def propose_extension(
         self,
         booking_id: FromPath[UUID],
@@ -90,7 +107,7 @@ class AdminController(Controller):
         cmd = ProposeExtension(booking_id, data.description, data.amount_cents)
         return extension_out(await propose_extension(cmd))
 
-    @get("/sync-queue")
+    @get("/sync-queue", responses=problems("unauthorized", "invalid_request"))
     async def sync_queue(
         self,
         list_sync_queue: Inject[ListSyncQueue],
@@ -99,10 +116,14 @@ class AdminController(Controller):
         """Outbox messages that are dead or retrying, most recent first."""
         return SyncQueueOut([sync_queue_item_out(m) for m in await list_sync_queue(limit=limit)])
 
-    @post("/sync-queue/{message_id:int}/retry", status_code=200)
+    @post(
+        "/sync-queue/{message_id:int}/retry",
+        status_code=200,
+        responses=problems("unauthorized", "not_found", "not_dead", "conflict", "invalid_request"),
+    )
     async def retry(
         self,
-        message_id: Annotated[int, PathParameter(ge=1, le=2**63 - 1)],
+        message_id: Annotated[int, PathParameter(ge=1, le=MAX_ID, schema_extra={"maximum": MAX_ID})],
         retry_outbox_message: Inject[RetryOutboxMessage],
     ) -> SyncQueueRetriedOut:
         """Puts a dead message back to pending: 404 for an unknown id, 409 `not_dead` otherwise."""

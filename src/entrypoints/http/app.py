@@ -22,6 +22,7 @@ from entrypoints.http.deps import dependency_table
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import health
 from entrypoints.http.metrics import metrics
+from entrypoints.http.openapi import COMPONENTS, OPENAPI_PLUGINS, TAGS
 from entrypoints.http.sandbox import checkout_page, checkout_submit
 from entrypoints.http.webhooks import WEBHOOK_ROUTES
 from entrypoints.logs import quiet_parameter_loggers
@@ -69,7 +70,10 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
         lifespan=[lifespan],
         middleware=[_access_log],
         request_max_body_size=MAX_BODY_BYTES,
-        openapi_config=OpenAPIConfig(title="bookhub", version="1", path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="bookhub", version="1", path="/schema", components=COMPONENTS, tags=TAGS
+        ),
+        plugins=OPENAPI_PLUGINS,
         state=State({"settings": settings}),
         logging_config=None,
     )

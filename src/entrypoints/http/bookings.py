@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from application.bookings.commands import BookingView, CreateBooking, CustomerDetails
@@ -27,6 +28,7 @@ from domain.extension import ExtensionStatus
 from entrypoints.http.auth import require_credential, token_or_admin
 from entrypoints.http.deps import Inject
 from entrypoints.http.json_body import NUL_REASON, json_body, text_with_nul
+from entrypoints.http.openapi import JSON_BODY, problems
 from entrypoints.http.schemas import (
     AddressIn,
     AvailabilityOut,
@@ -49,10 +51,14 @@ from entrypoints.http.schemas import (
 )
 from entrypoints.settings import Settings
 
+# What the customer's answer to an extension can be refused with.
+EXTENSION_CHANGE = ("unauthorized", "not_found", "illegal_transition", "extension_not_allowed", "conflict")
 IDEMPOTENCY_KEY = HeaderParameter(
     name="Idempotency-Key",
     required=False,
     description="Repeat a request safely: the same key and body return the first response",
+    # Said here, checked in the route: its refusal names the header (422 `invalid_request`).
+    schema_extra={"minLength": 8, "maxLength": 255},
 )
 
 
@@ -64,7 +70,10 @@ class BookingController(Controller):
     async def offerings(self, list_offerings: Inject[ListOfferings]) -> OfferingList:
         return OfferingList([offering_out(o) for o in list_offerings()])
 
-    @get("/offerings/{offering_id:str}/availability")
+    @get(
+        "/offerings/{offering_id:str}/availability",
+        responses=problems("not_found", "unknown_offering", "invalid_request"),
+    )
     async def availability(
         self,
         offering_id: FromPath[str],
@@ -78,7 +87,22 @@ class BookingController(Controller):
         slots = await get_availability(offering_id, start, end)
         return availability_out(slots)
 
-    @post("/bookings", status_code=201, before_request=json_body)
+    @post(
+        "/bookings",
+        status_code=201,
+        before_request=json_body,
+        responses=problems(
+            *JSON_BODY,
+            "not_found",
+            "unknown_offering",
+            "slot_unavailable",
+            "idempotency_in_progress",
+            "conflict",
+            "invalid_request",
+            "idempotency_key_reused",
+            "provider_unavailable",
+        ),
+    )
     async def create(
         self,
         data: JSONBody[CreateBookingIn],
@@ -94,7 +118,7 @@ class BookingController(Controller):
         created = await create_booking(_command(data, idempotency_key))
         return created_out(created)
 
-    @get("/bookings/{booking_id:uuid}")
+    @get("/bookings/{booking_id:uuid}", responses=problems("unauthorized", "not_found"))
     async def read(
         self,
         request: Request[Any, Any, Any],
@@ -105,7 +129,22 @@ class BookingController(Controller):
         token, admin = token_or_admin(request, settings.admin_api_key)
         return booking_out(await get_booking(booking_id, token=token, admin=admin))
 
-    @post("/bookings/{booking_id:uuid}/schedule", status_code=200, before_request=json_body)
+    @post(
+        "/bookings/{booking_id:uuid}/schedule",
+        status_code=200,
+        before_request=json_body,
+        responses=problems(
+            *JSON_BODY,
+            "unauthorized",
+            "not_found",
+            "unknown_offering",
+            "illegal_transition",
+            "slot_unavailable",
+            "conflict",
+            "invalid_request",
+            "provider_unavailable",
+        ),
+    )
     async def schedule(
         self,
         request: Request[Any, Any, Any],
@@ -123,7 +162,11 @@ class BookingController(Controller):
         )
         return booking_out(await get_booking(booking_id, token=token, admin=admin))
 
-    @post("/bookings/{booking_id:uuid}/cancel", status_code=200)
+    @post(
+        "/bookings/{booking_id:uuid}/cancel",
+        status_code=200,
+        responses=problems("unauthorized", "not_found", "illegal_transition", "conflict"),
+    )
     async def cancel(
         self,
         request: Request[Any, Any, Any],
@@ -137,7 +180,13 @@ class BookingController(Controller):
         view: BookingView = await get_booking(booking_id, token=token, admin=admin)
         return booking_out(view)
 
-    @post("/bookings/{booking_id:uuid}/pay", status_code=200)
+    @post(
+        "/bookings/{booking_id:uuid}/pay",
+        status_code=200,
+        responses=problems(
+            "unauthorized", "not_found", "payment_not_retryable", "conflict", "provider_unavailable"
+        ),
+    )
     async def pay(
         self,
         request: Request[Any, Any, Any],
@@ -150,7 +199,15 @@ class BookingController(Controller):
         assert payment is not None  # noqa: S101 - a restarted payment always has its session
         return PaymentRestartedOut(restarted.booking_id, payment, utc(restarted.expires_at))
 
-    @post("/bookings/{booking_id:uuid}/extensions/{extension_id:uuid}/approve", status_code=200)
+    @post(
+        "/bookings/{booking_id:uuid}/extensions/{extension_id:uuid}/approve",
+        status_code=200,
+        responses={
+            200: ResponseSpec(ExtensionOut, description="Approved: the extension, charged or being charged"),
+            402: ResponseSpec(PaymentFailedOut, description="The charge did not go through"),
+            **problems(*EXTENSION_CHANGE, "provider_unavailable"),
+        },
+    )
     async def approve_extension(
         self,
         request: Request[Any, Any, Any],
@@ -168,7 +225,11 @@ class BookingController(Controller):
             return Response(failed, status_code=402)
         return Response(extension_out(extension), status_code=200)
 
-    @post("/bookings/{booking_id:uuid}/extensions/{extension_id:uuid}/pay", status_code=200)
+    @post(
+        "/bookings/{booking_id:uuid}/extensions/{extension_id:uuid}/pay",
+        status_code=200,
+        responses=problems(*EXTENSION_CHANGE, "provider_unavailable"),
+    )
     async def pay_extension(
         self,
         request: Request[Any, Any, Any],
@@ -184,7 +245,11 @@ class BookingController(Controller):
         paying = await pay_extension(booking_id, extension_id, token=require_credential(request))
         return ExtensionPaymentOut(extension_out(paying.extension), payment_out(paying.payment))
 
-    @post("/bookings/{booking_id:uuid}/extensions/{extension_id:uuid}/decline", status_code=200)
+    @post(
+        "/bookings/{booking_id:uuid}/extensions/{extension_id:uuid}/decline",
+        status_code=200,
+        responses=problems(*EXTENSION_CHANGE),
+    )
     async def decline_extension(
         self,
         request: Request[Any, Any, Any],

@@ -30,6 +30,7 @@ STATUS_OF_CODE = {
     "payment_not_retryable": 409,
     "payment_required": 409,
     "extension_not_allowed": 409,
+    "not_dispatched": 409,
     "invalid_extension": 422,
     "unknown_offering": 404,
     "not_found": 404,

@@ -6,15 +6,21 @@ import logging
 from typing import Any
 
 from litestar import Response, get
+from litestar.openapi import ResponseSpec
 
 from application.outbox.health import GetHealth
 from entrypoints.http.deps import Inject
 from entrypoints.logs import describe_exception
 
 log = logging.getLogger("bookhub.health")
+UNAVAILABLE = ResponseSpec(
+    data_container=dict[str, str],
+    description='The database is unreachable: `{"status": "unavailable", "database": "unreachable"}`',
+    generate_examples=False,
+)
 
 
-@get("/health", tags=["ops"])
+@get("/health", tags=["ops"], responses={503: UNAVAILABLE})
 async def health(get_health: Inject[GetHealth]) -> Response[dict[str, Any]]:
     try:
         report = await get_health()

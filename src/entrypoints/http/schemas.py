@@ -18,18 +18,29 @@ from application.payments.commands import PaymentSession
 from application.ports import QueuedMessage
 from domain.availability import AvailableSlots
 from domain.catalog import Offering
-from domain.extension import Extension
+from domain.customer import EMAIL_PATTERN
+from domain.extension import MAX_AMOUNT_CENTS, MAX_DESCRIPTION, MIN_AMOUNT_CENTS, Extension
 
 Aware = Annotated[datetime, Meta(tz=True, description="ISO 8601 with an offset; a naive time is refused")]
 Short = Annotated[str, Meta(min_length=1, max_length=100)]
+EMAIL_IN_TEXT = rf"^\s*{EMAIL_PATTERN}\s*$"
 # An instant in UTC already written out as msgspec writes a datetime (see `utc_texts`); a date-time
 # in the OpenAPI document like any other.
 UtcText = Annotated[str, KwargDefinition(format=OpenAPIFormat.DATE_TIME)]
 
 
+def schema_only(**keywords: object) -> dict[str, Any]:
+    """A `Meta(extra_json_schema=...)` whose JSON Schema keywords go to the OpenAPI document (Litestar
+    reads them under `extra`) for a rule msgspec does not check: the use case does, and answers 422."""
+    return {"extra": keywords}
+
+
 class CustomerIn(Struct, forbid_unknown_fields=True):
     name: Annotated[str, Meta(min_length=2, max_length=100)]
-    email: Annotated[str, Meta(min_length=3, max_length=255)]
+    # Checked by the use case once stripped of white space (422 `invalid_request`, `customer.email`).
+    email: Annotated[
+        str, Meta(min_length=3, max_length=255, extra_json_schema=schema_only(pattern=EMAIL_IN_TEXT))
+    ]
     phone: Annotated[str, Meta(pattern=r"^\+?[0-9][0-9 ().-]{5,31}$")] | None = None
     locale: Annotated[str, Meta(pattern=r"^[a-z]{2}(-[A-Za-z]{2})?$")] = "en"
 
@@ -72,8 +83,12 @@ class PaymentOut(Struct):
 
 
 class ExtensionIn(Struct, forbid_unknown_fields=True):
-    description: Annotated[str, Meta(min_length=1, max_length=500)]
-    amount_cents: int  # 1 to 10,000,000; checked by the use case (422)
+    # Some text besides white space, and the amount's range: said in the schema, checked by the use case
+    # (422 `invalid_request` naming the field).
+    description: Annotated[
+        str, Meta(min_length=1, max_length=MAX_DESCRIPTION, extra_json_schema=schema_only(pattern=r"\S"))
+    ]
+    amount_cents: Annotated[int, KwargDefinition(ge=MIN_AMOUNT_CENTS, le=MAX_AMOUNT_CENTS)]
 
 
 class ExtensionOut(Struct):

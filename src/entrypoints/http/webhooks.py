@@ -9,18 +9,22 @@ from typing import Any
 
 from litestar import Request, Response, post
 from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import ResponseSpec
 
 from adapters.metrics import PrometheusMetrics
 from application.errors import InvalidPayload, InvalidSignature
 from application.webhooks import IGNORED, InboundWebhook
 from entrypoints.http.deps import Inject
 from entrypoints.http.errors import STATUS_OF_CODE, problem
+from entrypoints.http.openapi import webhook_answers
 from entrypoints.webhook_dispatch import WebhookDispatch
 
 log = logging.getLogger("bookhub.webhooks")
 
 
-def webhook_route(path: str, provider: str, description: str) -> HTTPRouteHandler:
+def webhook_route(
+    path: str, provider: str, description: str, answers: dict[int, ResponseSpec]
+) -> HTTPRouteHandler:
     """`POST path` for the adapter `provider` names. 200 `{"outcome": ...}` once the command is handled
     (or ignored); a refusal is a problem whose status the adapter says; the log line carries the
     provider, the event type, its id or reference and the outcome, never the body."""
@@ -48,7 +52,7 @@ def webhook_route(path: str, provider: str, description: str) -> HTTPRouteHandle
         return Response({"outcome": outcome})
 
     receive.__name__ = receive.__qualname__ = f"{provider}_webhook"
-    return post(path, status_code=200, tags=["webhooks"], description=description)(receive)
+    return post(path, status_code=200, tags=["webhooks"], description=description, responses=answers)(receive)
 
 
 def _refused(
@@ -72,12 +76,14 @@ WEBHOOK_ROUTES = [
         "stripe",
         "200 once the event is recorded: applied, a duplicate, or a type we do not act on. 400 "
         "`invalid_signature` when the `Stripe-Signature` is missing, wrong or older than 300 s.",
+        webhook_answers("invalid_signature", "invalid_payload", "payload_too_large", "conflict"),
     ),
     webhook_route(
         "/webhooks/airwallex",
         "airwallex",
         "200 once the event is recorded. 400 `invalid_signature` when `x-signature` does not match "
         "`x-timestamp` + body, or the timestamp is more than five minutes from our clock.",
+        webhook_answers("invalid_signature", "invalid_payload", "payload_too_large", "conflict"),
     ),
     webhook_route(
         "/webhooks/driver-app",
@@ -85,15 +91,20 @@ WEBHOOK_ROUTES = [
         "A trip status from the driver app, signed `x-webhook-signature: hex(HMAC-SHA256(secret, body))`. "
         "401 `invalid_signature` when the signature is missing or wrong (nothing changes); 200 when "
         "applied, a duplicate, for a booking we do not know, or a status we do not know.",
+        webhook_answers((401, "invalid_signature"), "invalid_request", "payload_too_large", "conflict"),
     ),
     webhook_route(
         "/webhooks/acuity",
         "acuity",
         "400 `invalid_signature` unless `X-Acuity-Signature` is base64 HMAC-SHA256 of the raw body.",
+        webhook_answers(
+            "invalid_signature", "invalid_payload", "payload_too_large", "conflict", "provider_unavailable"
+        ),
     ),
     webhook_route(
         "/webhooks/calcom",
         "calcom",
         "400 `invalid_signature` unless `X-Cal-Signature-256` is hex HMAC-SHA256 of the raw body.",
+        webhook_answers("invalid_signature", "invalid_request", "payload_too_large", "conflict"),
     ),
 ]
