@@ -44,4 +44,4 @@ bench-webhooks: install bench-tools
 	$(BIN)/python bench/webhooks.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bookhub.db bookhub.db-*
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis bookhub.db bookhub.db-*
