@@ -51,6 +51,8 @@ from entrypoints.http.schemas import (
 )
 from entrypoints.settings import Settings
 
+# What opening a payment at the provider can answer while the request waits.
+PAYMENT_SESSION = ("provider_rejected", "provider_unavailable")
 # What the customer's answer to an extension can be refused with.
 EXTENSION_CHANGE = ("unauthorized", "not_found", "illegal_transition", "extension_not_allowed", "conflict")
 IDEMPOTENCY_KEY = HeaderParameter(
@@ -100,7 +102,7 @@ class BookingController(Controller):
             "conflict",
             "invalid_request",
             "idempotency_key_reused",
-            "provider_unavailable",
+            *PAYMENT_SESSION,
         ),
     )
     async def create(
@@ -139,6 +141,7 @@ class BookingController(Controller):
             "not_found",
             "unknown_offering",
             "illegal_transition",
+            "payment_required",
             "slot_unavailable",
             "conflict",
             "invalid_request",
@@ -184,7 +187,11 @@ class BookingController(Controller):
         "/bookings/{booking_id:uuid}/pay",
         status_code=200,
         responses=problems(
-            "unauthorized", "not_found", "payment_not_retryable", "conflict", "provider_unavailable"
+            "unauthorized",
+            "not_found",
+            "payment_not_retryable",
+            "conflict",
+            *PAYMENT_SESSION,
         ),
     )
     async def pay(
@@ -205,7 +212,7 @@ class BookingController(Controller):
         responses={
             200: ResponseSpec(ExtensionOut, description="Approved: the extension, charged or being charged"),
             402: ResponseSpec(PaymentFailedOut, description="The charge did not go through"),
-            **problems(*EXTENSION_CHANGE, "provider_unavailable"),
+            **problems(*EXTENSION_CHANGE, *PAYMENT_SESSION),
         },
     )
     async def approve_extension(
@@ -228,7 +235,7 @@ class BookingController(Controller):
     @post(
         "/bookings/{booking_id:uuid}/extensions/{extension_id:uuid}/pay",
         status_code=200,
-        responses=problems(*EXTENSION_CHANGE, "provider_unavailable"),
+        responses=problems(*EXTENSION_CHANGE, *PAYMENT_SESSION),
     )
     async def pay_extension(
         self,
