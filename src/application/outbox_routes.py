@@ -28,6 +28,12 @@ EXTENSION_ID = "extension_id"  # the payload key of a message about one extensio
 # The integration that delivers each topic's target (`<target>.<fact>`), as /health names it: a channel
 # names the provider behind it; a provider's own target is its name.
 INTEGRATION_OF_TARGET: Mapping[str, str] = {"email": "resend", "sms": "twilio"}
+# Targets whose messages reach the person or carry their details: an erased person's are skipped.
+# The others (refunds, accounting, the ERP, Cal.com cancellations) carry ids only and still go out.
+PERSONAL_TARGETS = frozenset({*CUSTOMER_CHANNELS, "driver_app"})
+# A customer's reference at a provider that can forget them, and the topic that asks it to.
+FORGET_CUSTOMER: Mapping[str, str] = {"stripe_customer": "stripe.customer_erased"}
+CUSTOMER_REF = "customer_ref"  # the payload key of a `*.customer_erased` message
 
 
 def integration_of(topic: str) -> str:
@@ -119,3 +125,12 @@ def _cancel_at_cal(booking: UUID, uid: str) -> OutboxMessage:
     return OutboxMessage(
         "calcom.booking_cancelled", f"calcom.booking_cancelled:{booking}:{uid}", booking, {"uid": uid}
     )
+
+
+def forget_customer(customer_id: UUID, references: Mapping[str, str]) -> list[OutboxMessage]:
+    """`stripe.customer_erased` for a customer Stripe knows: the sender deletes it there."""
+    return [
+        OutboxMessage(topic, f"{topic}:{customer_id}", None, {CUSTOMER_REF: references[key]})
+        for key, topic in FORGET_CUSTOMER.items()
+        if references.get(key)
+    ]

@@ -35,3 +35,9 @@ class PaymentRequired(DomainError):
 
 class InvalidCatalog(DomainError):
     code = "invalid_catalog"
+
+
+class ErasureRefused(DomainError):
+    """The person has a booking still to come or under way: it must be cancelled before erasure."""
+
+    code = "erasure_refused"

@@ -10,6 +10,7 @@ from adapters.metrics import PrometheusMetrics
 from adapters.persistence.checkpoints import SqlCheckpointStore
 from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
+from adapters.persistence.personal_data import SqlPersonalDataFactory
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from adapters.providers.acuity.client import AcuityClient
 from adapters.providers.acuity.webhook import AcuityWebhook
@@ -35,7 +36,7 @@ from adapters.providers.stripe.charges import StripeOffSessionCharges
 from adapters.providers.stripe.client import StripeApi
 from adapters.providers.stripe.gateway import StripeExtensionCheckout, StripePaymentGateway
 from adapters.providers.stripe.reconcile import StripeEventSource
-from adapters.providers.stripe.senders import StripeRefundSender
+from adapters.providers.stripe.senders import StripeCustomerEraser, StripeRefundSender
 from adapters.providers.stripe.webhook import StripeWebhook
 from adapters.providers.twilio.gateway import TwilioSmsGateway
 from application.accounting.invoices import AccountingSender
@@ -60,6 +61,9 @@ from application.payments.payment_events import PaymentEventHandler
 from application.payments.payment_links import PaymentLinkPaidHandler
 from application.payments.reconcile import ReconcilePayments
 from application.payments.retry_payment import RetryPayment
+from application.privacy.erase import EraseCustomer
+from application.privacy.export import ExportCustomerData
+from application.privacy.retention import EraseLapsedCustomers
 from application.scheduling.appointments import AppointmentReportedHandler
 from application.scheduling.schedule import ScheduleBookingHandler
 from entrypoints.settings import Settings
@@ -91,6 +95,12 @@ class Container(containers.DeclarativeContainer):
     stripe_sender = providers.Selector(
         payment_mode,
         stripe=providers.Singleton(StripeRefundSender, stripe_api),
+        sandbox=mock_sender,
+        airwallex=mock_sender,
+    )
+    stripe_customer_eraser = providers.Selector(
+        payment_mode,
+        stripe=providers.Singleton(StripeCustomerEraser, stripe_api),
         sandbox=mock_sender,
         airwallex=mock_sender,
     )
@@ -285,6 +295,18 @@ class Container(containers.DeclarativeContainer):
     appointment_reported = providers.Singleton(AppointmentReportedHandler, uow, catalog, clock)
     schedule_booking = providers.Singleton(ScheduleBookingHandler, uow, catalog, clock, scheduling)
 
+    # Personal data: export, erasure, and erasure after the retention (the worker's).
+    personal_data = providers.Singleton(SqlPersonalDataFactory, database)
+    export_customer = providers.Singleton(ExportCustomerData, personal_data)
+    erase_customer = providers.Singleton(EraseCustomer, personal_data, clock)
+    erase_lapsed_customers = providers.Singleton(
+        EraseLapsedCustomers,
+        personal_data,
+        erase_customer,
+        clock,
+        retention_days=settings.provided.retention_days,
+    )
+
     # Inbound webhooks: each provider's adapter, and the use case each command goes to.
     webhooks = providers.Singleton(
         WebhookDispatch,
@@ -301,9 +323,11 @@ class Container(containers.DeclarativeContainer):
         trip_status=trip_status,
     )
 
-    # The outbox: one queue, a sender per topic target.
+    # The outbox: one queue, a sender per topic target, or per topic where a target has several
+    # (`stripe.customer_erased` beside the `stripe.refund` of the target's sender).
     outbox_queue = providers.Singleton(SqlOutboxQueue, database)
     senders = providers.Dict(
+        {"stripe.customer_erased": stripe_customer_eraser},
         erp=erp_sender,
         email=email_sender,
         sms=sms_sender,
@@ -341,6 +365,7 @@ class Container(containers.DeclarativeContainer):
         poll_seconds=settings.provided.worker_poll_seconds,
         reconcile=reconcile_payments,
         reconcile_seconds=settings.provided.reconcile_seconds,
+        retention=erase_lapsed_customers,
     )
 
 

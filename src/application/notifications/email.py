@@ -8,6 +8,7 @@ from application.notifications.recipient import event_of, load_recipient
 from application.ports import CatalogSource, ClaimedMessage, EmailGateway, Sender, UnitOfWorkFactory
 from domain.notifications import email_for
 from domain.outbox import OutboxState
+from domain.privacy import is_erased
 
 log = logging.getLogger("bookhub.notifications")
 
@@ -22,6 +23,9 @@ class EmailNotificationSender:
     async def send(self, message: ClaimedMessage) -> OutboxState:
         event = event_of(message)
         recipient = await load_recipient(self._uow, self._catalog, message)
+        if is_erased(recipient.customer.email):  # erased while this message was on its way
+            log.info("%s of booking %s: the customer was erased, skipped", event, recipient.booking.id)
+            return OutboxState.SKIPPED
         template = recipient.template(event, "email")
         if template is None:
             log.info("no email template for %s of booking %s: skipped", event, recipient.booking.id)
