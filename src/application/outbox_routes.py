@@ -127,10 +127,10 @@ def _cancel_at_cal(booking: UUID, uid: str) -> OutboxMessage:
     )
 
 
-def forget_customer(customer_id: UUID, references: Mapping[str, str]) -> list[OutboxMessage]:
+def forget_customer(customer_id: UUID, references: Mapping[str, str], *, at: datetime) -> list[OutboxMessage]:
     """`stripe.customer_erased` for a customer Stripe knows: the sender deletes it there."""
     return [
-        OutboxMessage(topic, f"{topic}:{customer_id}", None, {CUSTOMER_REF: references[key]})
+        OutboxMessage(topic, f"{topic}:{customer_id}", None, {CUSTOMER_REF: references[key]}, available_at=at)
         for key, topic in FORGET_CUSTOMER.items()
         if references.get(key)
     ]

@@ -131,9 +131,11 @@ class SqlPersonalData:
                 )
             )
         )
+        # A customer with bookings is judged by them; one without (created, then never booked) by its age.
+        booked = sa.select(b.id).where(b.customer_id == c.id)
         query = (
             sa.select(c.id)
-            .where(~erased, c.created_at < ended_before, ~sa.exists(kept))
+            .where(~erased, ~sa.exists(kept), sa.or_(sa.exists(booked), c.created_at < ended_before))
             .order_by(c.created_at, c.id)
             .limit(limit)
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from uuid import UUID
 
 from application.errors import NotFound
@@ -65,18 +66,20 @@ class EraseCustomer:
             ahead = [b for b in bookings if blocks_erasure(b, now)]
             if ahead:
                 raise ErasureRefused(f"{len(ahead)} booking(s) still to come or under way; cancel them first")
-            plan = self._plan(customer, bookings)
+            plan = self._plan(customer, bookings, now)
             skipped = await data.erase(plan)
             await data.commit()
         log.info("customer %s erased: %s bookings, %s messages skipped", customer.id, len(bookings), skipped)
         return Erased(customer.id, len(bookings), skipped, tuple(m.topic for m in plan.messages))
 
-    def _plan(self, customer: Customer, bookings: list[Booking]) -> ErasurePlan:
+    def _plan(self, customer: Customer, bookings: list[Booking], now: datetime) -> ErasurePlan:
         secrets = {customer.name, customer.email, customer.phone or ""}
         for booking in bookings:
             secrets |= personal_values(booking)
             anonymise_booking(booking, token_hash=self._new_token_hash())
-        messages = [] if is_erased(customer.email) else forget_customer(customer.id, customer.references)
+        messages = (
+            [] if is_erased(customer.email) else forget_customer(customer.id, customer.references, at=now)
+        )
         anonymous = Customer(
             id=customer.id,
             email=erased_email(customer.id),
