@@ -84,7 +84,7 @@ class FakeStripe:
     base: str
     requests: list[Request] = field(default_factory=list)
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)  # created, by id
-    statuses: list[int] = field(default_factory=list)  # answered (creating nothing) first, one per POST
+    statuses: list[int] = field(default_factory=list)  # answered (creating nothing) first, one per POST or DELETE
     events: list[dict[str, Any]] = field(default_factory=list)  # what `GET /v1/events` lists, newest first
     # Card error codes the next confirmed PaymentIntents fail with (`authentication_required`, ...).
     card_errors: list[str] = field(default_factory=list)
@@ -104,11 +104,11 @@ class FakeStripe:
                 listed = [e for e in self.events if e["created"] >= since]
                 page = {"object": "list", "url": "/v1/events", "has_more": False, "data": listed}
                 return 200, json.dumps(page).encode()
-            if method == "DELETE":
-                return self._delete(path)
             if self.statuses:
                 status = self.statuses.pop(0)
                 return status, json.dumps({"error": {"type": "api_error", "message": "scripted"}}).encode()
+            if method == "DELETE":
+                return self._delete(path)
             key = headers.get("idempotency-key")
             if key is not None and key in self._replies:
                 return self._replies[key]
