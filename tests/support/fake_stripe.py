@@ -84,7 +84,7 @@ class FakeStripe:
     base: str
     requests: list[Request] = field(default_factory=list)
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)  # created, by id
-    statuses: list[int] = field(default_factory=list)  # answered (creating nothing) first, one per POST or DELETE
+    statuses: list[int] = field(default_factory=list)  # answered first, one per POST or DELETE
     events: list[dict[str, Any]] = field(default_factory=list)  # what `GET /v1/events` lists, newest first
     # Card error codes the next confirmed PaymentIntents fail with (`authentication_required`, ...).
     card_errors: list[str] = field(default_factory=list)
