@@ -31,6 +31,7 @@ STATUS_OF_CODE = {
     "payment_required": 409,
     "extension_not_allowed": 409,
     "not_dispatched": 409,
+    "erasure_refused": 409,
     "provider_rejected": 409,
     "invalid_extension": 422,
     "unknown_offering": 404,
