@@ -87,7 +87,9 @@ class SqlPersonalData:
 
     async def bookings_of(self, customer_id: UUID) -> list[Booking]:
         b = t.bookings.c
-        query = sa.select(t.bookings).where(b.customer_id == customer_id).order_by(b.created_at, b.id)
+        query = (
+            sa.select(t.bookings).where(b.customer_id == customer_id).order_by(b.created_at, b.start_at, b.id)
+        )
         rows = (await self._c.execute(self._for_update(query))).all()
         self._versions.update((row.id, row.version) for row in rows)
         return [booking_from_row(row) for row in rows]

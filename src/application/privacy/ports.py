@@ -21,7 +21,7 @@ class PersonalData(Protocol):
         """The customer with that (normalised) email or id, locked for update in a writing transaction."""
 
     async def bookings_of(self, customer_id: UUID) -> list[Booking]:
-        """The customer's bookings, oldest first, locked for update in a writing transaction."""
+        """The customer's bookings, oldest first (then by start), locked in a writing transaction."""
 
     async def extensions_of(self, booking_ids: Sequence[UUID]) -> list[Extension]: ...
 
