@@ -12,7 +12,8 @@ from adapters.providers.mock.gateways import HubOnlyScheduling
 from application.bookings.commands import BookingCreated
 from application.packages.commands import ScheduleSession
 from application.packages.sessions import CancelSession, ScheduleSessionHandler
-from application.payments.commands import PaymentSucceeded
+from application.payments.commands import PaymentLinkPaid, PaymentOutcome, PaymentSucceeded
+from application.payments.payment_links import PaymentLinkPaidHandler
 from application.scheduling.commands import ScheduleBooking
 from application.scheduling.schedule import ScheduleBookingHandler
 from domain.errors import (
@@ -161,3 +162,15 @@ async def test_twenty_requests_racing_for_the_last_credit_give_one_session() -> 
     stored = [b for b in app.state.bookings.values() if b.package_id == package.booking_id]
     assert len(stored) == 4
     assert app.state.bookings[package.booking_id].credits.used == 4  # type: ignore[union-attr]
+
+
+async def test_a_package_bought_through_a_payment_link_holds_its_credits_from_that_payment() -> None:
+    app = build()
+    paid = PaymentLinkPaid(
+        "stripe", "evt-link", "plink_four", "cs_1", 32000, "EUR", "ada@example.com", "Ada", None, "pi_1"
+    )
+    assert await PaymentLinkPaidHandler(app.uow, app.catalog, app.clock)(paid) is PaymentOutcome.APPLIED
+    [package] = app.state.bookings.values()
+    assert package.credits is not None
+    assert (package.credits.total, package.credits.left) == (4, 4)
+    assert package.credits.valid_until == app.clock.now() + 31 * DAY

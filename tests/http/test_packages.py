@@ -177,6 +177,9 @@ async def test_a_session_cancelled_late_keeps_its_credit_and_one_that_began_stay
 
 async def test_refusals_before_payment_for_a_single_booking_and_for_a_stranger(database_url: str) -> None:
     async with running_app(database_url, clock=FixedClock(NOW), catalog=SCHEDULING) as (client, _):
+        offerings = {o["id"]: o for o in (await client.get("/v1/offerings")).json()["items"]}
+        assert offerings["cal-package"]["package"] == {"sessions": 4, "valid_days": 31}
+        assert offerings["cal-coaching"]["package"] is None
         package, token = await a_package(client)
         unpaid = await schedule(client, package, token, "2026-03-02T10:00:00+01:00")
         assert (unpaid.status_code, unpaid.json()["code"]) == (409, "payment_required")

@@ -10,8 +10,21 @@ from msgspec import Meta, Struct
 
 from application.packages.commands import SessionView
 from domain.booking import Booking
+from domain.catalog import Offering
 
 Aware = Annotated[datetime, Meta(tz=True, description="ISO 8601 with an offset; a naive time is refused")]
+
+
+class PackageOut(Struct):
+    """An offering sold as a package: this many sessions, each starting within `valid_days` of payment
+    (null: any time)."""
+
+    sessions: int
+    valid_days: int | None
+
+
+def package_out(offering: Offering) -> PackageOut | None:
+    return PackageOut(offering.sessions, offering.valid_days) if offering.sessions is not None else None
 
 
 class SessionIn(Struct, forbid_unknown_fields=True):

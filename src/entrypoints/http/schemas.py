@@ -20,7 +20,7 @@ from domain.availability import AvailableSlots
 from domain.catalog import Offering
 from domain.customer import EMAIL_PATTERN
 from domain.extension import MAX_AMOUNT_CENTS, MAX_DESCRIPTION, MIN_AMOUNT_CENTS, Extension
-from entrypoints.http.package_schemas import SessionItemOut, session_item
+from entrypoints.http.package_schemas import PackageOut, SessionItemOut, package_out, session_item
 
 Aware = Annotated[datetime, Meta(tz=True, description="ISO 8601 with an offset; a naive time is refused")]
 Short = Annotated[str, Meta(min_length=1, max_length=100)]
@@ -212,6 +212,7 @@ class OfferingOut(Struct):
     timezone: str
     opening_hours: dict[str, list[str]]
     dispatch: bool
+    package: PackageOut | None  # a package of sessions: booked without a start, then scheduled one by one
 
 
 class OfferingList(Struct):
@@ -360,6 +361,7 @@ def offering_out(o: Offering) -> OfferingOut:
             if ranges
         },
         dispatch=o.dispatch,
+        package=package_out(o),
     )
 
 
