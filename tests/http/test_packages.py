@@ -293,3 +293,33 @@ async def test_twenty_requests_for_the_last_credit_on_postgresql_give_one_sessio
     assert codes == [201] + [409] * 19
     assert {r.json()["code"] for r in answers if r.status_code == 409} == {"no_sessions_left"}
     assert (view["sessions_left"], len(view["sessions"])) == (0, 4)
+
+
+async def test_a_session_rescheduled_at_calcom_moves_inside_the_validity_and_is_rejected_past_it(
+    database_url: str,
+) -> None:
+    async with everything(database_url) as (client, _container, _stripe, _cal, _erp, _odoo):
+        package, token = await a_package(client)
+        await pay_at_stripe(client, package)
+        await schedule(client, package, token, "2026-03-05T10:00:00+01:00")
+
+        def rescheduled(uid: str, old: str, start: str, end: str) -> tuple[bytes, dict[str, str]]:
+            return cal_webhook(
+                "BOOKING_RESCHEDULED",
+                {
+                    "uid": uid,
+                    "startTime": start,
+                    "endTime": end,
+                    "eventTypeId": 680,
+                    "rescheduleUid": old,
+                },
+            )
+
+        body, headers = rescheduled("uid-2", "uid-1", "2026-03-06T09:00:00.000Z", "2026-03-06T10:00:00.000Z")
+        moved = await client.post("/webhooks/calcom", content=body, headers=headers)
+        body, headers = rescheduled("uid-3", "uid-2", "2026-04-06T08:00:00.000Z", "2026-04-06T09:00:00.000Z")
+        past = await client.post("/webhooks/calcom", content=body, headers=headers)
+        view = await read(client, package, token)
+    assert (moved.json(), past.json()) == ({"outcome": "moved"}, {"outcome": "rejected"})
+    [session] = view["sessions"]
+    assert (session["start"], session["status"]) == ("2026-03-06T09:00:00Z", "scheduled")
