@@ -25,6 +25,7 @@ from domain.outbox import OutboxMessage, target_of
 # Each customer message goes out on both channels; the sms sender skips customers without a phone.
 CUSTOMER_CHANNELS = ("email", "sms")
 EXTENSION_ID = "extension_id"  # the payload key of a message about one extension
+AMOUNT_CENTS = "amount_cents"  # the payload key of a partial refund's (or credit note's) amount
 # The integration that delivers each topic's target (`<target>.<fact>`), as /health names it: a channel
 # names the provider behind it; a provider's own target is its name.
 INTEGRATION_OF_TARGET: Mapping[str, str] = {"email": "resend", "sms": "twilio"}
@@ -55,9 +56,9 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
                 *_tell_customer("booking_confirmed", booking),
                 *(pickup if dispatch else []),
             ]
-        case BookingCancelled(paid=paid, occurred_at=at, cal_booking_uid=cal_uid):
+        case BookingCancelled(paid=paid, occurred_at=at, cal_booking_uid=cal_uid, amount_cents=amount):
             return [
-                *([_accounting("booking_refunded", booking, at)] if paid else []),
+                *([_accounting("booking_refunded", booking, at, amount)] if paid else []),
                 *_tell_customer("booking_cancelled", booking),
                 *([_cancel_at_cal(booking, cal_uid)] if cal_uid else []),
             ]
@@ -65,9 +66,11 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
             return [_cancel_at_cal(booking, uid)]
         case PaymentFailed(occurred_at=at):
             return _tell_customer("payment_failed", booking, f":{at.isoformat()}")
-        case RefundRequested(provider=provider, payment_ref=ref, duplicate=duplicate):
+        case RefundRequested(provider=provider, payment_ref=ref, duplicate=duplicate, amount_cents=amount):
             # One refund per booking and provider (and per extra payment): the key dedupes retries.
-            payload = {"payment_ref": ref} if ref else {}
+            payload: dict[str, Any] = {"payment_ref": ref} if ref else {}
+            if amount is not None:  # a partial refund; without it, what is left of the payment
+                payload |= {AMOUNT_CENTS: amount, "currency": event.currency}
             key = f"refund:{booking}:{provider}" + (f":{ref}" if duplicate else "")
             return [OutboxMessage(f"{provider}.refund", key, booking, payload)]
         case RefundIssued(full=full):
@@ -111,9 +114,13 @@ def extension_of(topic: str, idempotency_key: str, payload: Mapping[str, Any]) -
     return None
 
 
-def _accounting(fact: str, booking: UUID, at: datetime) -> OutboxMessage:
-    """The invoice (or credit note) is dated by the fact, so a late delivery dates it the same."""
-    return OutboxMessage(f"odoo.{fact}", f"odoo.{fact}:{booking}", booking, {"at": at.isoformat()})
+def _accounting(fact: str, booking: UUID, at: datetime, amount: int | None = None) -> OutboxMessage:
+    """The invoice (or credit note) is dated by the fact, so a late delivery dates it the same; a
+    partial credit note carries its amount."""
+    payload: dict[str, Any] = {"at": at.isoformat()}
+    if amount is not None:
+        payload[AMOUNT_CENTS] = amount
+    return OutboxMessage(f"odoo.{fact}", f"odoo.{fact}:{booking}", booking, payload)
 
 
 def _trip(kind: str, booking: UUID, payload: dict[str, str] | None = None) -> OutboxMessage:

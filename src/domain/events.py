@@ -29,6 +29,9 @@ class BookingConfirmed(DomainEvent):
 class BookingCancelled(DomainEvent):
     paid: bool
     cal_booking_uid: str | None = None  # the Cal.com booking to cancel too (not when Cal.com told us)
+    amount_cents: int | None = (
+        None  # the part of the payment refunded (a package's unused sessions); None: all
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,8 @@ class RefundRequested(DomainEvent):
     provider: str
     payment_ref: str | None
     duplicate: bool = False  # a second payment for a booking paid already
+    amount_cents: int | None = None  # a partial refund; None: what is left of the payment
+    currency: str | None = None  # the partial refund's
 
 
 @dataclass(frozen=True, slots=True)

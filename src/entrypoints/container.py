@@ -51,6 +51,7 @@ from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.health import GetHealth
 from application.outbox.prune import PruneSettledMessages
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
+from application.packages.sessions import CancelSession, ScheduleSessionHandler
 from application.payments.extensions import (
     ApproveExtension,
     DeclineExtension,
@@ -266,7 +267,7 @@ class Container(containers.DeclarativeContainer):
     )
     get_booking = providers.Singleton(GetBooking, uow)
     list_bookings = providers.Singleton(ListBookings, uow)
-    cancel_booking = providers.Singleton(CancelBooking, uow, clock)
+    cancel_booking = providers.Singleton(CancelBooking, uow, clock, catalog)
     expire_holds = providers.Singleton(ExpireHolds, uow, clock)
     payment_events = providers.Singleton(PaymentEventHandler, uow, clock)
     trip_status = providers.Singleton(TripStatusReportedHandler, uow, clock)
@@ -294,6 +295,8 @@ class Container(containers.DeclarativeContainer):
     pay_extension = providers.Singleton(PayExtension, uow, extension_checkout, clock)
     appointment_reported = providers.Singleton(AppointmentReportedHandler, uow, catalog, clock)
     schedule_booking = providers.Singleton(ScheduleBookingHandler, uow, catalog, clock, scheduling)
+    schedule_session = providers.Singleton(ScheduleSessionHandler, uow, catalog, clock, scheduling)
+    cancel_session = providers.Singleton(CancelSession, uow, catalog, clock)
 
     # Personal data: export, erasure, and erasure after the retention (the worker's).
     personal_data = providers.Singleton(SqlPersonalDataFactory, database)

@@ -7,8 +7,10 @@ import logging
 from datetime import datetime
 
 from application.errors import ProviderRejected
+from application.outbox_routes import AMOUNT_CENTS
 from application.ports import AccountingGateway, CatalogSource, ClaimedMessage, Sender, UnitOfWorkFactory
 from domain.accounting import Invoice, Partner
+from domain.catalog import Money
 from domain.outbox import OutboxState
 
 log = logging.getLogger("bookhub.accounting")
@@ -37,7 +39,7 @@ class AccountingSender:
         invoice = Invoice(
             booking_id=booking.id,
             partner=Partner(customer.name, customer.email),
-            amount=booking.price,
+            amount=_amount(booking.price, message.payload.get(AMOUNT_CENTS)),
             label=f"{offering.name if offering else booking.offering_id} ({booking.id})",
             on=at.date(),
         )
@@ -57,6 +59,11 @@ class AccountingSender:
                 await uow.bookings.set_references(booking.id, {**booking.references, key: value})
                 await uow.commit()
         log.info("accounting: %s for booking %s is %s %s", message.topic, message.booking_id, key, value)
+
+
+def _amount(price: Money, partial: object) -> Money:
+    """The booking's price, or the part of it a partial credit note names."""
+    return Money(partial, price.currency) if isinstance(partial, int) else price
 
 
 _: type[Sender] = AccountingSender

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -56,3 +56,4 @@ class BookingCreated:
 class BookingView:
     booking: Booking
     customer: Customer | None
+    sessions: Sequence[Booking] = ()  # a package's sessions, earliest first

@@ -5,15 +5,19 @@ from __future__ import annotations
 from uuid import UUID
 
 from application.errors import NotFound
+from application.packages.cancellation import cancel_a_package, cancel_a_session
 from application.payments.extensions import refund_paid_extensions
-from application.ports import Clock, UnitOfWorkFactory
+from application.ports import CatalogSource, Clock, UnitOfWorkFactory
 from application.tokens import token_matches
 from domain.booking import Booking
 
 
 class CancelBooking:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow, self._clock = uow, clock
+    """A booking, a package (with its upcoming sessions, the credits left refunded pro rata), or one
+    session (under its package's rule)."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, catalog: CatalogSource) -> None:
+        self._uow, self._clock, self._catalog = uow, clock, catalog
 
     async def __call__(self, booking_id: UUID, *, token: str | None, admin: bool) -> Booking:
         async with self._uow() as uow:
@@ -23,7 +27,12 @@ class CancelBooking:
             ):
                 raise NotFound("no such booking")
             now = self._clock.now()
-            booking.cancel(now=now)
+            if booking.credits is not None:
+                await cancel_a_package(uow, self._catalog, booking, now=now)
+            elif booking.package_id is not None:
+                await cancel_a_session(uow, self._catalog, booking, now=now)
+            else:
+                booking.cancel(now=now)
             await refund_paid_extensions(uow, booking, now=now)
             await uow.commit()
         return booking

@@ -24,12 +24,14 @@ from entrypoints.http.health import health
 from entrypoints.http.metrics import metrics
 from entrypoints.http.openapi import COMPONENTS, OPENAPI_PLUGINS, TAGS
 from entrypoints.http.sandbox import checkout_page, checkout_submit
+from entrypoints.http.sessions import SessionController
 from entrypoints.http.webhooks import WEBHOOK_ROUTES
 from entrypoints.logs import quiet_parameter_loggers
 
 MAX_BODY_BYTES = 64 * 1024
 ROUTES = [
     BookingController,
+    SessionController,
     AdminController,
     health,
     metrics,
