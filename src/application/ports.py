@@ -282,6 +282,11 @@ class SinkStatus:
     failures_in_a_row: int
 
 
+class SecretKeySource(Protocol):
+    async def secret_key(self) -> bytes:
+        """The hub's signing key: the configured one, else the one generated on first start and kept."""
+
+
 class Sender(Protocol):
     async def send(self, message: ClaimedMessage) -> OutboxState:
         """Deliver with the message's idempotency key: DELIVERED, or SKIPPED when the integration is

@@ -10,6 +10,7 @@ from adapters.metrics import PrometheusMetrics
 from adapters.persistence.checkpoints import SqlCheckpointStore
 from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
+from adapters.persistence.secret_keys import SqlSecretKeys
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from adapters.providers.acuity.client import AcuityClient
 from adapters.providers.acuity.webhook import AcuityWebhook
@@ -44,6 +45,7 @@ from application.bookings.lifecycle import CancelBooking, ExpireHolds
 from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
 from application.dispatch.trip_updates import MarkReady, TripStatusReportedHandler
 from application.dispatch.trips import TripSender
+from application.manage_links import ManageLinks
 from application.notifications.email import EmailNotificationSender
 from application.notifications.sms import SmsNotificationSender
 from application.outbox.deliver import DeliverOutboxMessages
@@ -77,6 +79,9 @@ class Container(containers.DeclarativeContainer):
     metrics = providers.Singleton(PrometheusMetrics)
     catalog = providers.Singleton(TomlCatalog, settings.provided.catalog_path)
     uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, database)
+    # The signing key (BOOKHUB_SECRET_KEY, else generated once and kept) and the manage links it signs.
+    secret_keys = providers.Singleton(SqlSecretKeys, database, settings.provided.secret_key)
+    manage_links = providers.Singleton(ManageLinks, secret_keys, settings.provided.public_url)
     # Outbound HTTP for providers and the outbox: lanes of one keep-alive connection (http_lanes.py).
     http = providers.Singleton(HttpLanes, lanes=settings.provided.outbox_concurrency)
     # Integrations without credentials (mock) settle their outbox messages at once.
@@ -177,7 +182,7 @@ class Container(containers.DeclarativeContainer):
     )
     sms_sender = providers.Selector(
         twilio_settings.mode,
-        connected=providers.Singleton(SmsNotificationSender, uow, catalog, sms_gateway),
+        connected=providers.Singleton(SmsNotificationSender, uow, catalog, sms_gateway, manage_links),
         mock=mock_sender,
     )
 
@@ -191,7 +196,7 @@ class Container(containers.DeclarativeContainer):
     )
     email_sender = providers.Selector(
         resend_settings.mode,
-        connected=providers.Singleton(EmailNotificationSender, uow, catalog, email_gateway),
+        connected=providers.Singleton(EmailNotificationSender, uow, catalog, email_gateway, manage_links),
         mock=mock_sender,
     )
 

@@ -7,7 +7,7 @@ from uuid import UUID
 from application.errors import NotFound
 from application.payments.extensions import refund_paid_extensions
 from application.ports import Clock, UnitOfWorkFactory
-from application.tokens import token_matches
+from application.tokens import Credential, opens
 from domain.booking import Booking
 
 
@@ -15,11 +15,11 @@ class CancelBooking:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow, self._clock = uow, clock
 
-    async def __call__(self, booking_id: UUID, *, token: str | None, admin: bool) -> Booking:
+    async def __call__(self, booking_id: UUID, *, token: Credential | None, admin: bool) -> Booking:
         async with self._uow() as uow:
             booking = await uow.bookings.get(booking_id, for_update=True)
             if booking is None or not (
-                admin or (token is not None and token_matches(token, booking.token_hash))
+                admin or (token is not None and opens(token, booking.id, booking.token_hash))
             ):
                 raise NotFound("no such booking")
             now = self._clock.now()

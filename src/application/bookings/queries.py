@@ -8,7 +8,7 @@ from uuid import UUID
 from application.bookings.commands import BookingView
 from application.errors import InvalidRequest, NotFound, UnknownOffering
 from application.ports import CatalogSource, Clock, UnitOfWorkFactory
-from application.tokens import token_matches
+from application.tokens import Credential, opens
 from domain.availability import AvailableSlots, available_slot_counts
 from domain.catalog import Offering
 from domain.customer import normalise_email
@@ -79,11 +79,11 @@ class GetBooking:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def __call__(self, booking_id: UUID, *, token: str | None, admin: bool) -> BookingView:
+    async def __call__(self, booking_id: UUID, *, token: Credential | None, admin: bool) -> BookingView:
         async with self._uow(read_only=True) as uow:
             booking = await uow.bookings.get(booking_id)
             if booking is None or not (
-                admin or (token is not None and token_matches(token, booking.token_hash))
+                admin or (token is not None and opens(token, booking.id, booking.token_hash))
             ):
                 raise NotFound("no such booking")
             return BookingView(booking, await uow.customers.get(booking.customer_id))

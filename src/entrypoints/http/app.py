@@ -46,6 +46,7 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         stop = asyncio.Event()
         task = None
+        await container.secret_keys().secret_key()  # generated and kept on the first start, said once
         if worker:
             task = asyncio.create_task(container.worker().run(stop))
         # What exists now (modules, the catalog, the wiring) lives as long as the process: keep it out of

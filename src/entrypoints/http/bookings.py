@@ -15,6 +15,7 @@ from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBooking
 from application.bookings.queries import GetAvailability, GetBooking, ListOfferings, check_instant
 from application.errors import InvalidRequest
+from application.manage_links import ManageLinks
 from application.payments.extensions import (
     ApproveExtension,
     DeclineExtension,
@@ -23,6 +24,7 @@ from application.payments.extensions import (
 from application.payments.retry_payment import RetryPayment
 from application.scheduling.commands import ScheduleBooking
 from application.scheduling.schedule import ScheduleBookingHandler
+from application.tokens import token_hash
 from domain.dispatch import Address, Vehicle
 from domain.extension import ExtensionStatus
 from entrypoints.http.auth import require_credential, token_or_admin
@@ -109,6 +111,7 @@ class BookingController(Controller):
         self,
         data: JSONBody[CreateBookingIn],
         create_booking: Inject[CreateBookingHandler],
+        manage_links: Inject[ManageLinks],
         idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
     ) -> BookingCreatedOut:
         if idempotency_key is not None and not (8 <= len(idempotency_key) <= 255):
@@ -118,7 +121,8 @@ class BookingController(Controller):
         if data.start is not None:
             check_instant("start", data.start)
         created = await create_booking(_command(data, idempotency_key))
-        return created_out(created)
+        manage_url = await manage_links.url(created.booking_id, token_hash(created.booking_token))
+        return created_out(created, manage_url)
 
     @get("/bookings/{booking_id:uuid}", responses=problems("unauthorized", "not_found"))
     async def read(
