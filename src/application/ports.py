@@ -182,6 +182,9 @@ class ExtensionRepository(Protocol):
 
     async def save(self, extension: Extension) -> None: ...
 
+    async def of_booking(self, booking_id: UUID) -> list[Extension]:
+        """Every extension of the booking, oldest first."""
+
     async def paid_of(self, booking_id: UUID) -> list[Extension]:
         """The booking's paid extensions, locked for update."""
         ...

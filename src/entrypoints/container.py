@@ -42,7 +42,13 @@ from adapters.providers.twilio.gateway import TwilioSmsGateway
 from application.accounting.invoices import AccountingSender
 from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBooking, ExpireHolds
-from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
+from application.bookings.queries import (
+    GetAvailability,
+    GetBooking,
+    GetOffering,
+    ListBookings,
+    ListOfferings,
+)
 from application.dispatch.trip_updates import MarkReady, TripStatusReportedHandler
 from application.dispatch.trips import TripSender
 from application.manage_links import ManageLinks
@@ -65,6 +71,7 @@ from application.payments.retry_payment import RetryPayment
 from application.scheduling.appointments import AppointmentReportedHandler
 from application.scheduling.schedule import ScheduleBookingHandler
 from entrypoints.settings import Settings
+from entrypoints.web.security import Csrf
 from entrypoints.webhook_dispatch import WebhookDispatch
 from entrypoints.worker import Worker
 
@@ -82,6 +89,7 @@ class Container(containers.DeclarativeContainer):
     # The signing key (BOOKHUB_SECRET_KEY, else generated once and kept) and the manage links it signs.
     secret_keys = providers.Singleton(SqlSecretKeys, database, settings.provided.secret_key)
     manage_links = providers.Singleton(ManageLinks, secret_keys, settings.provided.public_url)
+    csrf = providers.Singleton(Csrf, secret_keys, secure=settings.provided.secure_cookies)
     # Outbound HTTP for providers and the outbox: lanes of one keep-alive connection (http_lanes.py).
     http = providers.Singleton(HttpLanes, lanes=settings.provided.outbox_concurrency)
     # Integrations without credentials (mock) settle their outbox messages at once.
@@ -260,6 +268,7 @@ class Container(containers.DeclarativeContainer):
         default_provider=payment_mode,
     )
     get_booking = providers.Singleton(GetBooking, uow)
+    get_offering = providers.Singleton(GetOffering, catalog)
     list_bookings = providers.Singleton(ListBookings, uow)
     cancel_booking = providers.Singleton(CancelBooking, uow, clock)
     expire_holds = providers.Singleton(ExpireHolds, uow, clock)

@@ -67,6 +67,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     calcom: CalComSettings = msgspec.field(default_factory=CalComSettings)
 
     @property
+    def secure_cookies(self) -> bool:
+        """Cookies are `Secure` when customers reach the hub over https."""
+        return self.public_url.startswith("https://")
+
+    @property
     def hold(self) -> timedelta:
         return timedelta(minutes=self.hold_minutes)
 

@@ -12,6 +12,7 @@ from application.payments.commands import PaymentSession
 from domain.booking import Booking
 from domain.customer import Customer
 from domain.dispatch import Address, Vehicle
+from domain.extension import Extension
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +57,4 @@ class BookingCreated:
 class BookingView:
     booking: Booking
     customer: Customer | None
+    extensions: tuple[Extension, ...] = ()

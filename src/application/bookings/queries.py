@@ -39,6 +39,17 @@ class ListOfferings:
         return list(self._catalog.catalog.offerings.values())
 
 
+class GetOffering:
+    def __init__(self, catalog: CatalogSource) -> None:
+        self._catalog = catalog
+
+    def __call__(self, offering_id: str) -> Offering:
+        offering = self._catalog.catalog.offerings.get(offering_id)
+        if offering is None:
+            raise UnknownOffering(f"no offering {offering_id!r}")
+        return offering
+
+
 class GetAvailability:
     def __init__(self, uow: UnitOfWorkFactory, catalog: CatalogSource, clock: Clock) -> None:
         self._uow, self._catalog, self._clock = uow, catalog, clock
@@ -79,14 +90,19 @@ class GetBooking:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def __call__(self, booking_id: UUID, *, token: Credential | None, admin: bool) -> BookingView:
+    async def __call__(
+        self, booking_id: UUID, *, token: Credential | None, admin: bool, extensions: bool = False
+    ) -> BookingView:
+        """With `extensions`, the booking's extensions too (oldest first)."""
         async with self._uow(read_only=True) as uow:
             booking = await uow.bookings.get(booking_id)
             if booking is None or not (
                 admin or (token is not None and opens(token, booking.id, booking.token_hash))
             ):
                 raise NotFound("no such booking")
-            return BookingView(booking, await uow.customers.get(booking.customer_id))
+            customer = await uow.customers.get(booking.customer_id)
+            found = tuple(await uow.extensions.of_booking(booking.id)) if extensions else ()
+            return BookingView(booking, customer, found)
 
 
 class ListBookings:

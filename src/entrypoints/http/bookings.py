@@ -120,7 +120,7 @@ class BookingController(Controller):
             raise InvalidRequest("bad Idempotency-Key", {"Idempotency-Key": NUL_REASON})
         if data.start is not None:
             check_instant("start", data.start)
-        created = await create_booking(_command(data, idempotency_key))
+        created = await create_booking(create_command(data, idempotency_key))
         manage_url = await manage_links.url(created.booking_id, token_hash(created.booking_token))
         return created_out(created, manage_url)
 
@@ -281,7 +281,7 @@ def _address(data: AddressIn | None) -> Address | None:
     return Address(data.street, data.zip, data.city, data.lat, data.lng)
 
 
-def _command(data: CreateBookingIn, idempotency_key: str | None) -> CreateBooking:
+def create_command(data: CreateBookingIn, idempotency_key: str | None) -> CreateBooking:
     intake: dict[str, Any] = dict(data.intake) if isinstance(data.intake, dict) else {}
     vehicle = data.vehicle
     return CreateBooking(
