@@ -82,7 +82,10 @@ def render(
 def _switcher(request: AnyRequest, lang: Lang) -> list[tuple[str, str, str, bool]]:
     """(code, name, href, current) for each language: the same page in that language."""
     query = {k: v for k, v in request.query_params.items() if k in {"date"}}
-    path = request.url.path if request.method == "GET" else "/"
+    # The same page, except after a form (a POST) and on a manage link's path, which is a secret.
+    path = (
+        request.url.path if request.method == "GET" and not request.url.path.startswith("/manage/") else "/"
+    )
     return [
         (code, NAMES[code], f"{path}?{urlencode({**query, 'lang': code})}", code == lang.code)
         for code in LANGUAGES
