@@ -50,7 +50,8 @@ def test_book_pay_and_open_the_emailed_link_in_a_fresh_browser(browser: Any, ser
     fresh = browser.new_context(locale="en-GB")
     other = fresh.new_page()
     response = other.goto(link)
-    assert response is not None and response.status == 200
+    assert response is not None
+    assert response.status == 200
     assert other.url == booking_url  # the secret left the address bar
     assert other.locator(".status").inner_text() == "Confirmed"
     cookies += [c["value"] for c in fresh.cookies()]
@@ -76,15 +77,30 @@ def test_the_same_in_french_with_french_prices_and_dates(browser: Any, server: S
     text = page.locator("main").inner_text().replace("\u202f", " ").replace("\xa0", " ")
     assert page.locator(".status").inner_text() == "Confirmée"
     assert "85,00 €" in text
-    months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-              "octobre", "novembre", "décembre"]
+    months = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ]
     assert f"mardi {day.day} {months[day.month - 1]} {day.year}, 10:00 (heure" in text
     context.close()
 
 
 def test_a_tampered_link_is_a_404_page_and_a_post_without_csrf_is_403(browser: Any, server: Server) -> None:
-    body = {"offering_id": "airport-transfer", "start": f"{next_weekday(2).isoformat()}T12:00:00+02:00",
-            "customer": {"name": "Ada Lovelace", "email": "ada.api@example.com"}}
+    body = {
+        "offering_id": "airport-transfer",
+        "start": f"{next_weekday(2).isoformat()}T12:00:00+02:00",
+        "customer": {"name": "Ada Lovelace", "email": "ada.api@example.com"},
+    }
     created = httpx.post(f"{server.url}/v1/bookings", json=body, timeout=10).json()
     link = created["manage_url"]
     tampered = link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB")
@@ -92,7 +108,8 @@ def test_a_tampered_link_is_a_404_page_and_a_post_without_csrf_is_403(browser: A
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
     response = page.goto(tampered)
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     check(page, "not-found")
     assert page.get_by_role("heading", name="Page not found").is_visible()
     assert context.cookies() == [] or all(c["name"] != "bookhub_booking" for c in context.cookies())
@@ -101,7 +118,8 @@ def test_a_tampered_link_is_a_404_page_and_a_post_without_csrf_is_403(browser: A
     headers = page.goto(f"{server.url}/")
     assert headers is not None
     csp = headers.headers["content-security-policy"]
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
     assert headers.headers["referrer-policy"] == "no-referrer"
 
     before = httpx.get(f"{server.url}/admin/bookings", headers=_admin(), timeout=10).json()["items"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from axe_playwright_python.sync_playwright import Axe
 
@@ -17,7 +18,7 @@ _axe = Axe()
 
 def next_weekday(weekday: int, *, after_days: int = 2) -> date:
     """A day at least `after_days` ahead that is the given weekday (0 = Monday)."""
-    day = date.today() + timedelta(days=after_days)
+    day = datetime.now(ZoneInfo("Europe/Paris")).date() + timedelta(days=after_days)
     while day.weekday() != weekday:
         day += timedelta(days=1)
     return day
@@ -45,7 +46,7 @@ def exact(text: str) -> re.Pattern[str]:
 
 
 def book_on_the_pages(
-    page: Any, base: str, day: date, words: dict[str, str], *, lang: str = "en", email: str = "ada@example.com"
+    page: Any, base: str, day: date, words: dict[str, str], *, lang: str = "en", email: str = "ada@x.org"
 ) -> None:
     """`/` → the offering → the day (the date field and Show) → 10:00 → the form → Book."""
     page.goto(base + "/")

@@ -3,7 +3,7 @@ done there today (pay or try again, schedule a paid booking, answer extensions).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -25,7 +25,7 @@ from domain.errors import DomainError
 from domain.statuses import BookingStatus, PaymentStatus
 from entrypoints.http.deps import Inject
 from entrypoints.settings import Settings
-from entrypoints.web.catalog import BOOKABLE_DAYS, free_starts
+from entrypoints.web.catalog import BOOKABLE_DAYS, free_starts, parse_instant, pick_day
 from entrypoints.web.pages import (
     AnyRequest,
     checked_form,
@@ -165,7 +165,7 @@ async def schedule_page(
     lang = language(request, settings, view.customer.locale if view.customer else None)
     offering = get_offering(view.booking.offering_id)
     today = clock.now().astimezone(offering.timezone).date()
-    day = _day(request.query_params.get("date"), today)
+    day = pick_day(request.query_params.get("date"), today)
     token, cookies = await csrf_token(request, csrf)
     return render(
         request,
@@ -184,14 +184,6 @@ async def schedule_page(
     )
 
 
-def _day(asked: str | None, today: date) -> date:
-    try:
-        day = date.fromisoformat(asked) if asked else today
-    except ValueError:
-        day = today
-    return min(max(day, today), today + timedelta(days=BOOKABLE_DAYS))
-
-
 @post("/bookings/{booking_id:uuid}/schedule", status_code=200)
 async def schedule(
     request: AnyRequest,
@@ -206,7 +198,7 @@ async def schedule(
         return error_page(request, language(request, settings), 403)
     lang = form_language(form, request, settings)
     grant = await _grant(request, booking_id, manage_links)
-    start = _instant(form.get("start"))
+    start = parse_instant(form.get("start"))
     if grant is None or start is None:
         return error_page(request, lang, 404 if grant is None else 400)
     try:
@@ -217,16 +209,6 @@ async def schedule(
         page = lang.link(f"/bookings/{booking_id}/schedule", notice="taken")
         return Redirect(page, status_code=303)
     return Redirect(lang.link(f"/bookings/{booking_id}", notice="scheduled"), status_code=303)
-
-
-def _instant(text: Any) -> datetime | None:
-    if not isinstance(text, str) or len(text) > 40:
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return value if value.tzinfo is not None and 1970 < value.year < 3000 else None
 
 
 @post("/bookings/{booking_id:uuid}/extensions/{extension_id:uuid}/{action:str}", status_code=200)

@@ -93,6 +93,7 @@ async def day_page(
         offering=offering,
         day=day,
         starts=starts,
+        times=time_links(lang, f"/book/{offering.id}/details", starts, offering),
         previous=day - timedelta(days=1) if day > today else None,
         next=day + timedelta(days=1) if day < today + timedelta(days=BOOKABLE_DAYS) else None,
         first_day=today,
@@ -110,7 +111,7 @@ async def details_page(
 ) -> Template:
     lang = language(request, settings)
     offering = get_offering(offering_id)
-    start = _instant(request.query_params.get("start"))
+    start = parse_instant(request.query_params.get("start"))
     if start is None:
         return error_page(request, lang, 404)
     return await _form(request, lang, csrf, offering, start, {"key": uuid.uuid4().hex}, {})
@@ -131,7 +132,7 @@ async def book(
         return error_page(request, language(request, settings), 403)
     lang = form_language(form, request, settings)
     offering = get_offering(offering_id)
-    start = _instant(form.get("start"))
+    start = parse_instant(form.get("start"))
     key = form.get("key")
     if start is None or not isinstance(key, str) or not 8 <= len(key) <= 255:
         return error_page(request, lang, 400)
@@ -171,16 +172,31 @@ async def free_starts(get_availability: GetAvailability, offering: Offering, day
     return [EPOCH + timedelta(microseconds=start) for start in available.starts]
 
 
+def time_links(lang: Lang, path: str, starts: list[datetime], offering: Offering) -> list[tuple[str, str]]:
+    """(href, `HH:MM`) per free start, built without a URL encoder per slot: a day has dozens."""
+    suffix = f"&lang={lang.code}" if lang.explicit else ""
+    zone = offering.timezone
+    return [
+        (f"{path}?start={s:%Y-%m-%dT%H:%MZ}{suffix}", s.astimezone(zone).strftime("%H:%M")) for s in starts
+    ]
+
+
 def _day(asked: str | None, offering: Offering, now: datetime) -> tuple[date, date]:
     today = now.astimezone(offering.timezone).date()
+    return pick_day(asked, today), today
+
+
+def pick_day(asked: str | None, today: date) -> date:
+    """The asked `YYYY-MM-DD` within the bookable days, else today."""
     try:
         day = date.fromisoformat(asked) if asked else today
     except ValueError:
         day = today
-    return min(max(day, today), today + timedelta(days=BOOKABLE_DAYS)), today
+    return min(max(day, today), today + timedelta(days=BOOKABLE_DAYS))
 
 
-def _instant(text: Any) -> datetime | None:
+def parse_instant(text: Any) -> datetime | None:
+    """An aware instant from a query or form field, or None."""
     if not isinstance(text, str) or len(text) > 40:
         return None
     try:

@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_time, format_timedelta, get_timezone_name
+from babel.dates import format_date, format_timedelta, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
@@ -27,18 +27,37 @@ LOCALES = Path(__file__).with_name("locales")
 REGION = {"en": "en_GB", "fr": "fr_FR", "es": "es_ES", "pt": "pt_PT", "de": "de_DE"}
 
 
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """One language's texts: `gettext` is a dict lookup (a page asks for some forty)."""
+
+    table: dict[str, str]
+    fallback: NullTranslations
+
+    def gettext(self, message: str) -> str:
+        return self.table.get(message) or message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.fallback.ngettext(singular, plural, n)
+
+
 @cache
-def translations(language: str) -> NullTranslations:
+def translations(language: str) -> Texts:
     """The language's catalog, compiled in memory from its .po file (English is the source text)."""
     path = LOCALES / language / "LC_MESSAGES" / "messages.po"
     if language == "en" or not path.exists():
-        return NullTranslations()
+        return Texts({}, NullTranslations())
     with path.open("rb") as po:
         catalog = read_po(po, locale=language)
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
-    return Translations(compiled)
+    table = {
+        m.id: m.string
+        for m in catalog
+        if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string and not m.fuzzy
+    }
+    return Texts(table, Translations(compiled))
 
 
 def load_all() -> None:
@@ -92,18 +111,15 @@ class Formats:
         return _locale_of(self.language)
 
     def money(self, price: Money) -> str:
-        amount = Decimal(price.amount_cents) / 100
-        return format_currency(amount, price.currency, locale=self._locale)
+        return _money(self.language, price.amount_cents, price.currency)
 
     def day(self, value: date) -> str:
-        return format_date(value, "full", locale=self._locale)
+        return _day(self.language, value)
 
-    def short_day(self, value: date) -> str:
-        return format_date(value, "medium", locale=self._locale)
-
-    def time(self, value: datetime, zone: ZoneInfo) -> str:
-        """24-hour `HH:MM` in every language."""
-        return format_time(value.astimezone(zone), "HH:mm", locale=self._locale)
+    @staticmethod
+    def time(value: datetime, zone: ZoneInfo) -> str:
+        """24-hour `HH:MM` in every language (so no locale data is needed: a day page has dozens)."""
+        return value.astimezone(zone).strftime("%H:%M")
 
     def when(self, value: datetime, zone: ZoneInfo) -> str:
         """The day and time in the zone, with the zone named: `Tuesday 5 June 2029, 10:00 (Central
@@ -115,9 +131,25 @@ class Formats:
         return get_timezone_name(local, "long", locale=self._locale)
 
     def duration(self, value: timedelta) -> str:
-        return format_timedelta(value, threshold=2, locale=self._locale)
+        return _duration(self.language, value)
 
 
 @cache
 def _locale_of(language: str) -> Locale:
     return Locale.parse(REGION.get(language, language))
+
+
+# The same few prices, days and durations are written again and again: each once per language.
+@lru_cache(maxsize=4096)
+def _money(language: str, cents: int, currency: str) -> str:
+    return format_currency(Decimal(cents) / 100, currency, locale=_locale_of(language))
+
+
+@lru_cache(maxsize=4096)
+def _day(language: str, value: date) -> str:
+    return format_date(value, "full", locale=_locale_of(language))
+
+
+@lru_cache(maxsize=1024)
+def _duration(language: str, value: timedelta) -> str:
+    return format_timedelta(value, threshold=2, locale=_locale_of(language))

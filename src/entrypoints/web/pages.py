@@ -109,8 +109,8 @@ async def checked_form(request: AnyRequest, csrf: Csrf) -> dict[str, Any] | None
     return form
 
 
-def error_page(request: AnyRequest, lang: Lang, status: int, *, message: str | None = None) -> Template:
-    return render(request, "error.html", lang, status=status, status_code=status, message=message)
+def error_page(request: AnyRequest, lang: Lang, status: int) -> Template:
+    return render(request, "error.html", lang, status=status, status_code=status)
 
 
 def _lang_of(request: AnyRequest) -> Lang:
