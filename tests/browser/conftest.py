@@ -34,8 +34,10 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"SKIPPED LOUDLY: {reason}; `apt-get install chromium` (or set BOOKHUB_CHROMIUM) to run them")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Per module: Playwright's sync API runs an event loop of its own in this thread while it is open,
+    which the asyncio tests of other modules must not find running."""
     if not Path(CHROMIUM).exists():
         _unavailable(f"no Chromium at {CHROMIUM}")
     try:
