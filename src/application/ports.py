@@ -186,6 +186,9 @@ class ExtensionRepository(Protocol):
 
     async def save(self, extension: Extension) -> None: ...
 
+    async def of_booking(self, booking_id: UUID) -> list[Extension]:
+        """Every extension of the booking, oldest first."""
+
     async def paid_of(self, booking_id: UUID) -> list[Extension]:
         """The booking's paid extensions, locked for update."""
         ...
@@ -284,6 +287,11 @@ class SinkStatus:
     integration: str
     last_success_at: datetime | None
     failures_in_a_row: int
+
+
+class SecretKeySource(Protocol):
+    async def secret_key(self) -> bytes:
+        """The hub's signing key: the configured one, else the one generated on first start and kept."""
 
 
 class Sender(Protocol):

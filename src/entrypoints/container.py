@@ -11,6 +11,7 @@ from adapters.persistence.checkpoints import SqlCheckpointStore
 from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
 from adapters.persistence.personal_data import SqlPersonalDataFactory
+from adapters.persistence.secret_keys import SqlSecretKeys
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from adapters.providers.acuity.client import AcuityClient
 from adapters.providers.acuity.webhook import AcuityWebhook
@@ -42,9 +43,16 @@ from adapters.providers.twilio.gateway import TwilioSmsGateway
 from application.accounting.invoices import AccountingSender
 from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBooking, ExpireHolds
-from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
+from application.bookings.queries import (
+    GetAvailability,
+    GetBooking,
+    GetOffering,
+    ListBookings,
+    ListOfferings,
+)
 from application.dispatch.trip_updates import MarkReady, TripStatusReportedHandler
 from application.dispatch.trips import TripSender
+from application.manage_links import ManageLinks
 from application.notifications.email import EmailNotificationSender
 from application.notifications.sms import SmsNotificationSender
 from application.outbox.deliver import DeliverOutboxMessages
@@ -68,6 +76,7 @@ from application.privacy.retention import EraseLapsedCustomers
 from application.scheduling.appointments import AppointmentReportedHandler
 from application.scheduling.schedule import ScheduleBookingHandler
 from entrypoints.settings import Settings
+from entrypoints.web.security import Csrf
 from entrypoints.webhook_dispatch import WebhookDispatch
 from entrypoints.worker import Worker
 
@@ -82,6 +91,10 @@ class Container(containers.DeclarativeContainer):
     metrics = providers.Singleton(PrometheusMetrics)
     catalog = providers.Singleton(TomlCatalog, settings.provided.catalog_path)
     uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, database)
+    # The signing key (BOOKHUB_SECRET_KEY, else generated once and kept) and the manage links it signs.
+    secret_keys = providers.Singleton(SqlSecretKeys, database, settings.provided.secret_key)
+    manage_links = providers.Singleton(ManageLinks, secret_keys, settings.provided.public_url)
+    csrf = providers.Singleton(Csrf, secret_keys, secure=settings.provided.secure_cookies)
     # Outbound HTTP for providers and the outbox: lanes of one keep-alive connection (http_lanes.py).
     http = providers.Singleton(HttpLanes, lanes=settings.provided.outbox_concurrency)
     # Integrations without credentials (mock) settle their outbox messages at once.
@@ -188,7 +201,7 @@ class Container(containers.DeclarativeContainer):
     )
     sms_sender = providers.Selector(
         twilio_settings.mode,
-        connected=providers.Singleton(SmsNotificationSender, uow, catalog, sms_gateway),
+        connected=providers.Singleton(SmsNotificationSender, uow, catalog, sms_gateway, manage_links),
         mock=mock_sender,
     )
 
@@ -202,7 +215,7 @@ class Container(containers.DeclarativeContainer):
     )
     email_sender = providers.Selector(
         resend_settings.mode,
-        connected=providers.Singleton(EmailNotificationSender, uow, catalog, email_gateway),
+        connected=providers.Singleton(EmailNotificationSender, uow, catalog, email_gateway, manage_links),
         mock=mock_sender,
     )
 
@@ -266,6 +279,7 @@ class Container(containers.DeclarativeContainer):
         default_provider=payment_mode,
     )
     get_booking = providers.Singleton(GetBooking, uow)
+    get_offering = providers.Singleton(GetOffering, catalog)
     list_bookings = providers.Singleton(ListBookings, uow)
     cancel_booking = providers.Singleton(CancelBooking, uow, clock, catalog)
     expire_holds = providers.Singleton(ExpireHolds, uow, clock)

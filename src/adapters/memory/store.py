@@ -275,6 +275,11 @@ class _Extensions:
     async def save(self, extension: Extension) -> None:
         self.staged[extension.id] = copy.deepcopy(extension)
 
+    async def of_booking(self, booking_id: UUID) -> list[Extension]:
+        every = {**self._s.extensions, **self.staged}.values()
+        mine = [e for e in every if e.booking_id == booking_id]
+        return [copy.deepcopy(e) for e in sorted(mine, key=lambda e: e.created_at)]
+
     async def paid_of(self, booking_id: UUID) -> list[Extension]:
         every = {**self._s.extensions, **self.staged}.values()
         paid = [e for e in every if e.booking_id == booking_id and e.status is ExtensionStatus.PAID]

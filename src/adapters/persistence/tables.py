@@ -188,3 +188,12 @@ provider_checkpoints = sa.Table(
     sa.Column("last_event_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# The hub's own secrets (the signing key when BOOKHUB_SECRET_KEY is unset), by name.
+hub_secrets = sa.Table(
+    "hub_secrets",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(255), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)

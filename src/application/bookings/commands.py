@@ -12,6 +12,7 @@ from application.payments.commands import PaymentSession
 from domain.booking import Booking
 from domain.customer import Customer
 from domain.dispatch import Address, Vehicle
+from domain.extension import Extension
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +58,4 @@ class BookingView:
     booking: Booking
     customer: Customer | None
     sessions: Sequence[Booking] = ()  # a package's sessions, earliest first
+    extensions: tuple[Extension, ...] = ()

@@ -8,7 +8,7 @@ from application.errors import NotFound
 from application.packages.cancellation import cancel_a_package, cancel_a_session
 from application.payments.extensions import refund_paid_extensions
 from application.ports import CatalogSource, Clock, UnitOfWorkFactory
-from application.tokens import token_matches
+from application.tokens import Credential, opens
 from domain.booking import Booking
 
 
@@ -19,11 +19,11 @@ class CancelBooking:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, catalog: CatalogSource) -> None:
         self._uow, self._clock, self._catalog = uow, clock, catalog
 
-    async def __call__(self, booking_id: UUID, *, token: str | None, admin: bool) -> Booking:
+    async def __call__(self, booking_id: UUID, *, token: Credential | None, admin: bool) -> Booking:
         async with self._uow() as uow:
             booking = await uow.bookings.get(booking_id, for_update=True)
             if booking is None or not (
-                admin or (token is not None and token_matches(token, booking.token_hash))
+                admin or (token is not None and opens(token, booking.id, booking.token_hash))
             ):
                 raise NotFound("no such booking")
             now = self._clock.now()

@@ -23,7 +23,7 @@ from application.ports import (
 )
 from application.scheduling.appointments import resource_for
 from application.scheduling.commands import ScheduleBooking
-from application.tokens import token_matches
+from application.tokens import opens
 from domain.availability import slot_for
 from domain.booking import CAL_BOOKING_UID, Booking
 from domain.catalog import Offering, Resource
@@ -42,7 +42,7 @@ class ScheduleBookingHandler:
         async with self._uow(read_only=True) as uow:
             booking = await uow.bookings.get(cmd.booking_id)
             if booking is None or not (
-                cmd.admin or (cmd.token is not None and token_matches(cmd.token, booking.token_hash))
+                cmd.admin or (cmd.token is not None and opens(cmd.token, booking.id, booking.token_hash))
             ):
                 raise NotFound("no such booking")
             customer = await uow.customers.get(booking.customer_id)

@@ -148,6 +148,7 @@ class BookingCreatedOut(Struct):
     requires_payment: bool
     payment: PaymentOut | None
     expires_at: datetime | None
+    manage_url: str  # opens the booking's page in a browser (a secret: share it only with the customer)
 
 
 class CustomerOut(Struct):
@@ -229,7 +230,7 @@ def payment_out(session: PaymentSession | None) -> PaymentOut | None:
     return PaymentOut(session.provider, session.url, session.client_secret)
 
 
-def created_out(created: BookingCreated) -> BookingCreatedOut:
+def created_out(created: BookingCreated, manage_url: str) -> BookingCreatedOut:
     return BookingCreatedOut(
         booking_id=created.booking_id,
         booking_token=created.booking_token,
@@ -243,6 +244,7 @@ def created_out(created: BookingCreated) -> BookingCreatedOut:
         requires_payment=created.requires_payment,
         payment=payment_out(created.payment),
         expires_at=utc(created.expires_at),
+        manage_url=manage_url,
     )
 
 
