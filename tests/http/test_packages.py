@@ -162,7 +162,7 @@ async def test_a_session_cancelled_late_keeps_its_credit_and_one_that_began_stay
     clock = FixedClock(NOW)
     async with running_app(database_url, clock=clock, catalog=SCHEDULING) as (client, _):
         package, token = await a_package(client)
-        assert (await client.post(f"/sandbox/checkout/{package}", data={"outcome": "pay"})).status_code == 200
+        assert (await client.post(f"/sandbox/checkout/{package}", data={"outcome": "pay"})).status_code == 303
         session = (await schedule(client, package, token, "2026-03-02T10:00:00+01:00")).json()
         clock.advance(timedelta(hours=20))  # 5 hours before it starts: inside the 24 hours
         late = await cancel(client, package, session["session_id"], token)
@@ -205,7 +205,7 @@ async def test_refusals_before_payment_for_a_single_booking_and_for_a_stranger(d
         body = single.json()
         assert (
             await client.post(f"/sandbox/checkout/{body['booking_id']}", data={"outcome": "pay"})
-        ).status_code == 200
+        ).status_code == 303
         not_a_package = await schedule(
             client, body["booking_id"], body["booking_token"], "2026-03-02T10:00:00+01:00"
         )

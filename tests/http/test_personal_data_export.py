@@ -34,7 +34,7 @@ async def book(client: httpx.AsyncClient, start: str, customer: dict[str, str], 
     assert created.status_code == 201, created.text
     booking = str(created.json()["booking_id"])
     paid = await client.post(f"/sandbox/checkout/{booking}", data={"outcome": "pay"})
-    assert paid.status_code == 200, paid.text
+    assert paid.status_code == 303, paid.text
     return booking
 
 
