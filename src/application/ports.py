@@ -162,9 +162,12 @@ class InboundEventLog(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class OutboxCounts:
+    """`pending`: due now or retrying; `scheduled`: never tried and due later (reminders), not a backlog."""
+
     pending: int
     dead: int
     oldest_pending_at: datetime | None = None
+    scheduled: int = 0
 
 
 class OutboxReader(Protocol):
@@ -332,7 +335,8 @@ class OutboxQueue(Protocol):
     async def prune(self, *, settled_before: datetime, limit: int) -> int:
         """Delete up to `limit` delivered or skipped messages settled before the given time."""
 
-    async def counts(self) -> OutboxCounts: ...
+    async def counts(self, *, now: datetime | None = None) -> OutboxCounts:
+        """With `now`, messages never tried and due after it are counted apart as `scheduled`."""
 
     async def sinks(self) -> list[SinkStatus]: ...
 

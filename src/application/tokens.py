@@ -41,3 +41,8 @@ def _pad(idempotency_key: str) -> bytes:
 
 def _decode(token: str) -> bytes:
     return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+
+
+def holds_booking(token: str | None, stored_hash: bytes, *, admin: bool) -> bool:
+    """An admin, or the holder of the booking's own token."""
+    return admin or (token is not None and token_matches(token, stored_hash))

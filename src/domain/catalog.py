@@ -64,6 +64,25 @@ class Template:
 
 
 @dataclass(frozen=True, slots=True)
+class CancellationPolicy:
+    """What a customer gets back when they cancel: everything until `free_hours` before the start (until
+    the start itself when None), then `late_refund_percent` of what they paid."""
+
+    free_hours: int | None = None
+    late_refund_percent: int = 0
+
+    def __post_init__(self) -> None:
+        if self.free_hours is not None and self.free_hours < 0:
+            raise ValueError("free cancellation hours are not negative")
+        if not 0 <= self.late_refund_percent <= 100:
+            raise ValueError("a refund percent is between 0 and 100")
+
+    def free_until(self, start: datetime) -> datetime:
+        """The last instant a cancellation is refunded in full."""
+        return start - timedelta(hours=self.free_hours or 0)
+
+
+@dataclass(frozen=True, slots=True)
 class Offering:
     id: str
     name: str
@@ -83,6 +102,8 @@ class Offering:
     cal_event_type_id: int | None = None
     # event -> channel -> locale -> template
     notification_templates: Mapping[str, Mapping[str, Mapping[str, Template]]] = field(default_factory=dict)
+    cancellation: CancellationPolicy = field(default_factory=lambda: CancellationPolicy())
+    reminder_hours: tuple[int, ...] = ()  # reminders this many hours before each start
 
     @property
     def requires_payment(self) -> bool:

@@ -29,6 +29,31 @@ class BookingConfirmed(DomainEvent):
 class BookingCancelled(DomainEvent):
     paid: bool
     cal_booking_uid: str | None = None  # the Cal.com booking to cancel too (not when Cal.com told us)
+    refund_cents: int | None = None  # what goes back: None for all that is left
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRescheduled(DomainEvent):
+    """The booking moved to another start at its customer's or the business's request."""
+
+    start: datetime
+    cal_booking_uid: str | None = None  # the Cal.com booking to move too
+
+
+@dataclass(frozen=True, slots=True)
+class RemindersPlanned(DomainEvent):
+    """The booking holds a time (newly, or a new one): its reminders are planned for that start."""
+
+    start: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderDue(DomainEvent):
+    """One reminder of the booking's start, to go out at `due_at` (`hours` before the start)."""
+
+    start: datetime
+    hours: int
+    due_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +108,7 @@ class RefundRequested(DomainEvent):
     provider: str
     payment_ref: str | None
     duplicate: bool = False  # a second payment for a booking paid already
+    amount_cents: int | None = None  # exactly this much; None for all that is left of the payment
 
 
 @dataclass(frozen=True, slots=True)

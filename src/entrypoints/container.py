@@ -40,11 +40,19 @@ from adapters.providers.stripe.webhook import StripeWebhook
 from adapters.providers.twilio.gateway import TwilioSmsGateway
 from application.accounting.invoices import AccountingSender
 from application.bookings.create_booking import CreateBookingHandler
-from application.bookings.lifecycle import CancelBooking, ExpireHolds
-from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
+from application.bookings.lifecycle import CancelBooking, ExpireHolds, QuoteCancellation
+from application.bookings.queries import (
+    GetAvailability,
+    GetBooking,
+    GetDayStarts,
+    ListBookings,
+    ListOfferings,
+)
+from application.bookings.reschedule import RescheduleBookingHandler
 from application.dispatch.trip_updates import MarkReady, TripStatusReportedHandler
 from application.dispatch.trips import TripSender
 from application.notifications.email import EmailNotificationSender
+from application.notifications.reminders import PlanReminders
 from application.notifications.sms import SmsNotificationSender
 from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.health import GetHealth
@@ -177,7 +185,7 @@ class Container(containers.DeclarativeContainer):
     )
     sms_sender = providers.Selector(
         twilio_settings.mode,
-        connected=providers.Singleton(SmsNotificationSender, uow, catalog, sms_gateway),
+        connected=providers.Singleton(SmsNotificationSender, uow, catalog, sms_gateway, clock),
         mock=mock_sender,
     )
 
@@ -191,7 +199,7 @@ class Container(containers.DeclarativeContainer):
     )
     email_sender = providers.Selector(
         resend_settings.mode,
-        connected=providers.Singleton(EmailNotificationSender, uow, catalog, email_gateway),
+        connected=providers.Singleton(EmailNotificationSender, uow, catalog, email_gateway, clock),
         mock=mock_sender,
     )
 
@@ -256,7 +264,10 @@ class Container(containers.DeclarativeContainer):
     )
     get_booking = providers.Singleton(GetBooking, uow)
     list_bookings = providers.Singleton(ListBookings, uow)
-    cancel_booking = providers.Singleton(CancelBooking, uow, clock)
+    cancel_booking = providers.Singleton(CancelBooking, uow, catalog, clock)
+    quote_cancellation = providers.Singleton(QuoteCancellation, uow, catalog, clock)
+    reschedule_booking = providers.Singleton(RescheduleBookingHandler, uow, catalog, clock)
+    get_day_starts = providers.Singleton(GetDayStarts, catalog, get_availability)
     expire_holds = providers.Singleton(ExpireHolds, uow, clock)
     payment_events = providers.Singleton(PaymentEventHandler, uow, clock)
     trip_status = providers.Singleton(TripStatusReportedHandler, uow, clock)
@@ -313,6 +324,7 @@ class Container(containers.DeclarativeContainer):
         airwallex=airwallex_sender,
         sandbox=mock_sender,
         calcom=calcom_sender,
+        reminders=providers.Singleton(PlanReminders, uow, catalog, clock),
     )
     deliver_outbox = providers.Singleton(
         DeliverOutboxMessages,

@@ -36,8 +36,8 @@ async def deliver(
     app: Handlers, email: FakeEmailGateway, sms: FakeSmsGateway
 ) -> list[tuple[str, DeliveryOutcome]]:
     senders = {
-        "email": EmailNotificationSender(app.uow, app.catalog, email),
-        "sms": SmsNotificationSender(app.uow, app.catalog, sms),
+        "email": EmailNotificationSender(app.uow, app.catalog, email, app.clock),
+        "sms": SmsNotificationSender(app.uow, app.catalog, sms, app.clock),
     }
     queue = InMemoryOutboxQueue(app.state)
     run = DeliverOutboxMessages(queue, senders, app.clock, policy=RetryPolicy(), lease=LEASE)

@@ -60,18 +60,24 @@ async def test_health_reports_the_mock_integrations_and_the_outbox_until_it_drai
         assert fresh["integrations"]["erp"] == "mock"
         assert set(fresh["integrations"].values()) == {"mock"}
         assert fresh["last_sync"]["erp"] is None
-        assert fresh["outbox"] == {"pending": 0, "dead": 0, "oldest_pending_age_seconds": None}
+        assert fresh["outbox"] == {
+            "pending": 0,
+            "dead": 0,
+            "scheduled": 0,
+            "oldest_pending_age_seconds": None,
+        }
 
         await paid_booking(client)
         clock.advance(timedelta(seconds=30))
         waiting = (await client.get("/health")).json()
-        assert (waiting["outbox"]["pending"], waiting["outbox"]["dead"]) == (4, 0)
+        assert (waiting["outbox"]["pending"], waiting["outbox"]["dead"]) == (5, 0)
         assert waiting["outbox"]["oldest_pending_age_seconds"] >= 0  # rows carry the system clock
 
         assert await deliver_all(container) == [
             "email.booking_confirmed delivered",
             "erp.booking_confirmed delivered",
             "odoo.booking_paid delivered",
+            "reminders.plan skipped",
             "sms.booking_confirmed delivered",
         ]
         drained = (await client.get("/health")).json()
@@ -166,6 +172,7 @@ async def test_a_disabled_erp_keeps_its_secrets_and_skips_its_messages(database_
                 "email.booking_confirmed delivered",
                 "erp.booking_confirmed skipped",
                 "odoo.booking_paid delivered",
+                "reminders.plan skipped",
                 "sms.booking_confirmed delivered",
             ]
             health = (await client.get("/health")).json()
@@ -234,6 +241,7 @@ async def test_a_paid_booking_is_emailed_through_resend_in_the_customers_languag
                 "email.booking_confirmed delivered",
                 "erp.booking_confirmed delivered",
                 "odoo.booking_paid delivered",
+                "reminders.plan skipped",
                 "sms.booking_confirmed delivered",
             ]
             health = (await client.get("/health")).json()

@@ -1,32 +1,92 @@
-"""Changes to existing bookings: cancel, expire holds."""
+"""Changes to existing bookings: cancel (by the offering's policy), quote a cancellation, expire holds."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
+from application.bookings.commands import Cancellation, CancellationQuote
 from application.errors import NotFound
 from application.payments.extensions import refund_paid_extensions
-from application.ports import Clock, UnitOfWorkFactory
-from application.tokens import token_matches
+from application.ports import CatalogSource, Clock, UnitOfWork, UnitOfWorkFactory
+from application.tokens import holds_booking
 from domain.booking import Booking
+from domain.cancellation import refund_for
+from domain.catalog import CancellationPolicy
+from domain.statuses import BookingStatus
 
 
 class CancelBooking:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow, self._clock = uow, clock
+    """The customer (token) gets the offering's policy: all of it until `free_cancellation_hours` before the
+    start, then `late_cancellation_refund_percent`. An admin refunds in full unless it names
+    `refund_cents`. Paid extensions are refunded in full either way."""
 
-    async def __call__(self, booking_id: UUID, *, token: str | None, admin: bool) -> Booking:
+    def __init__(self, uow: UnitOfWorkFactory, catalog: CatalogSource, clock: Clock) -> None:
+        self._uow, self._catalog, self._clock = uow, catalog, clock
+
+    async def __call__(
+        self, booking_id: UUID, *, token: str | None, admin: bool, refund_cents: int | None = None
+    ) -> Cancellation:
         async with self._uow() as uow:
-            booking = await uow.bookings.get(booking_id, for_update=True)
-            if booking is None or not (
-                admin or (token is not None and token_matches(token, booking.token_hash))
-            ):
-                raise NotFound("no such booking")
+            booking = await _booking(uow, booking_id, token, admin)
             now = self._clock.now()
-            booking.cancel(now=now)
+            if admin and not token:
+                refund = refund_cents  # None: all that is left
+            else:
+                quote = _quote(booking, self._policy(booking), now)
+                refund = None if quote.free else quote.refund_cents
+            given = 0 if booking.status is BookingStatus.CANCELLED else _given(booking, refund)
+            booking.cancel(now=now, refund_cents=refund)
             await refund_paid_extensions(uow, booking, now=now)
             await uow.commit()
-        return booking
+        return Cancellation(booking, given)
+
+    def _policy(self, booking: Booking) -> CancellationPolicy:
+        offering = self._catalog.catalog.offerings.get(booking.offering_id)
+        return offering.cancellation if offering is not None else CancellationPolicy()
+
+
+class QuoteCancellation:
+    """The refund cancelling now would give (the customer's policy), stated before they confirm."""
+
+    def __init__(self, uow: UnitOfWorkFactory, catalog: CatalogSource, clock: Clock) -> None:
+        self._uow, self._catalog, self._clock = uow, catalog, clock
+
+    async def __call__(self, booking_id: UUID, *, token: str | None, admin: bool) -> CancellationQuote:
+        async with self._uow(read_only=True) as uow:
+            booking = await _booking(uow, booking_id, token, admin, lock=False)
+        offering = self._catalog.catalog.offerings.get(booking.offering_id)
+        policy = offering.cancellation if offering is not None else CancellationPolicy()
+        return _quote(booking, policy, self._clock.now())
+
+
+async def _booking(
+    uow: UnitOfWork, booking_id: UUID, token: str | None, admin: bool, *, lock: bool = True
+) -> Booking:
+    booking = await uow.bookings.get(booking_id, for_update=lock)
+    if booking is None or not holds_booking(token, booking.token_hash, admin=admin):
+        raise NotFound("no such booking")
+    return booking
+
+
+def _quote(booking: Booking, policy: CancellationPolicy, now: datetime) -> CancellationQuote:
+    start = booking.slot.start if booking.slot is not None else None
+    refund = refund_for(policy, paid_cents=booking.paid_cents, start=start, at=now)
+    return CancellationQuote(
+        booking_id=booking.id,
+        refund_cents=refund.refund_cents,
+        paid_cents=refund.paid_cents,
+        currency=booking.price.currency,
+        free=refund.free,
+        free_until=refund.free_until,
+        late_refund_percent=policy.late_refund_percent,
+    )
+
+
+def _given(booking: Booking, refund_cents: int | None) -> int:
+    """What a cancellation asking `refund_cents` (None: all that is left) gives back of the booking."""
+    paid = booking.paid_cents
+    return paid if refund_cents is None else max(0, min(refund_cents, paid))
 
 
 class ExpireHolds:

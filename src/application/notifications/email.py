@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from application.notifications.recipient import event_of, load_recipient
-from application.ports import CatalogSource, ClaimedMessage, EmailGateway, Sender, UnitOfWorkFactory
+from application.notifications.recipient import event_of, load_recipient, outdated
+from application.ports import CatalogSource, ClaimedMessage, Clock, EmailGateway, Sender, UnitOfWorkFactory
 from domain.notifications import email_for
 from domain.outbox import OutboxState
 
@@ -16,12 +16,18 @@ class EmailNotificationSender:
     """The topic names the event (`email.booking_confirmed`). An offering with no email template for it
     in any language has nothing to send: the message is settled as skipped."""
 
-    def __init__(self, uow: UnitOfWorkFactory, catalog: CatalogSource, email: EmailGateway) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, catalog: CatalogSource, email: EmailGateway, clock: Clock
+    ) -> None:
         self._uow, self._catalog, self._email = uow, catalog, email
+        self._clock = clock
 
     async def send(self, message: ClaimedMessage) -> OutboxState:
         event = event_of(message)
         recipient = await load_recipient(self._uow, self._catalog, message)
+        if outdated(message, recipient.booking, self._clock.now()):
+            log.info("%s of booking %s is for a start it no longer has: skipped", event, recipient.booking.id)
+            return OutboxState.SKIPPED
         template = recipient.template(event, "email")
         if template is None:
             log.info("no email template for %s of booking %s: skipped", event, recipient.booking.id)

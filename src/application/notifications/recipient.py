@@ -4,15 +4,17 @@ about, if any), re-read at delivery."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from application.errors import ProviderRejected
-from application.outbox_routes import extension_of
+from application.outbox_routes import START, extension_of
 from application.ports import CatalogSource, ClaimedMessage, UnitOfWorkFactory
 from domain.booking import Booking
 from domain.catalog import Offering, Template
 from domain.customer import Customer
 from domain.extension import Extension
 from domain.notifications import pick_template, placeholders
+from domain.reminders import is_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,16 @@ class Recipient:
     def values(self) -> dict[str, str]:
         assert self.offering is not None  # noqa: S101 - called once a template was found
         return placeholders(self.booking, self.customer, self.offering, self.extension)
+
+
+def outdated(message: ClaimedMessage, booking: Booking, now: datetime) -> bool:
+    """A message about one start of the booking (a reminder, a move's notice) that the booking has left:
+    moved again, cancelled or ended since; or a reminder that comes once its start has passed."""
+    text = message.payload.get(START)
+    if text is None:
+        return False
+    start = datetime.fromisoformat(str(text))
+    return not is_at(booking, start) or (event_of(message) == "reminder" and now >= start)
 
 
 def event_of(message: ClaimedMessage) -> str:

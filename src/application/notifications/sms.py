@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from application.notifications.recipient import event_of, load_recipient
-from application.ports import CatalogSource, ClaimedMessage, Sender, SmsGateway, UnitOfWorkFactory
+from application.notifications.recipient import event_of, load_recipient, outdated
+from application.ports import CatalogSource, ClaimedMessage, Clock, Sender, SmsGateway, UnitOfWorkFactory
 from domain.notifications import sms_for
 from domain.outbox import OutboxState
 
@@ -16,12 +16,16 @@ class SmsNotificationSender:
     """A customer without a phone, or an offering with no sms template for the event in any language,
     has nothing to send: the message is settled as skipped."""
 
-    def __init__(self, uow: UnitOfWorkFactory, catalog: CatalogSource, sms: SmsGateway) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, catalog: CatalogSource, sms: SmsGateway, clock: Clock) -> None:
         self._uow, self._catalog, self._sms = uow, catalog, sms
+        self._clock = clock
 
     async def send(self, message: ClaimedMessage) -> OutboxState:
         event = event_of(message)
         recipient = await load_recipient(self._uow, self._catalog, message)
+        if outdated(message, recipient.booking, self._clock.now()):
+            log.info("%s of booking %s is for a start it no longer has: skipped", event, recipient.booking.id)
+            return OutboxState.SKIPPED
         phone = recipient.customer.phone
         template = recipient.template(event, "sms") if phone else None
         if phone is None or template is None:

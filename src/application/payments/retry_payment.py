@@ -11,8 +11,8 @@ from application.payments.commands import PaymentRestarted
 from application.payments.ports import PaymentGateway
 from application.ports import CatalogSource, Clock, UnitOfWorkFactory
 from application.tokens import token_matches
-from domain.booking import PAYMENT_GATEWAY_REF
 from domain.errors import DomainError
+from domain.references import PAYMENT_GATEWAY_REF
 
 
 class PaymentNotRetryable(DomainError):

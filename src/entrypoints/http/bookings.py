@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
@@ -34,6 +35,7 @@ from entrypoints.http.schemas import (
     AvailabilityOut,
     BookingCreatedOut,
     BookingOut,
+    CancelledOut,
     CreateBookingIn,
     ExtensionOut,
     ExtensionPaymentOut,
@@ -177,11 +179,13 @@ class BookingController(Controller):
         cancel_booking: Inject[CancelBooking],
         get_booking: Inject[GetBooking],
         settings: Inject[Settings],
-    ) -> BookingOut:
+    ) -> CancelledOut:
+        """Cancels: the customer (token) gets the offering's policy back, an admin a full refund;
+        `refund_cents` says what this cancellation gave (see `GET .../cancellation` before)."""
         token, admin = token_or_admin(request, settings.admin_api_key)
-        await cancel_booking(booking_id, token=token, admin=admin)
+        cancelled = await cancel_booking(booking_id, token=token, admin=admin)
         view: BookingView = await get_booking(booking_id, token=token, admin=admin)
-        return booking_out(view)
+        return CancelledOut(**msgspec.structs.asdict(booking_out(view)), refund_cents=cancelled.refund_cents)
 
     @post(
         "/bookings/{booking_id:uuid}/pay",

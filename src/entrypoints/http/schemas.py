@@ -176,6 +176,12 @@ class BookingOut(Struct):
     created_at: datetime
 
 
+class CancelledOut(BookingOut):
+    """The cancelled booking and the refund this cancellation gave (0 for none, or a repeat)."""
+
+    refund_cents: int
+
+
 class BookingList(Struct):
     items: list[BookingOut]
 
