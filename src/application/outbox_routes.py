@@ -73,6 +73,8 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
         case RefundRequested(provider=provider, payment_ref=ref, duplicate=duplicate, amount_cents=amount):
             # One refund per booking and provider (and per extra payment): the key dedupes retries.
             payload: dict[str, Any] = {**({"payment_ref": ref} if ref else {}), **_amount(amount)}
+            if event.currency is not None:
+                payload["currency"] = event.currency
             key = f"refund:{booking}:{provider}" + (f":{ref}" if duplicate else "")
             return [OutboxMessage(f"{provider}.refund", key, booking, payload)]
         case RefundIssued(full=full):

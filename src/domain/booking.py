@@ -334,7 +334,14 @@ class Booking:
         provider = self.payment_provider
         ref = self.references.get(payment_ref_key(provider))
         self.events.append(
-            RefundRequested(self.id, now, provider=provider, payment_ref=ref, amount_cents=amount_cents)
+            RefundRequested(
+                self.id,
+                now,
+                provider=provider,
+                payment_ref=ref,
+                amount_cents=amount_cents,
+                currency=None if amount_cents is None else self.price.currency,
+            )
         )
 
     def _cal_uid(self) -> str | None:

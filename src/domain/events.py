@@ -109,6 +109,7 @@ class RefundRequested(DomainEvent):
     payment_ref: str | None
     duplicate: bool = False  # a second payment for a booking paid already
     amount_cents: int | None = None  # exactly this much; None for all that is left of the payment
+    currency: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

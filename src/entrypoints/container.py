@@ -18,7 +18,7 @@ from adapters.providers.airwallex.gateway import AirwallexExtensionPayment, Airw
 from adapters.providers.airwallex.senders import AirwallexRefundSender
 from adapters.providers.airwallex.webhook import AirwallexWebhook
 from adapters.providers.calcom.client import CalComClient
-from adapters.providers.calcom.senders import CalComCancelSender
+from adapters.providers.calcom.senders import CalComCancelSender, CalComRescheduleSender
 from adapters.providers.calcom.webhook import CalComWebhook
 from adapters.providers.driver_app.gateway import DriverAppGateway
 from adapters.providers.driver_app.webhook import DriverAppWebhook
@@ -144,6 +144,11 @@ class Container(containers.DeclarativeContainer):
     )
     calcom_sender = providers.Selector(
         calcom_settings.mode, connected=providers.Singleton(CalComCancelSender, calcom), mock=mock_sender
+    )
+    calcom_reschedule_sender = providers.Selector(
+        calcom_settings.mode,
+        connected=providers.Singleton(CalComRescheduleSender, calcom, uow),
+        mock=mock_sender,
     )
 
     odoo_settings = settings.provided.odoo
@@ -324,6 +329,7 @@ class Container(containers.DeclarativeContainer):
         airwallex=airwallex_sender,
         sandbox=mock_sender,
         calcom=calcom_sender,
+        **{"calcom.booking_rescheduled": calcom_reschedule_sender},
         reminders=providers.Singleton(PlanReminders, uow, catalog, clock),
     )
     deliver_outbox = providers.Singleton(

@@ -11,7 +11,8 @@ from typing import Any
 import httpx
 
 from adapters.memory.clock import FixedClock
-from tests.support.app import ADMIN_KEY, running_app
+from tests.support.app import ADMIN_KEY, running_app, stripe_app
+from tests.support.fake_stripe import SECRET, event, fake_stripe, payment_intent, sign
 
 CATALOG = Path(__file__).parent.parent / "support" / "policy_catalog.toml"
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # Monday 10:00 in Paris
@@ -163,3 +164,20 @@ async def test_an_admin_cancels_with_a_full_refund_whatever_the_policy(database_
         deliveries = await container.deliver_outbox()()
     assert cancelled.json()["refund_cents"] == 8500
     assert "sandbox.refund" in {d.topic for d in deliveries}
+
+
+async def test_a_late_cancellation_refunds_exactly_the_policys_amount_at_stripe(database_url: str) -> None:
+    clock = FixedClock(NOW)
+    with fake_stripe() as fake:
+        async with stripe_app(database_url, fake, clock=clock, catalog=CATALOG) as (client, container):
+            created = await book(client, TUE_10, pay=False)
+            booking = created["booking_id"]
+            body = event("payment_intent.succeeded", payment_intent(booking), event_id="evt_pi")
+            headers = {"content-type": "application/json", "stripe-signature": sign(body, SECRET)}
+            assert (await client.post("/webhooks/stripe", content=body, headers=headers)).status_code == 200
+            clock.advance(timedelta(hours=3))
+            cancelled = await client.post(f"/v1/bookings/{booking}/cancel", headers=bearer(created))
+            await container.deliver_outbox()()
+    assert cancelled.json()["refund_cents"] == 4250
+    [refund] = fake.created("refund")
+    assert (refund["form"]["payment_intent"], refund["form"]["amount"]) == ("pi_1", "4250")

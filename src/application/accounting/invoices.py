@@ -9,6 +9,7 @@ from datetime import datetime
 from application.errors import ProviderRejected
 from application.ports import AccountingGateway, CatalogSource, ClaimedMessage, Sender, UnitOfWorkFactory
 from domain.accounting import Invoice, Partner
+from domain.catalog import Money
 from domain.outbox import OutboxState
 
 log = logging.getLogger("bookhub.accounting")
@@ -34,10 +35,14 @@ class AccountingSender:
             return OutboxState.SKIPPED
         offering = self._catalog.catalog.offerings.get(booking.offering_id)
         at = datetime.fromisoformat(str(message.payload.get("at") or booking.created_at.isoformat()))
+        refunded = message.payload.get("amount_cents")  # a credit note for what went back
+        amount = booking.price
+        if fact == "booking_refunded" and isinstance(refunded, int):
+            amount = Money(refunded, booking.price.currency)
         invoice = Invoice(
             booking_id=booking.id,
             partner=Partner(customer.name, customer.email),
-            amount=booking.price,
+            amount=amount,
             label=f"{offering.name if offering else booking.offering_id} ({booking.id})",
             on=at.date(),
         )

@@ -16,8 +16,9 @@ log = logging.getLogger("bookhub.stripe")
 
 
 class StripeRefundSender:
-    """`stripe.refund` messages: refund what is left of the booking's PaymentIntent, once, keyed by the
-    message's idempotency key. A PaymentIntent refunded already counts as delivered."""
+    """`stripe.refund` messages: refund exactly `amount_cents` of the booking's PaymentIntent (what is left
+    of it without), once, keyed by the message's idempotency key. A PaymentIntent refunded already counts
+    as delivered."""
 
     def __init__(self, api: StripeApi) -> None:
         self._api = api
@@ -31,6 +32,9 @@ class StripeRefundSender:
             "reason": "requested_by_customer",
             "metadata": {"booking_id": str(message.booking_id)},
         }
+        amount = message.payload.get("amount_cents")
+        if isinstance(amount, int) and amount > 0:
+            params["amount"] = amount
         try:
             options: Any = {"idempotency_key": message.idempotency_key}
             await self._api.client.v1.refunds.create_async(params, options)
