@@ -13,6 +13,7 @@ import httpx
 from adapters.memory.clock import FixedClock
 from tests.support.app import ADMIN_KEY, running_app, stripe_app
 from tests.support.fake_stripe import SECRET, event, fake_stripe, payment_intent, sign
+from tests.support.sink import http_sink
 
 CATALOG = Path(__file__).parent.parent / "support" / "policy_catalog.toml"
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # Monday 10:00 in Paris
@@ -181,3 +182,44 @@ async def test_a_late_cancellation_refunds_exactly_the_policys_amount_at_stripe(
     assert cancelled.json()["refund_cents"] == 4250
     [refund] = fake.created("refund")
     assert (refund["form"]["payment_intent"], refund["form"]["amount"]) == ("pi_1", "4250")
+
+
+async def reminders_sent(container: Any, clock: FixedClock, until: datetime) -> list[str]:
+    """Run the worker's deliveries every 30 minutes up to `until`; the reminders that went out, with when."""
+    sent: list[str] = []
+    while clock.now() < until:
+        for d in await container.deliver_outbox()():
+            if d.topic == "email.reminder" and d.outcome.value == "delivered":
+                sent.append(clock.now().isoformat())
+        clock.advance(timedelta(minutes=30))
+    return sent
+
+
+async def test_a_reminder_goes_once_for_the_new_time_after_a_move_and_none_after_a_cancellation(
+    database_url: str,
+) -> None:
+    clock = FixedClock(NOW)
+    with http_sink() as sink:
+        email = {"resend_api_key": "re_k", "resend_from": "B <b@x.test>", "resend_api_base": sink.base}
+        async with running_app(database_url, clock=clock, catalog=CATALOG, **email) as (client, container):
+            moved = await book(client, "2026-06-03T10:00:00+02:00")
+            cancelled = await book(client, "2026-06-03T15:00:00+02:00")
+            await container.deliver_outbox()()  # confirmations, and the reminders planned
+            url = f"/v1/bookings/{moved['booking_id']}/reschedule"
+            answer = await client.post(
+                url, json={"start": "2026-06-04T12:00:00+02:00"}, headers=bearer(moved)
+            )
+            assert answer.status_code == 200, answer.text
+            await client.post(f"/v1/bookings/{cancelled['booking_id']}/cancel", headers=bearer(cancelled))
+            sent = await reminders_sent(container, clock, datetime(2026, 6, 4, 12, 0, tzinfo=UTC))
+            health = (await client.get("/health")).json()
+    reminders = [r for r in sink.received if r.json()["subject"] == "See you soon"]
+    assert [r.headers["idempotency-key"] for r in reminders] == [
+        f"email.reminder:{moved['booking_id']}:2026-06-04T10:00:00+00:00:24h",
+        f"email.reminder:{moved['booking_id']}:2026-06-04T10:00:00+00:00:2h",
+    ]
+    assert sent == ["2026-06-03T10:00:00+00:00", "2026-06-04T08:00:00+00:00"]
+    assert "Transfer in the one van starts 2026-06-04 12:00" in reminders[0].json()["text"]
+    moved_mail = [r for r in sink.received if r.json()["subject"] == "Your booking moved"]
+    assert len(moved_mail) == 1
+    assert health["outbox"]["scheduled"] == 0
