@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from domain.accounting import Invoice
 from domain.availability import Occupancy, OccupiedTimes
 from domain.booking import Booking
-from domain.catalog import Catalog, Offering, Resource
+from domain.catalog import Catalog, Money, Offering, Resource
 from domain.customer import Customer
 from domain.dispatch import Trip
 from domain.extension import Extension
@@ -289,6 +290,14 @@ class Sender(Protocol):
     async def send(self, message: ClaimedMessage) -> OutboxState:
         """Deliver with the message's idempotency key: DELIVERED, or SKIPPED when the integration is
         switched off. Raises ProviderUnavailable to try again later, ProviderRejected to give up."""
+
+
+class MessageFormats(Protocol):
+    """Dates and prices written as a customer reads them in their language (`locale`, e.g. `fr`)."""
+
+    def datetime(self, value: datetime, zone: ZoneInfo, locale: str) -> str: ...
+
+    def money(self, price: Money, locale: str) -> str: ...
 
 
 class EmailGateway(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
+from adapters.babel_formats import BabelFormats
 from adapters.catalog.toml_catalog import TomlCatalog
 from adapters.clock import SystemClock
 from adapters.metrics import PrometheusMetrics
@@ -89,6 +90,7 @@ class Container(containers.DeclarativeContainer):
     http = providers.Singleton(HttpLanes, lanes=settings.provided.outbox_concurrency)
     # Integrations without credentials (mock) settle their outbox messages at once.
     mock_sender = providers.Singleton(LoggingMockSender)
+    message_formats = providers.Singleton(BabelFormats)
     payment_mode = settings.provided.payment_mode  # the live payment provider, else `sandbox`
 
     # Providers: one block each, configured by its own settings (`settings.<name>`, its package's
@@ -190,7 +192,9 @@ class Container(containers.DeclarativeContainer):
     )
     sms_sender = providers.Selector(
         twilio_settings.mode,
-        connected=providers.Singleton(SmsNotificationSender, uow, catalog, sms_gateway, clock),
+        connected=providers.Singleton(
+            SmsNotificationSender, uow, catalog, sms_gateway, clock, message_formats
+        ),
         mock=mock_sender,
     )
 
@@ -204,7 +208,9 @@ class Container(containers.DeclarativeContainer):
     )
     email_sender = providers.Selector(
         resend_settings.mode,
-        connected=providers.Singleton(EmailNotificationSender, uow, catalog, email_gateway, clock),
+        connected=providers.Singleton(
+            EmailNotificationSender, uow, catalog, email_gateway, clock, message_formats
+        ),
         mock=mock_sender,
     )
 

@@ -190,7 +190,10 @@ async def test_a_payment_after_the_hold_expired_is_refunded_when_the_slot_is_tak
     assert (booking.status, booking.payment_status) == (BookingStatus.CANCELLED, PaymentStatus.PAID)
     refunds = [m for m in app.state.outbox if m.topic == "sandbox.refund"]
     assert [(m.idempotency_key, m.payload) for m in refunds] == [
-        (f"refund:{created.booking_id}:sandbox", {"payment_ref": "pi_late", "amount_cents": 8500})
+        (
+            f"refund:{created.booking_id}:sandbox",
+            {"payment_ref": "pi_late", "amount_cents": 8500, "currency": "EUR"},
+        )
     ]
     assert "erp.booking_confirmed" not in [m.topic for m in app.state.outbox]
     assert [a.to_status for a in app.state.audit if a.booking_id == created.booking_id][-1] == "cancelled"

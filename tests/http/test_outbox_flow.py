@@ -241,7 +241,7 @@ async def test_a_paid_booking_is_emailed_through_resend_in_the_customers_languag
                 "email.booking_confirmed delivered",
                 "erp.booking_confirmed delivered",
                 "odoo.booking_paid delivered",
-                "reminders.plan skipped",
+                "reminders.plan delivered",  # the bundled offering reminds 2 hours before
                 "sms.booking_confirmed delivered",
             ]
             health = (await client.get("/health")).json()
@@ -250,9 +250,10 @@ async def test_a_paid_booking_is_emailed_through_resend_in_the_customers_languag
     assert (request.path, email["to"], email["subject"]) == (
         "/emails",
         [CUSTOMER["email"]],
-        "Votre réservation est confirmée",
+        "Réservation confirmée : Airport transfer",
     )
-    assert f"Référence {booking_id}" in email["text"]
+    assert f"Référence : {booking_id}" in email["text"]
+    assert "du mardi 2 juin 2026, 10:00 (Paris) est confirmée. Prix : 85,00\xa0€." in email["text"]
     assert request.headers["idempotency-key"] == f"email.booking_confirmed:{booking_id}"
     assert (health["integrations"]["resend"], health["last_sync"]["resend"]) == (
         "connected",
@@ -292,7 +293,7 @@ async def test_a_paid_booking_is_texted_through_twilio_in_the_customers_language
         ["+" + "".join(c for c in CUSTOMER["phone"] if c.isdigit())],
         ["+15005550006"],
     )
-    assert f"Réf {booking_id}" in form["Body"][0]
+    assert form["Body"][0].startswith("Confirmé : Airport transfer, mardi 2 juin 2026, 10:00 (Paris).")
     assert health["integrations"]["twilio"] == "connected"
     service = [r for r in records if r.name.startswith("bookhub")]
     assert any(r.name == "bookhub.twilio" for r in service)

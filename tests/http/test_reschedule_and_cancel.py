@@ -219,7 +219,9 @@ async def test_a_reminder_goes_once_for_the_new_time_after_a_move_and_none_after
         f"email.reminder:{moved['booking_id']}:2026-06-04T10:00:00+00:00:2h",
     ]
     assert sent == ["2026-06-03T10:00:00+00:00", "2026-06-04T08:00:00+00:00"]
-    assert "Transfer in the one van starts 2026-06-04 12:00" in reminders[0].json()["text"]
+    assert (
+        "Transfer in the one van starts Thursday, June 4, 2026, 12:00 (Paris)." in reminders[0].json()["text"]
+    )
     moved_mail = [r for r in sink.received if r.json()["subject"] == "Your booking moved"]
     assert len(moved_mail) == 1
     assert health["outbox"]["scheduled"] == 0

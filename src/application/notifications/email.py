@@ -5,7 +5,15 @@ from __future__ import annotations
 import logging
 
 from application.notifications.recipient import event_of, load_recipient, outdated
-from application.ports import CatalogSource, ClaimedMessage, Clock, EmailGateway, Sender, UnitOfWorkFactory
+from application.ports import (
+    CatalogSource,
+    ClaimedMessage,
+    Clock,
+    EmailGateway,
+    MessageFormats,
+    Sender,
+    UnitOfWorkFactory,
+)
 from domain.notifications import email_for
 from domain.outbox import OutboxState
 
@@ -17,10 +25,15 @@ class EmailNotificationSender:
     in any language has nothing to send: the message is settled as skipped."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, catalog: CatalogSource, email: EmailGateway, clock: Clock
+        self,
+        uow: UnitOfWorkFactory,
+        catalog: CatalogSource,
+        email: EmailGateway,
+        clock: Clock,
+        formats: MessageFormats | None = None,
     ) -> None:
         self._uow, self._catalog, self._email = uow, catalog, email
-        self._clock = clock
+        self._clock, self._formats = clock, formats
 
     async def send(self, message: ClaimedMessage) -> OutboxState:
         event = event_of(message)
@@ -32,7 +45,7 @@ class EmailNotificationSender:
         if template is None:
             log.info("no email template for %s of booking %s: skipped", event, recipient.booking.id)
             return OutboxState.SKIPPED
-        email = email_for(template, recipient.customer, recipient.values())
+        email = email_for(template, recipient.customer, recipient.values(self._formats))
         await self._email.send_email(email, idempotency_key=message.idempotency_key)
         return OutboxState.DELIVERED
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from application.errors import ProviderRejected
 from application.outbox_routes import START, extension_of
-from application.ports import CatalogSource, ClaimedMessage, UnitOfWorkFactory
+from application.ports import CatalogSource, ClaimedMessage, MessageFormats, UnitOfWorkFactory
 from domain.booking import Booking
 from domain.catalog import Offering, Template
 from domain.customer import Customer
@@ -30,9 +30,20 @@ class Recipient:
             return None
         return pick_template(self.offering, event, channel, self.customer.locale)
 
-    def values(self) -> dict[str, str]:
+    def values(self, formats: MessageFormats | None = None) -> dict[str, str]:
+        """The placeholders' values; with `formats`, dates and prices as the customer's language writes
+        them, in the offering's time zone."""
         assert self.offering is not None  # noqa: S101 - called once a template was found
-        return placeholders(self.booking, self.customer, self.offering, self.extension)
+        values = placeholders(self.booking, self.customer, self.offering, self.extension)
+        if formats is None:
+            return values
+        locale, zone, slot = self.customer.locale, self.offering.timezone, self.booking.slot
+        if slot is not None:
+            values["start_local"] = formats.datetime(slot.start, zone, locale)
+            values["end_local"] = formats.datetime(slot.end, zone, locale)
+        price = self.extension.price if self.extension is not None else self.booking.price
+        values["amount"] = formats.money(price, locale)
+        return values
 
 
 def outdated(message: ClaimedMessage, booking: Booking, now: datetime) -> bool:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import logging
 
 from application.notifications.recipient import event_of, load_recipient, outdated
-from application.ports import CatalogSource, ClaimedMessage, Clock, Sender, SmsGateway, UnitOfWorkFactory
+from application.ports import (
+    CatalogSource,
+    ClaimedMessage,
+    Clock,
+    MessageFormats,
+    Sender,
+    SmsGateway,
+    UnitOfWorkFactory,
+)
 from domain.notifications import sms_for
 from domain.outbox import OutboxState
 
@@ -16,9 +24,16 @@ class SmsNotificationSender:
     """A customer without a phone, or an offering with no sms template for the event in any language,
     has nothing to send: the message is settled as skipped."""
 
-    def __init__(self, uow: UnitOfWorkFactory, catalog: CatalogSource, sms: SmsGateway, clock: Clock) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        catalog: CatalogSource,
+        sms: SmsGateway,
+        clock: Clock,
+        formats: MessageFormats | None = None,
+    ) -> None:
         self._uow, self._catalog, self._sms = uow, catalog, sms
-        self._clock = clock
+        self._clock, self._formats = clock, formats
 
     async def send(self, message: ClaimedMessage) -> OutboxState:
         event = event_of(message)
@@ -32,7 +47,7 @@ class SmsNotificationSender:
             why = "no phone" if phone is None else "no sms template"
             log.info("%s for %s of booking %s: skipped", why, event, recipient.booking.id)
             return OutboxState.SKIPPED
-        sms = sms_for(template, phone, recipient.values())
+        sms = sms_for(template, phone, recipient.values(self._formats))
         await self._sms.send_sms(sms, idempotency_key=message.idempotency_key)
         return OutboxState.DELIVERED
 
