@@ -222,3 +222,22 @@ async def test_a_hold_that_ran_out_frees_its_slot_even_before_the_sweep() -> Non
     second = await app.create(a_booking(email="bob@example.com"))
 
     assert second.status == "pending_payment"
+
+
+async def test_a_caller_that_checked_the_customer_itself_cancels_by_the_policy() -> None:
+    from dataclasses import replace
+
+    from domain.catalog import CancellationPolicy
+
+    app = build()
+    created = await app.create(a_booking())
+    offering = app.catalog.catalog.offerings["van-transfer"]
+    policy = replace(offering, cancellation=CancellationPolicy(48, 20))
+    app.catalog.catalog = replace(
+        app.catalog.catalog, offerings={**app.catalog.catalog.offerings, "van-transfer": policy}
+    )
+    await app.payment_event(PaymentSucceeded("sandbox", "evt_1", created.booking_id, 8500, "EUR"))
+
+    as_customer = await app.cancel(created.booking_id, token=None, admin=True, by_customer=True)
+
+    assert as_customer.refund_cents == 1700

@@ -25,12 +25,22 @@ class CancelBooking:
         self._uow, self._catalog, self._clock = uow, catalog, clock
 
     async def __call__(
-        self, booking_id: UUID, *, token: str | None, admin: bool, refund_cents: int | None = None
+        self,
+        booking_id: UUID,
+        *,
+        token: str | None,
+        admin: bool,
+        refund_cents: int | None = None,
+        by_customer: bool | None = None,
     ) -> Cancellation:
+        """`by_customer`: whether the policy applies; by default, unless an admin (without the token)
+        cancels. A caller that has checked the customer's own credential (a manage link's cookie) passes
+        `admin=True, by_customer=True`."""
+        customer = by_customer if by_customer is not None else not (admin and not token)
         async with self._uow() as uow:
             booking = await _booking(uow, booking_id, token, admin)
             now = self._clock.now()
-            if admin and not token:
+            if not customer:
                 refund = refund_cents  # None: all that is left
             else:
                 quote = _quote(booking, self._policy(booking), now)
