@@ -36,6 +36,12 @@ PLAN_REMINDERS = "reminders.plan"  # the hub's own topic: plan a start's reminde
 # The integration that delivers each topic's target (`<target>.<fact>`), as /health names it: a channel
 # names the provider behind it; a provider's own target is its name.
 INTEGRATION_OF_TARGET: Mapping[str, str] = {"email": "resend", "sms": "twilio"}
+# Targets whose messages reach the person or carry their details: an erased person's are skipped.
+# The others (refunds, accounting, the ERP, Cal.com cancellations) carry ids only and still go out.
+PERSONAL_TARGETS = frozenset({*CUSTOMER_CHANNELS, "driver_app"})
+# A customer's reference at a provider that can forget them, and the topic that asks it to.
+FORGET_CUSTOMER: Mapping[str, str] = {"stripe_customer": "stripe.customer_erased"}
+CUSTOMER_REF = "customer_ref"  # the payload key of a `*.customer_erased` message
 
 
 def integration_of(topic: str) -> str:
@@ -167,3 +173,12 @@ def _about_time(event: BookingRescheduled | RemindersPlanned | ReminderDue) -> l
     payload = {"uid": event.cal_booking_uid, START: start}
     key = f"calcom.booking_rescheduled:{booking}{suffix}"
     return [*moved, OutboxMessage("calcom.booking_rescheduled", key, booking, payload)]
+
+
+def forget_customer(customer_id: UUID, references: Mapping[str, str], *, at: datetime) -> list[OutboxMessage]:
+    """`stripe.customer_erased` for a customer Stripe knows: the sender deletes it there."""
+    return [
+        OutboxMessage(topic, f"{topic}:{customer_id}", None, {CUSTOMER_REF: references[key]}, available_at=at)
+        for key, topic in FORGET_CUSTOMER.items()
+        if references.get(key)
+    ]

@@ -75,6 +75,10 @@ class BookingRepository(Protocol):
         its slot again). False when it did: nothing was written and the repository forgot the booking,
         so `get` reads it afresh; the rest of the unit of work goes on."""
 
+    async def sessions_of(self, package_id: UUID, *, for_update: bool = False) -> list[Booking]:
+        """The sessions of a package (bookings naming it), earliest first, whatever their status."""
+        ...
+
     async def set_references(self, booking_id: UUID, references: dict[str, str]) -> None:
         """Store a booking's provider references in one statement (after its payment session exists)."""
 

@@ -9,6 +9,7 @@ from typing import Any, Final
 from uuid import UUID
 
 from domain.catalog import Money
+from domain.credits import SessionCredits
 from domain.dispatch import Dispatch
 from domain.errors import IllegalTransition, PaymentRequired
 from domain.events import (
@@ -67,6 +68,8 @@ class Booking:
     references: dict[str, str] = field(default_factory=dict)
     dispatch: Dispatch | None = None
     token_hash: bytes = b""
+    credits: SessionCredits | None = None  # a package: the sessions its payment bought
+    package_id: UUID | None = None  # a session: the package it spends a credit of
     version: int = 0
     events: list[DomainEvent] = field(default_factory=list, repr=False)
 
@@ -137,6 +140,8 @@ class Booking:
         if confirm and _B.CONFIRMED not in BOOKING_TRANSITIONS[self.status]:
             raise IllegalTransition("booking", self.status, _B.CONFIRMED)
         self._pay_to(_P.PAID)
+        if self.credits is not None:
+            self.credits.start(now)
         if confirm:
             self._move_to(_B.CONFIRMED, now=now)
             self.hold_expires_at = None

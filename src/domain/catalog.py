@@ -100,6 +100,8 @@ class Offering:
     stripe_payment_link_id: str | None = None
     acuity_appointment_type_id: int | None = None
     cal_event_type_id: int | None = None
+    sessions: int | None = None  # a package: one payment buys this many sessions, scheduled one by one
+    valid_days: int | None = None  # a package's sessions start within this many days of payment
     # event -> channel -> locale -> template
     notification_templates: Mapping[str, Mapping[str, Mapping[str, Template]]] = field(default_factory=dict)
     cancellation: CancellationPolicy = field(default_factory=lambda: CancellationPolicy())
@@ -128,3 +130,8 @@ class Catalog:
     def resources_of(self, resource_type: str) -> tuple[Resource, ...]:
         """The resources of a type, in catalog order (the order bookings try them in)."""
         return self._by_type.get(resource_type, ())
+
+    def cancellation_of(self, offering_id: str) -> CancellationPolicy:
+        """The offering's cancellation policy; the default (free until the start) for one that is gone."""
+        offering = self.offerings.get(offering_id)
+        return offering.cancellation if offering is not None else CancellationPolicy()

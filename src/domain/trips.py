@@ -3,30 +3,23 @@ statuses move the booking."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Final
 
 from domain.booking import Booking
-from domain.dispatch import NotDispatched, TripStatus
+from domain.dispatch import BOOKING_AFTER_TRIP, READY_FROM, NotDispatched, TripStatus
 from domain.errors import IllegalTransition
 from domain.events import DeliveryRequested, TripFailed, TripUpdated, VehiclePickedUp, VehicleReturned
 from domain.references import TRIP_ID, TRIP_STATUS
 from domain.statuses import BOOKING_TRANSITIONS, BookingStatus
 
 _B = BookingStatus
-_READY_FROM: Final = frozenset({_B.CONFIRMED, _B.SCHEDULED, _B.IN_SERVICE})
-_BOOKING_AFTER_TRIP: Final[Mapping[TripStatus, BookingStatus]] = {
-    TripStatus.PICKUP_COMPLETED: _B.IN_SERVICE,
-    TripStatus.DELIVERY_COMPLETED: _B.COMPLETED,
-}
 
 
 def mark_ready(booking: Booking, *, now: datetime) -> None:
     """The service is done: a dispatched booking that is under way sends its vehicle back."""
     if booking.dispatch is None:
         raise NotDispatched(f"booking {booking.id} has no driver trips")
-    if booking.status not in _READY_FROM:
+    if booking.status not in READY_FROM:
         raise IllegalTransition("booking", booking.status, "ready")
     booking.events.append(DeliveryRequested(booking.id, now))
 
@@ -34,7 +27,7 @@ def mark_ready(booking: Booking, *, now: datetime) -> None:
 def record_trip(booking: Booking, status: TripStatus, *, now: datetime, trip_id: str | None = None) -> None:
     """A status from the driver app. Pickup done puts the booking in service, delivery done
     completes it (each checked before anything changes); every status is kept and audited."""
-    target = _BOOKING_AFTER_TRIP.get(status)
+    target = BOOKING_AFTER_TRIP.get(status)
     if target is booking.status:
         target = None  # a repeated report: the booking is already there
     if target is not None and target not in BOOKING_TRANSITIONS[booking.status]:

@@ -11,6 +11,7 @@ from adapters.metrics import PrometheusMetrics
 from adapters.persistence.checkpoints import SqlCheckpointStore
 from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
+from adapters.persistence.personal_data import SqlPersonalDataFactory
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from adapters.providers.acuity.client import AcuityClient
 from adapters.providers.acuity.webhook import AcuityWebhook
@@ -36,7 +37,7 @@ from adapters.providers.stripe.charges import StripeOffSessionCharges
 from adapters.providers.stripe.client import StripeApi
 from adapters.providers.stripe.gateway import StripeExtensionCheckout, StripePaymentGateway
 from adapters.providers.stripe.reconcile import StripeEventSource
-from adapters.providers.stripe.senders import StripeRefundSender
+from adapters.providers.stripe.senders import StripeCustomerEraser, StripeRefundSender
 from adapters.providers.stripe.webhook import StripeWebhook
 from adapters.providers.twilio.gateway import TwilioSmsGateway
 from application.accounting.invoices import AccountingSender
@@ -59,6 +60,7 @@ from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.health import GetHealth
 from application.outbox.prune import PruneSettledMessages
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
+from application.packages.sessions import CancelSession, ScheduleSessionHandler
 from application.payments.extensions import (
     ApproveExtension,
     DeclineExtension,
@@ -69,6 +71,9 @@ from application.payments.payment_events import PaymentEventHandler
 from application.payments.payment_links import PaymentLinkPaidHandler
 from application.payments.reconcile import ReconcilePayments
 from application.payments.retry_payment import RetryPayment
+from application.privacy.erase import EraseCustomer
+from application.privacy.export import ExportCustomerData
+from application.privacy.retention import EraseLapsedCustomers
 from application.scheduling.appointments import AppointmentReportedHandler
 from application.scheduling.schedule import ScheduleBookingHandler
 from entrypoints.settings import Settings
@@ -101,6 +106,12 @@ class Container(containers.DeclarativeContainer):
     stripe_sender = providers.Selector(
         payment_mode,
         stripe=providers.Singleton(StripeRefundSender, stripe_api),
+        sandbox=mock_sender,
+        airwallex=mock_sender,
+    )
+    stripe_customer_eraser = providers.Selector(
+        payment_mode,
+        stripe=providers.Singleton(StripeCustomerEraser, stripe_api),
         sandbox=mock_sender,
         airwallex=mock_sender,
     )
@@ -306,6 +317,17 @@ class Container(containers.DeclarativeContainer):
     pay_extension = providers.Singleton(PayExtension, uow, extension_checkout, clock)
     appointment_reported = providers.Singleton(AppointmentReportedHandler, uow, catalog, clock)
     schedule_booking = providers.Singleton(ScheduleBookingHandler, uow, catalog, clock, scheduling)
+    schedule_session = providers.Singleton(ScheduleSessionHandler, uow, catalog, clock, scheduling)
+    cancel_session = providers.Singleton(CancelSession, uow, catalog, clock)
+
+    # Personal data: export, erasure, and erasure after the retention (the worker's).
+    personal_data = providers.Singleton(SqlPersonalDataFactory, database)
+    export_customer = providers.Singleton(ExportCustomerData, personal_data)
+    erase_customer = providers.Singleton(EraseCustomer, personal_data, clock)
+    retention_days = settings.provided.retention_days
+    erase_lapsed_customers = providers.Singleton(
+        EraseLapsedCustomers, personal_data, erase_customer, clock, retention_days=retention_days
+    )
 
     # Inbound webhooks: each provider's adapter, and the use case each command goes to.
     webhooks = providers.Singleton(
@@ -323,9 +345,11 @@ class Container(containers.DeclarativeContainer):
         trip_status=trip_status,
     )
 
-    # The outbox: one queue, a sender per topic target.
+    # The outbox: one queue, a sender per topic target, or per topic where a target has several
+    # (`stripe.customer_erased` beside the `stripe.refund` of the target's sender).
     outbox_queue = providers.Singleton(SqlOutboxQueue, database)
     senders = providers.Dict(
+        {"stripe.customer_erased": stripe_customer_eraser},
         erp=erp_sender,
         email=email_sender,
         sms=sms_sender,
@@ -365,6 +389,7 @@ class Container(containers.DeclarativeContainer):
         poll_seconds=settings.provided.worker_poll_seconds,
         reconcile=reconcile_payments,
         reconcile_seconds=settings.provided.reconcile_seconds,
+        retention=erase_lapsed_customers,
     )
 
 

@@ -51,6 +51,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     outbox_batch: int = 100
     outbox_concurrency: int = 50
     outbox_retention_days: float = 7.0
+    retention_days: float = 1095.0  # a customer whose last booking ended longer ago is erased
     # One field per provider (its name in INTEGRATIONS), holding that provider's own settings.
     erp: ErpSettings = msgspec.field(default_factory=ErpSettings)
     resend: ResendSettings = msgspec.field(default_factory=ResendSettings)
@@ -128,6 +129,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "BOOKHUB_OUTBOX_BATCH": self.outbox_batch,
             "BOOKHUB_OUTBOX_CONCURRENCY": self.outbox_concurrency,
             "BOOKHUB_OUTBOX_RETENTION_DAYS": self.outbox_retention_days,
+            "BOOKHUB_RETENTION_DAYS": self.retention_days,
             "BOOKHUB_DB_POOL_SIZE": self.db_pool_size,
         }
         for name, value in positive.items():
@@ -162,4 +164,5 @@ _VARIABLES: tuple[Variable, ...] = (
     ("BOOKHUB_OUTBOX_BATCH", "outbox_batch", int),
     ("BOOKHUB_OUTBOX_CONCURRENCY", "outbox_concurrency", int),
     ("BOOKHUB_OUTBOX_RETENTION_DAYS", "outbox_retention_days", float),
+    ("BOOKHUB_RETENTION_DAYS", "retention_days", float),
 )

@@ -91,6 +91,8 @@ class OfferingIn(Struct, forbid_unknown_fields=True, kw_only=True):
     stripe_payment_link_id: str | None = None
     acuity_appointment_type_id: int | None = None
     cal_event_type_id: int | None = None
+    sessions: Annotated[int, Meta(ge=1, le=1000)] | None = None
+    valid_days: Annotated[int, Meta(ge=1, le=3660)] | None = None
     notification_templates: dict[str, dict[str, dict[str, TemplateIn]]] = {}
     free_cancellation_hours: Annotated[int, Meta(ge=0, le=MAX_NOTICE_HOURS)] | None = None
     late_cancellation_refund_percent: Annotated[int, Meta(ge=0, le=100)] = 0
@@ -164,6 +166,8 @@ def _offering(
             raise InvalidCatalog(f"{where}: key 'capacity': an offering that takes a resource has capacity 1")
     if len(set(o.reminder_hours)) != len(o.reminder_hours):
         raise InvalidCatalog(f"{where}: key 'reminder_hours': each number of hours once")
+    if o.valid_days is not None and o.sessions is None:
+        raise InvalidCatalog(f"{where}: key 'valid_days': only a package (with 'sessions') has a validity")
     duration, buffer = timedelta(minutes=o.duration_minutes), timedelta(minutes=o.buffer_minutes)
     if duration + buffer > MAX_SPAN:
         raise InvalidCatalog(f"{where}: key 'duration_minutes': with the buffer, at most {MAX_SPAN}")
@@ -187,6 +191,8 @@ def _offering(
         stripe_payment_link_id=o.stripe_payment_link_id,
         acuity_appointment_type_id=o.acuity_appointment_type_id,
         cal_event_type_id=o.cal_event_type_id,
+        sessions=o.sessions,
+        valid_days=o.valid_days,
         notification_templates=_merged(shared, _templates(o.notification_templates, where)),
         cancellation=CancellationPolicy(o.free_cancellation_hours, o.late_cancellation_refund_percent),
         reminder_hours=tuple(sorted(o.reminder_hours, reverse=True)),

@@ -15,7 +15,7 @@ from domain.availability import Occupancy, OccupiedTimes, free_resources
 from domain.booking import Booking
 from domain.catalog import Offering, Resource
 from domain.customer import Customer
-from domain.errors import SlotUnavailable
+from domain.errors import NoSessionsLeft, SlotUnavailable
 from domain.events import StatusChanged, TripUpdated
 from domain.extension import Extension, ExtensionStatus
 from domain.outbox import OutboxMessage
@@ -144,6 +144,11 @@ class _Bookings:
         offering = booking.offering_id
         same = [b for b in others if b.offering_id == offering and b.slot and b.slot.overlaps(slot)]
         return len(same) >= capacity
+
+    async def sessions_of(self, package_id: UUID, *, for_update: bool = False) -> list[Booking]:
+        found = [b.id for b in self._all() if b.package_id == package_id]
+        sessions = [b for i in found if (b := await self.get(i)) is not None]
+        return sorted(sessions, key=lambda b: (b.slot.start if b.slot else b.created_at, str(b.id)))
 
     async def set_references(self, booking_id: UUID, references: dict[str, str]) -> None:
         booking = await self.get(booking_id)
@@ -348,6 +353,9 @@ class FakeUnitOfWork:
         return True, await self.bookings.get(booking_id, for_update=True)
 
     async def commit(self) -> None:
+        for booking in self.bookings.staged.values():  # as the database's check (ADR 0018)
+            if booking.credits is not None and not 0 <= booking.credits.used <= booking.credits.total:
+                raise NoSessionsLeft("a package holds no more sessions than it bought")
         for booking in self.bookings.staged.values():
             for event in booking.events:
                 if isinstance(event, StatusChanged | TripUpdated):

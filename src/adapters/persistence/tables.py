@@ -77,10 +77,19 @@ bookings = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # A package of sessions (ADR 0018): the sessions its payment bought, how many hold a credit (the
+    # database refuses fewer than 0 or more than bought), and until when they may start.
+    sa.Column("sessions_total", sa.Integer),
+    sa.Column("sessions_used", sa.Integer),
+    sa.Column("sessions_valid_days", sa.Integer),
+    sa.Column("valid_until", UtcDateTime),
+    # A session: a booking of its own whose credit is its package's.
+    sa.Column("package_id", sa.Uuid, sa.ForeignKey("bookings.id")),
     sa.Index("ix_bookings_resource_start", "resource_id", "start_at"),
     sa.Index("ix_bookings_offering_start", "offering_id", "start_at"),
     sa.Index("ix_bookings_status_hold", "status", "hold_expires_at"),
     sa.Index("ix_bookings_customer", "customer_id"),
+    sa.Index("ix_bookings_package", "package_id"),
 )
 
 # A provider's id for a booking (an Acuity appointment, a Cal.com booking uid) names one booking.

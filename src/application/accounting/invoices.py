@@ -7,6 +7,7 @@ import logging
 from datetime import datetime
 
 from application.errors import ProviderRejected
+from application.outbox_routes import AMOUNT_CENTS
 from application.ports import AccountingGateway, CatalogSource, ClaimedMessage, Sender, UnitOfWorkFactory
 from domain.accounting import Invoice, Partner
 from domain.catalog import Money
@@ -35,14 +36,10 @@ class AccountingSender:
             return OutboxState.SKIPPED
         offering = self._catalog.catalog.offerings.get(booking.offering_id)
         at = datetime.fromisoformat(str(message.payload.get("at") or booking.created_at.isoformat()))
-        refunded = message.payload.get("amount_cents")  # a credit note for what went back
-        amount = booking.price
-        if fact == "booking_refunded" and isinstance(refunded, int):
-            amount = Money(refunded, booking.price.currency)
         invoice = Invoice(
             booking_id=booking.id,
             partner=Partner(customer.name, customer.email),
-            amount=amount,
+            amount=_amount(booking.price, message.payload.get(AMOUNT_CENTS)),
             label=f"{offering.name if offering else booking.offering_id} ({booking.id})",
             on=at.date(),
         )
@@ -62,6 +59,11 @@ class AccountingSender:
                 await uow.bookings.set_references(booking.id, {**booking.references, key: value})
                 await uow.commit()
         log.info("accounting: %s for booking %s is %s %s", message.topic, message.booking_id, key, value)
+
+
+def _amount(price: Money, partial: object) -> Money:
+    """The booking's price, or the amount a credit note names (what the cancellation gave back)."""
+    return Money(partial, price.currency) if isinstance(partial, int) else price
 
 
 _: type[Sender] = AccountingSender

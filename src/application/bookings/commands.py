@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -56,6 +56,7 @@ class BookingCreated:
 class BookingView:
     booking: Booking
     customer: Customer | None
+    sessions: Sequence[Booking] = ()  # a package's sessions, earliest first
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,19 +7,23 @@ from uuid import UUID
 
 from application.bookings.commands import Cancellation, CancellationQuote
 from application.errors import NotFound
+from application.packages.cancellation import cancel_a_package, cancel_a_session
 from application.payments.extensions import refund_paid_extensions
 from application.ports import CatalogSource, Clock, UnitOfWork, UnitOfWorkFactory
 from application.tokens import holds_booking
 from domain.booking import Booking
-from domain.cancellation import refund_for
+from domain.cancellation import RefundQuote, refund_for
 from domain.catalog import CancellationPolicy
+from domain.package import unused_value
 from domain.statuses import BookingStatus
 
 
 class CancelBooking:
     """The customer (token) gets the offering's policy: all of it until `free_cancellation_hours` before the
     start, then `late_cancellation_refund_percent`. An admin refunds in full unless it names
-    `refund_cents`. Paid extensions are refunded in full either way."""
+    `refund_cents`. A package refunds its unused credits pro rata (an admin may name the amount) and
+    cancels its upcoming sessions; a session gives its credit back by the policy's deadline. Paid
+    extensions are refunded in full either way."""
 
     def __init__(self, uow: UnitOfWorkFactory, catalog: CatalogSource, clock: Clock) -> None:
         self._uow, self._catalog, self._clock = uow, catalog, clock
@@ -40,20 +44,28 @@ class CancelBooking:
         async with self._uow() as uow:
             booking = await _booking(uow, booking_id, token, admin)
             now = self._clock.now()
-            if not customer:
-                refund = refund_cents  # None: all that is left
-            else:
-                quote = _quote(booking, self._policy(booking), now)
-                refund = None if quote.free else quote.refund_cents
-            given = 0 if booking.status is BookingStatus.CANCELLED else _given(booking, refund)
-            booking.cancel(now=now, refund_cents=refund)
+            given = await self._cancel(uow, booking, now, None if customer else refund_cents, customer)
             await refund_paid_extensions(uow, booking, now=now)
             await uow.commit()
         return Cancellation(booking, given)
 
-    def _policy(self, booking: Booking) -> CancellationPolicy:
-        offering = self._catalog.catalog.offerings.get(booking.offering_id)
-        return offering.cancellation if offering is not None else CancellationPolicy()
+    async def _cancel(
+        self, uow: UnitOfWork, booking: Booking, now: datetime, refund_cents: int | None, customer: bool
+    ) -> int:
+        """Cancel by the rule for the booking's kind; returns what goes back (0 when cancelled already)."""
+        if booking.status is BookingStatus.CANCELLED:
+            return 0
+        if booking.credits is not None:
+            return await cancel_a_package(uow, self._catalog, booking, now=now, refund_cents=refund_cents)
+        if booking.package_id is not None:  # its package paid for it: only the credit comes back
+            await cancel_a_session(uow, self._catalog, booking, now=now)
+            return 0
+        if customer:
+            quote = _quote(booking, self._catalog.catalog.cancellation_of(booking.offering_id), now)
+            refund_cents = None if quote.free else quote.refund_cents
+        given = _given(booking, refund_cents)
+        booking.cancel(now=now, refund_cents=refund_cents)
+        return given
 
 
 class QuoteCancellation:
@@ -65,8 +77,7 @@ class QuoteCancellation:
     async def __call__(self, booking_id: UUID, *, token: str | None, admin: bool) -> CancellationQuote:
         async with self._uow(read_only=True) as uow:
             booking = await _booking(uow, booking_id, token, admin, lock=False)
-        offering = self._catalog.catalog.offerings.get(booking.offering_id)
-        policy = offering.cancellation if offering is not None else CancellationPolicy()
+        policy = self._catalog.catalog.cancellation_of(booking.offering_id)
         return _quote(booking, policy, self._clock.now())
 
 
@@ -80,8 +91,13 @@ async def _booking(
 
 
 def _quote(booking: Booking, policy: CancellationPolicy, now: datetime) -> CancellationQuote:
+    """By the policy; a package gives back what its unused credits are worth, and a session (paid by its
+    package) nothing, `free` meaning its credit comes back."""
     start = booking.slot.start if booking.slot is not None else None
     refund = refund_for(policy, paid_cents=booking.paid_cents, start=start, at=now)
+    if booking.credits is not None:
+        unused = min(unused_value(booking, now), refund.paid_cents)
+        refund = RefundQuote(unused, refund.paid_cents, unused == refund.paid_cents, None)
     return CancellationQuote(
         booking_id=booking.id,
         refund_cents=refund.refund_cents,

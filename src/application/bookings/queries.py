@@ -107,7 +107,8 @@ class GetBooking:
                 admin or (token is not None and token_matches(token, booking.token_hash))
             ):
                 raise NotFound("no such booking")
-            return BookingView(booking, await uow.customers.get(booking.customer_id))
+            sessions = await uow.bookings.sessions_of(booking.id) if booking.credits is not None else []
+            return BookingView(booking, await uow.customers.get(booking.customer_id), sessions)
 
 
 class ListBookings:

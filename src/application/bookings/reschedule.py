@@ -9,13 +9,14 @@ from datetime import datetime
 
 from application.bookings.commands import RescheduleBooking
 from application.errors import InvalidRequest, NotFound, UnknownOffering
+from application.packages.cancellation import session_may_start
 from application.ports import CatalogSource, Clock, UnitOfWorkFactory
 from application.scheduling.appointments import resource_for
 from application.tokens import holds_booking
 from domain.availability import slot_for
 from domain.booking import Booking
 from domain.catalog import Offering
-from domain.errors import OutsideOpeningHours
+from domain.errors import OutsideOpeningHours, OutsideValidity
 from domain.slot import Slot
 
 
@@ -26,7 +27,8 @@ class RescheduleBookingHandler:
     async def __call__(self, cmd: RescheduleBooking) -> Booking:
         """The booking at its new time; 404 for a token not its own, `illegal_transition` when it cannot
         move (cancelled, completed, under way, unpaid past its hold, without a time), `invalid_request`
-        for a start in the past or outside opening hours, `slot_unavailable` when the time is taken."""
+        for a start in the past or outside opening hours, `slot_unavailable` when the time is taken,
+        `outside_validity` for a package's session moved past the package's validity."""
         now = self._clock.now()
         if cmd.start.tzinfo is None:
             raise InvalidRequest("times carry an offset", {"start": "must include a UTC offset"})
@@ -39,6 +41,8 @@ class RescheduleBookingHandler:
             if offering is None:
                 raise UnknownOffering(f"no offering {booking.offering_id!r}")
             slot = _slot(offering, cmd.start, now)
+            if booking.package_id is not None and not await session_may_start(uow, booking, slot.start):
+                raise OutsideValidity("a package's session starts before the package's validity ends")
             resources = (
                 self._catalog.catalog.resources_of(offering.resource_type) if offering.resource_type else ()
             )

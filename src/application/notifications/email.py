@@ -16,6 +16,7 @@ from application.ports import (
 )
 from domain.notifications import email_for
 from domain.outbox import OutboxState
+from domain.privacy import is_erased
 
 log = logging.getLogger("bookhub.notifications")
 
@@ -38,6 +39,9 @@ class EmailNotificationSender:
     async def send(self, message: ClaimedMessage) -> OutboxState:
         event = event_of(message)
         recipient = await load_recipient(self._uow, self._catalog, message)
+        if is_erased(recipient.customer.email):  # erased while this message was on its way
+            log.info("%s of booking %s: the customer was erased, skipped", event, recipient.booking.id)
+            return OutboxState.SKIPPED
         if outdated(message, recipient.booking, self._clock.now()):
             log.info("%s of booking %s is for a start it no longer has: skipped", event, recipient.booking.id)
             return OutboxState.SKIPPED

@@ -25,6 +25,7 @@ from entrypoints.http.health import health
 from entrypoints.http.metrics import metrics
 from entrypoints.http.openapi import COMPONENTS, OPENAPI_PLUGINS, TAGS
 from entrypoints.http.sandbox import checkout_page, checkout_submit
+from entrypoints.http.sessions import SessionController
 from entrypoints.http.webhooks import WEBHOOK_ROUTES
 from entrypoints.logs import quiet_parameter_loggers
 
@@ -32,6 +33,7 @@ MAX_BODY_BYTES = 64 * 1024
 ROUTES = [
     BookingController,
     BookingChangesController,
+    SessionController,
     AdminController,
     health,
     metrics,

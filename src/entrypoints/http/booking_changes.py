@@ -26,6 +26,12 @@ class RescheduleIn(Struct, forbid_unknown_fields=True):
     start: Aware
 
 
+class CancelledOut(BookingOut, kw_only=True):
+    """The cancelled booking and the refund this cancellation gave (0 for none, or a repeat)."""
+
+    refund_cents: int
+
+
 class CancellationQuoteOut(Struct):
     """What cancelling now gives back: all of it (`free`) until `free_until`, then `late_refund_percent`."""
 
@@ -55,6 +61,7 @@ class BookingChangesController(Controller):
             "slot_unavailable",
             "conflict",
             "invalid_request",
+            "outside_validity",
         ),
     )
     async def reschedule(
@@ -68,7 +75,8 @@ class BookingChangesController(Controller):
     ) -> BookingOut:
         """Moves the booking to `start` in one transaction: the old time stays held until the new one
         is. 409 `slot_unavailable` when taken, 409 `illegal_transition` when the booking cannot move,
-        422 for a start in the past or outside opening hours."""
+        422 for a start in the past or outside opening hours, or a package's session moved past its
+        package's `valid_until` (`outside_validity`)."""
         token, admin = token_or_admin(request, settings.admin_api_key)
         check_instant("start", data.start)
         await reschedule_booking(RescheduleBooking(booking_id, data.start, token=token, admin=admin))

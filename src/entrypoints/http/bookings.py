@@ -27,6 +27,7 @@ from application.scheduling.schedule import ScheduleBookingHandler
 from domain.dispatch import Address, Vehicle
 from domain.extension import ExtensionStatus
 from entrypoints.http.auth import require_credential, token_or_admin
+from entrypoints.http.booking_changes import CancelledOut
 from entrypoints.http.deps import Inject
 from entrypoints.http.json_body import NUL_REASON, json_body, text_with_nul
 from entrypoints.http.openapi import JSON_BODY, problems
@@ -35,7 +36,6 @@ from entrypoints.http.schemas import (
     AvailabilityOut,
     BookingCreatedOut,
     BookingOut,
-    CancelledOut,
     CreateBookingIn,
     ExtensionOut,
     ExtensionPaymentOut,
@@ -203,9 +203,11 @@ class BookingController(Controller):
         request: Request[Any, Any, Any],
         booking_id: FromPath[UUID],
         retry_payment: Inject[RetryPayment],
+        settings: Inject[Settings],
     ) -> PaymentRestartedOut:
         """A new payment session after a failed payment, while the hold lasts (409 otherwise)."""
-        restarted = await retry_payment(booking_id, token=require_credential(request))
+        token, admin = token_or_admin(request, settings.admin_api_key)
+        restarted = await retry_payment(booking_id, token=token, admin=admin)
         payment = payment_out(restarted.payment)
         assert payment is not None  # noqa: S101 - a restarted payment always has its session
         return PaymentRestartedOut(restarted.booking_id, payment, utc(restarted.expires_at))

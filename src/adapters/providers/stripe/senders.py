@@ -1,4 +1,4 @@
-"""The outbox's `stripe.refund` messages."""
+"""The outbox's `stripe.refund` and `stripe.customer_erased` messages."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import stripe
 
 from adapters.providers.stripe.client import StripeApi, unavailable
 from application.errors import ProviderRejected
+from application.outbox_routes import CUSTOMER_REF
 from application.ports import ClaimedMessage
 from domain.outbox import OutboxState
 
@@ -47,4 +48,29 @@ class StripeRefundSender:
         except stripe.StripeError as exc:
             raise unavailable("refund", exc) from exc
         log.info("stripe refund requested for booking %s", message.booking_id)
+        return OutboxState.DELIVERED
+
+
+class StripeCustomerEraser:
+    """`stripe.customer_erased` messages: delete the erased person's Stripe customer (its saved cards go
+    with it). One that Stripe no longer has counts as deleted."""
+
+    def __init__(self, api: StripeApi) -> None:
+        self._api = api
+
+    async def send(self, message: ClaimedMessage) -> OutboxState:
+        customer = message.payload.get(CUSTOMER_REF)
+        if not customer:
+            raise ProviderRejected(f"{message.topic} {message.id} names no Stripe customer")
+        try:
+            await self._api.client.v1.customers.delete_async(str(customer))
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "resource_missing":
+                return OutboxState.DELIVERED
+            raise ProviderRejected(f"stripe refused the deletion: {exc.code or 'invalid_request'}") from exc
+        except (stripe.AuthenticationError, stripe.PermissionError) as exc:
+            raise ProviderRejected(f"stripe refused the deletion: {type(exc).__name__}") from exc
+        except stripe.StripeError as exc:
+            raise unavailable("customer deletion", exc) from exc
+        log.info("stripe customer of an erased person deleted (outbox message %s)", message.id)
         return OutboxState.DELIVERED
