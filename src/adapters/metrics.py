@@ -68,6 +68,7 @@ class PrometheusMetrics:
         if health is not None:
             self._depth.labels("pending").set(health.pending)
             self._depth.labels("dead").set(health.dead)
+            self._depth.labels("scheduled").set(health.scheduled)
             self._lag.set(health.oldest_pending_age_seconds or 0.0)
             for name in health.integrations:
                 self._failing.labels(name).set(1 if name in health.failing else 0)

@@ -10,6 +10,7 @@ from uuid import UUID
 from domain.events import (
     BookingCancelled,
     BookingConfirmed,
+    BookingRescheduled,
     CalBookingAbandoned,
     DeliveryRequested,
     DomainEvent,
@@ -17,6 +18,8 @@ from domain.events import (
     PaymentFailed,
     RefundIssued,
     RefundRequested,
+    ReminderDue,
+    RemindersPlanned,
     VehiclePickedUp,
     VehicleReturned,
 )
@@ -25,7 +28,11 @@ from domain.outbox import OutboxMessage, target_of
 # Each customer message goes out on both channels; the sms sender skips customers without a phone.
 CUSTOMER_CHANNELS = ("email", "sms")
 EXTENSION_ID = "extension_id"  # the payload key of a message about one extension
-AMOUNT_CENTS = "amount_cents"  # the payload key of a partial refund's (or credit note's) amount
+# The payload key of a message about one start of the booking (a reminder, a move): at delivery, a
+# booking that has moved from that start or ended has nothing to say with it.
+START = "start"
+AMOUNT_CENTS = "amount_cents"  # the payload key of a refund's (or credit note's) exact amount
+PLAN_REMINDERS = "reminders.plan"  # the hub's own topic: plan a start's reminders from the catalog
 # The integration that delivers each topic's target (`<target>.<fact>`), as /health names it: a channel
 # names the provider behind it; a provider's own target is its name.
 INTEGRATION_OF_TARGET: Mapping[str, str] = {"email": "resend", "sms": "twilio"}
@@ -56,21 +63,24 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
                 *_tell_customer("booking_confirmed", booking),
                 *(pickup if dispatch else []),
             ]
-        case BookingCancelled(paid=paid, occurred_at=at, cal_booking_uid=cal_uid, amount_cents=amount):
+        case BookingCancelled(paid=paid, occurred_at=at, cal_booking_uid=cal_uid, refund_cents=refund):
+            credit = _accounting("booking_refunded", booking, at, _amount(refund))
             return [
-                *([_accounting("booking_refunded", booking, at, amount)] if paid else []),
+                *([credit] if paid and refund != 0 else []),
                 *_tell_customer("booking_cancelled", booking),
                 *([_cancel_at_cal(booking, cal_uid)] if cal_uid else []),
             ]
+        case BookingRescheduled() | RemindersPlanned() | ReminderDue():
+            return _about_time(event)
         case CalBookingAbandoned(cal_booking_uid=uid):
             return [_cancel_at_cal(booking, uid)]
         case PaymentFailed(occurred_at=at):
             return _tell_customer("payment_failed", booking, f":{at.isoformat()}")
         case RefundRequested(provider=provider, payment_ref=ref, duplicate=duplicate, amount_cents=amount):
             # One refund per booking and provider (and per extra payment): the key dedupes retries.
-            payload: dict[str, Any] = {"payment_ref": ref} if ref else {}
-            if amount is not None:  # a partial refund; without it, what is left of the payment
-                payload |= {AMOUNT_CENTS: amount, "currency": event.currency}
+            payload: dict[str, Any] = {**({"payment_ref": ref} if ref else {}), **_amount(amount)}
+            if event.currency is not None:
+                payload["currency"] = event.currency
             key = f"refund:{booking}:{provider}" + (f":{ref}" if duplicate else "")
             return [OutboxMessage(f"{provider}.refund", key, booking, payload)]
         case RefundIssued(full=full):
@@ -90,15 +100,28 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
 
 
 def _tell_customer(
-    event: str, booking: UUID, key_suffix: str = "", payload: dict[str, str] | None = None
+    event: str,
+    booking: UUID,
+    key_suffix: str = "",
+    payload: dict[str, str] | None = None,
+    due_at: datetime | None = None,
 ) -> list[OutboxMessage]:
-    """`email.<event>` and `sms.<event>`, keyed `<channel>.<event>:<booking id><suffix>`."""
+    """`email.<event>` and `sms.<event>`, keyed `<channel>.<event>:<booking id><suffix>`, sent at once or
+    from `due_at`."""
     return [
         OutboxMessage(
-            f"{channel}.{event}", f"{channel}.{event}:{booking}{key_suffix}", booking, dict(payload or {})
+            f"{channel}.{event}",
+            f"{channel}.{event}:{booking}{key_suffix}",
+            booking,
+            dict(payload or {}),
+            available_at=due_at,
         )
         for channel in CUSTOMER_CHANNELS
     ]
+
+
+def _amount(cents: int | None) -> dict[str, int]:
+    return {} if cents is None else {AMOUNT_CENTS: cents}
 
 
 def extension_of(topic: str, idempotency_key: str, payload: Mapping[str, Any]) -> UUID | None:
@@ -114,12 +137,11 @@ def extension_of(topic: str, idempotency_key: str, payload: Mapping[str, Any]) -
     return None
 
 
-def _accounting(fact: str, booking: UUID, at: datetime, amount: int | None = None) -> OutboxMessage:
-    """The invoice (or credit note) is dated by the fact, so a late delivery dates it the same; a
-    partial credit note carries its amount."""
-    payload: dict[str, Any] = {"at": at.isoformat()}
-    if amount is not None:
-        payload[AMOUNT_CENTS] = amount
+def _accounting(
+    fact: str, booking: UUID, at: datetime, extra: Mapping[str, Any] | None = None
+) -> OutboxMessage:
+    """The invoice (or credit note) is dated by the fact, so a late delivery dates it the same."""
+    payload = {"at": at.isoformat(), **(extra or {})}
     return OutboxMessage(f"odoo.{fact}", f"odoo.{fact}:{booking}", booking, payload)
 
 
@@ -132,6 +154,25 @@ def _cancel_at_cal(booking: UUID, uid: str) -> OutboxMessage:
     return OutboxMessage(
         "calcom.booking_cancelled", f"calcom.booking_cancelled:{booking}:{uid}", booking, {"uid": uid}
     )
+
+
+def _about_time(event: BookingRescheduled | RemindersPlanned | ReminderDue) -> list[OutboxMessage]:
+    """A booking's start: a move told to the customer (and Cal.com), reminders planned, one reminder due.
+    Each is keyed by the start it is about, so a later move leaves it stale."""
+    booking, start = event.booking_id, event.start.isoformat()
+    if isinstance(event, RemindersPlanned):
+        plan = {START: start, "at": event.occurred_at.isoformat()}
+        return [OutboxMessage(PLAN_REMINDERS, f"{PLAN_REMINDERS}:{booking}:{start}", booking, plan)]
+    if isinstance(event, ReminderDue):
+        suffix = f":{start}:{event.hours}h"
+        return _tell_customer("reminder", booking, suffix, {START: start}, event.due_at)
+    suffix = f":{start}:{event.occurred_at.isoformat()}"
+    moved = _tell_customer("booking_rescheduled", booking, suffix, {START: start})
+    if event.cal_booking_uid is None:
+        return moved
+    payload = {"uid": event.cal_booking_uid, START: start}
+    key = f"calcom.booking_rescheduled:{booking}{suffix}"
+    return [*moved, OutboxMessage("calcom.booking_rescheduled", key, booking, payload)]
 
 
 def forget_customer(customer_id: UUID, references: Mapping[str, str], *, at: datetime) -> list[OutboxMessage]:

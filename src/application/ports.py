@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from domain.accounting import Invoice
 from domain.availability import Occupancy, OccupiedTimes
 from domain.booking import Booking
-from domain.catalog import Catalog, Offering, Resource
+from domain.catalog import Catalog, Money, Offering, Resource
 from domain.customer import Customer
 from domain.dispatch import Trip
 from domain.extension import Extension
@@ -166,9 +167,12 @@ class InboundEventLog(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class OutboxCounts:
+    """`pending`: due now or retrying; `scheduled`: never tried and due later (reminders), not a backlog."""
+
     pending: int
     dead: int
     oldest_pending_at: datetime | None = None
+    scheduled: int = 0
 
 
 class OutboxReader(Protocol):
@@ -300,6 +304,14 @@ class Sender(Protocol):
         switched off. Raises ProviderUnavailable to try again later, ProviderRejected to give up."""
 
 
+class MessageFormats(Protocol):
+    """Dates and prices written as a customer reads them in their language (`locale`, e.g. `fr`)."""
+
+    def datetime(self, value: datetime, zone: ZoneInfo, locale: str) -> str: ...
+
+    def money(self, price: Money, locale: str) -> str: ...
+
+
 class EmailGateway(Protocol):
     async def send_email(self, email: Email, *, idempotency_key: str) -> None:
         """Raises ProviderUnavailable to try again later, ProviderRejected to give up."""
@@ -344,7 +356,8 @@ class OutboxQueue(Protocol):
     async def prune(self, *, settled_before: datetime, limit: int) -> int:
         """Delete up to `limit` delivered or skipped messages settled before the given time."""
 
-    async def counts(self) -> OutboxCounts: ...
+    async def counts(self, *, now: datetime | None = None) -> OutboxCounts:
+        """With `now`, messages never tried and due after it are counted apart as `scheduled`."""
 
     async def sinks(self) -> list[SinkStatus]: ...
 

@@ -78,3 +78,10 @@ def _pad(idempotency_key: str) -> bytes:
 
 def _decode(token: str) -> bytes:
     return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+
+
+def holds_booking(
+    credential: Credential | None, booking_id: UUID, stored_hash: bytes, *, admin: bool
+) -> bool:
+    """An admin, or the holder of the booking's own token or of a grant made for it (a manage link's)."""
+    return admin or (credential is not None and opens(credential, booking_id, stored_hash))

@@ -10,23 +10,27 @@ from uuid import UUID
 
 from domain.catalog import Money
 from domain.credits import SessionCredits
-from domain.dispatch import BOOKING_AFTER_TRIP, READY_FROM, Dispatch, NotDispatched, TripStatus
+from domain.dispatch import Dispatch
 from domain.errors import IllegalTransition, PaymentRequired
 from domain.events import (
     BookingCancelled,
     BookingConfirmed,
     BookingExpired,
+    BookingRescheduled,
     CalBookingAbandoned,
-    DeliveryRequested,
     DomainEvent,
     PaymentFailed,
     RefundIssued,
     RefundRequested,
+    RemindersPlanned,
     StatusChanged,
-    TripFailed,
-    TripUpdated,
-    VehiclePickedUp,
-    VehicleReturned,
+)
+from domain.references import (
+    CAL_BOOKING_UID,
+    PAYMENT_ATTEMPT_REF,
+    PAYMENT_PROVIDER_REF,
+    payment_method_key,
+    payment_ref_key,
 )
 from domain.slot import Slot
 from domain.statuses import (
@@ -42,29 +46,8 @@ _B = BookingStatus
 _P = PaymentStatus
 
 
-# The booking reference of a Cal.com booking's uid.
-CAL_BOOKING_UID: Final = "cal_booking_uid"
-
 # A booking whose full refund ends it: it was still waiting for, or using, what was paid.
 _ENDED_BY_REFUND: Final = frozenset({_B.PENDING, _B.PENDING_PAYMENT, _B.CONFIRMED, _B.SCHEDULED})
-PAYMENT_PROVIDER_REF: Final = "payment_provider"
-PAYMENT_GATEWAY_REF: Final = "payment_gateway"  # the `payment_provider` the booking was created with
-PAYMENT_ATTEMPT_REF: Final = "payment_attempt"
-
-
-def payment_method_key(provider: str) -> str:
-    """The reference under which a booking keeps the card its payment saved (`stripe_payment_method`)."""
-    return f"{provider}_payment_method"
-
-
-def payment_ref_key(provider: str) -> str:
-    """The reference under which a booking keeps the provider's payment id (`stripe_payment_intent`)."""
-    return f"{provider}_payment_intent"
-
-
-# Driver trips: the booking's references keep the driver app's last status and trip id.
-TRIP_STATUS: Final = "driver_app_status"
-TRIP_ID: Final = "driver_app_trip_id"
 
 
 @dataclass(slots=True, eq=False)
@@ -128,6 +111,7 @@ class Booking:
             booking.events.append(
                 BookingConfirmed(booking.id, now, paid=False, dispatch=dispatch is not None)
             )
+            booking._plan_reminders(now)
         else:
             booking.hold_expires_at = now + hold
             booking._move_to(_B.PENDING_PAYMENT, now=now)
@@ -162,6 +146,7 @@ class Booking:
             self._move_to(_B.CONFIRMED, now=now)
             self.hold_expires_at = None
             self.events.append(BookingConfirmed(self.id, now, paid=True, dispatch=self.dispatch is not None))
+            self._plan_reminders(now)
 
     @classmethod
     def scheduled_elsewhere(
@@ -195,6 +180,7 @@ class Booking:
         booking._move_to(_B.SCHEDULED, now=now)
         if paid and not price.is_free:
             booking.mark_paid_elsewhere(now=now)
+        booking._plan_reminders(now)
         return booking
 
     def mark_paid_elsewhere(self, *, now: datetime) -> None:
@@ -205,13 +191,38 @@ class Booking:
         self.events.append(BookingConfirmed(self.id, now, paid=True))
 
     def move(self, slot: Slot, *, resource_id: str | None, now: datetime) -> bool:
-        """The appointment moved to another time (and maybe resource); False when nothing changed."""
+        """The provider's appointment moved to another time (and maybe resource): recorded, reminders
+        planned again; the provider told its customer. False when nothing changed."""
         if self.status not in HOLDING_STATUSES:
             raise IllegalTransition("booking", self.status, "moved")
+        return self._take(slot, resource_id, now)
+
+    def reschedule(self, slot: Slot, *, resource_id: str | None, now: datetime) -> bool:
+        """Its customer or the business moves the booking to another time: the customer is told, its
+        Cal.com booking follows, reminders are planned again. Only a booking with a time that is
+        confirmed, scheduled or still held for payment can move. False when nothing changed."""
+        self.check_movable(now)
+        if not self._take(slot, resource_id, now):
+            return False
+        self.events.append(BookingRescheduled(self.id, now, slot.start, cal_booking_uid=self._cal_uid()))
+        return True
+
+    def check_movable(self, now: datetime) -> None:
+        held = self.status is _B.PENDING_PAYMENT and self.holds_slot(now)
+        if self.slot is None or not (held or self.status in (_B.CONFIRMED, _B.SCHEDULED)):
+            raise IllegalTransition("booking", self.status, "rescheduled")
+
+    def _take(self, slot: Slot, resource_id: str | None, now: datetime) -> bool:
         if self.slot == slot and self.resource_id == resource_id:
             return False
         self.slot, self.resource_id, self.version = slot, resource_id, self.version + 1
+        self._plan_reminders(now)
         return True
+
+    def _plan_reminders(self, now: datetime) -> None:
+        """A confirmed or scheduled booking with a (new) time: its reminders are planned for that start."""
+        if self.slot is not None and self.status in (_B.CONFIRMED, _B.SCHEDULED):
+            self.events.append(RemindersPlanned(self.id, now, self.slot.start))
 
     def mark_payment_failed(self, *, now: datetime) -> None:
         if self.payment_status is _P.FAILED:
@@ -244,20 +255,35 @@ class Booking:
         if payment_ref:
             self.references[payment_ref_key(provider)] = payment_ref
 
-    def cancel(self, *, now: datetime, by_provider: str | None = None, refund: int | None = None) -> None:
+    @property
+    def paid_cents(self) -> int:
+        """What the customer paid for the booking (its extensions aside), refunds not counted."""
+        return self.price.amount_cents if self.payment_status in MONEY_RECEIVED - {_P.REFUNDED} else 0
+
+    def cancel(
+        self, *, now: datetime, by_provider: str | None = None, refund_cents: int | None = None
+    ) -> None:
         """A customer, admin or scheduling provider cancels; an expired booking has nothing left to
-        cancel. What was paid (or `refund` cents of it) is refunded through the provider that took it;
-        the Cal.com booking is cancelled too, unless Cal.com is who told us."""
+        cancel. What was paid goes back through the provider that took it: `refund_cents` of it (the
+        cancellation policy's), or all that is left when None; the Cal.com booking is cancelled too,
+        unless Cal.com is who told us."""
         if self.status is _B.CANCELLED:
             return
         if self.status is _B.EXPIRED:
             raise IllegalTransition("booking", self.status, _B.CANCELLED)
-        paid = self.payment_status in (_P.PAID, _P.PARTIALLY_REFUNDED) and refund != 0
+        paid = self.payment_status in (_P.PAID, _P.PARTIALLY_REFUNDED)  # what is left goes back
+        if refund_cents is None and self.payment_status is _P.PAID:
+            refund_cents = self.price.amount_cents
+        refund = None if refund_cents is None else max(0, min(refund_cents, self.paid_cents))
         self._move_to(_B.CANCELLED, now=now)
         self.hold_expires_at = None
         cal_uid = self._cal_uid() if by_provider != "calcom" else None
-        self.events.append(BookingCancelled(self.id, now, paid, cal_uid, amount_cents=refund))
-        if paid:
+        self.events.append(
+            BookingCancelled(
+                self.id, now, paid=paid, cal_booking_uid=cal_uid, refund_cents=refund if paid else None
+            )
+        )
+        if paid and refund != 0:
             self._request_refund(now, refund)
 
     def record_payment_method(self, provider: str, payment_method: str) -> None:
@@ -286,7 +312,7 @@ class Booking:
             self._move_to(_B.CANCELLED, now=now)
             self.hold_expires_at = None
             self.events.append(BookingCancelled(self.id, now, paid=True, cal_booking_uid=self._cal_uid()))
-        self._request_refund(now)
+        self._request_refund(now, self.price.amount_cents)
 
     def record_refund(self, *, full: bool, now: datetime) -> None:
         """The provider refunded the payment. Re-applying a refund, or a partial one after the full one,
@@ -309,12 +335,18 @@ class Booking:
         """The provider that took the booking's payment (and its extensions')."""
         return self.references.get(PAYMENT_PROVIDER_REF, "sandbox")
 
-    def _request_refund(self, now: datetime, amount: int | None = None) -> None:
+    def _request_refund(self, now: datetime, amount_cents: int | None) -> None:
         provider = self.payment_provider
         ref = self.references.get(payment_ref_key(provider))
-        currency = self.price.currency if amount is not None else None  # of a partial refund
         self.events.append(
-            RefundRequested(self.id, now, provider, ref, amount_cents=amount, currency=currency)
+            RefundRequested(
+                self.id,
+                now,
+                provider=provider,
+                payment_ref=ref,
+                amount_cents=amount_cents,
+                currency=None if amount_cents is None else self.price.currency,
+            )
         )
 
     def _cal_uid(self) -> str | None:
@@ -337,6 +369,7 @@ class Booking:
         self.check_schedulable()
         self.slot, self.resource_id = slot, resource_id
         self._move_to(_B.SCHEDULED, now=now)
+        self._plan_reminders(now)
 
     def expire(self, *, now: datetime) -> None:
         if self.status is _B.EXPIRED:
@@ -345,34 +378,6 @@ class Booking:
             raise IllegalTransition("booking", self.status, _B.EXPIRED)
         self._move_to(_B.EXPIRED, now=now)
         self.events.append(BookingExpired(self.id, now))
-
-    def mark_ready(self, *, now: datetime) -> None:
-        """The service is done: a dispatched booking that is under way sends its vehicle back."""
-        if self.dispatch is None:
-            raise NotDispatched(f"booking {self.id} has no driver trips")
-        if self.status not in READY_FROM:
-            raise IllegalTransition("booking", self.status, "ready")
-        self.events.append(DeliveryRequested(self.id, now))
-
-    def record_trip(self, status: TripStatus, *, now: datetime, trip_id: str | None = None) -> None:
-        """A status from the driver app. Pickup done puts the booking in service, delivery done
-        completes it (each checked before anything changes); every status is kept and audited."""
-        target = BOOKING_AFTER_TRIP.get(status)
-        if target is self.status:
-            target = None  # a repeated report: the booking is already there
-        if target is not None and target not in BOOKING_TRANSITIONS[self.status]:
-            raise IllegalTransition("booking", self.status, target)
-        previous = self.references.get(TRIP_STATUS, "none")
-        self.references[TRIP_STATUS] = status.value
-        if trip_id:
-            self.references[TRIP_ID] = trip_id
-        self.events.append(TripUpdated(self.id, now, previous, status.value))
-        if target is not None:
-            self._move_to(target, now=now)
-            told = VehiclePickedUp if target is _B.IN_SERVICE else VehicleReturned
-            self.events.append(told(self.id, now))
-        if status is TripStatus.FAILED:
-            self.events.append(TripFailed(self.id, now))
 
     def move_to(self, target: BookingStatus, *, now: datetime) -> None:
         """Apply a status reported from outside; re-applying the current status is a no-op."""

@@ -64,6 +64,25 @@ class Template:
 
 
 @dataclass(frozen=True, slots=True)
+class CancellationPolicy:
+    """What a customer gets back when they cancel: everything until `free_hours` before the start (until
+    the start itself when None), then `late_refund_percent` of what they paid."""
+
+    free_hours: int | None = None
+    late_refund_percent: int = 0
+
+    def __post_init__(self) -> None:
+        if self.free_hours is not None and self.free_hours < 0:
+            raise ValueError("free cancellation hours are not negative")
+        if not 0 <= self.late_refund_percent <= 100:
+            raise ValueError("a refund percent is between 0 and 100")
+
+    def free_until(self, start: datetime) -> datetime:
+        """The last instant a cancellation is refunded in full."""
+        return start - timedelta(hours=self.free_hours or 0)
+
+
+@dataclass(frozen=True, slots=True)
 class Offering:
     id: str
     name: str
@@ -81,20 +100,16 @@ class Offering:
     stripe_payment_link_id: str | None = None
     acuity_appointment_type_id: int | None = None
     cal_event_type_id: int | None = None
-    free_cancellation_hours: int | None = None  # None: the customer cancels free until the start
     sessions: int | None = None  # a package: one payment buys this many sessions, scheduled one by one
     valid_days: int | None = None  # a package's sessions start within this many days of payment
     # event -> channel -> locale -> template
     notification_templates: Mapping[str, Mapping[str, Mapping[str, Template]]] = field(default_factory=dict)
+    cancellation: CancellationPolicy = field(default_factory=lambda: CancellationPolicy())
+    reminder_hours: tuple[int, ...] = ()  # reminders this many hours before each start
 
     @property
     def requires_payment(self) -> bool:
         return not self.price.is_free
-
-    @property
-    def free_cancellation(self) -> timedelta:
-        """How long before its start a booking (or a session) can still be cancelled free of charge."""
-        return timedelta(hours=self.free_cancellation_hours or 0)
 
     def ranges_on(self, day: date) -> tuple[TimeRange, ...]:
         return self.opening_hours.get(WEEKDAYS[day.weekday()], ())
@@ -115,3 +130,8 @@ class Catalog:
     def resources_of(self, resource_type: str) -> tuple[Resource, ...]:
         """The resources of a type, in catalog order (the order bookings try them in)."""
         return self._by_type.get(resource_type, ())
+
+    def cancellation_of(self, offering_id: str) -> CancellationPolicy:
+        """The offering's cancellation policy; the default (free until the start) for one that is gone."""
+        offering = self.offerings.get(offering_id)
+        return offering.cancellation if offering is not None else CancellationPolicy()

@@ -29,9 +29,31 @@ class BookingConfirmed(DomainEvent):
 class BookingCancelled(DomainEvent):
     paid: bool
     cal_booking_uid: str | None = None  # the Cal.com booking to cancel too (not when Cal.com told us)
-    amount_cents: int | None = (
-        None  # the part of the payment refunded (a package's unused sessions); None: all
-    )
+    refund_cents: int | None = None  # what goes back: None for all that is left
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRescheduled(DomainEvent):
+    """The booking moved to another start at its customer's or the business's request."""
+
+    start: datetime
+    cal_booking_uid: str | None = None  # the Cal.com booking to move too
+
+
+@dataclass(frozen=True, slots=True)
+class RemindersPlanned(DomainEvent):
+    """The booking holds a time (newly, or a new one): its reminders are planned for that start."""
+
+    start: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderDue(DomainEvent):
+    """One reminder of the booking's start, to go out at `due_at` (`hours` before the start)."""
+
+    start: datetime
+    hours: int
+    due_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +108,8 @@ class RefundRequested(DomainEvent):
     provider: str
     payment_ref: str | None
     duplicate: bool = False  # a second payment for a booking paid already
-    amount_cents: int | None = None  # a partial refund; None: what is left of the payment
-    currency: str | None = None  # the partial refund's
+    amount_cents: int | None = None  # exactly this much; None for all that is left of the payment
+    currency: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from typing import Final
 from uuid import UUID
 
 from domain.booking import Booking
-from domain.catalog import Money, Offering
+from domain.catalog import CancellationPolicy, Money, Offering
 from domain.credits import SessionCredits
 from domain.errors import IllegalTransition, NotAPackage, PaymentRequired
 from domain.slot import Slot
@@ -68,11 +68,16 @@ def schedule_session(
 
 
 def cancel_session(
-    package: Booking, session: Booking, *, now: datetime, notice: timedelta, by_provider: str | None = None
+    package: Booking,
+    session: Booking,
+    *,
+    now: datetime,
+    policy: CancellationPolicy,
+    by_provider: str | None = None,
 ) -> bool:
-    """Cancel one session of the package; its credit comes back when it is cancelled at least `notice`
-    before its start. True when it did. A session cancelled already changes nothing; one that has begun
-    (or is done) stays."""
+    """Cancel one session of the package; its credit comes back when it is cancelled by the offering's
+    free cancellation deadline (`policy.free_until` its start). True when it did. A session cancelled
+    already changes nothing; one that has begun (or is done) stays."""
     credits = credits_of(package)
     if session.package_id != package.id:
         raise ValueError(f"session {session.id} is not one of package {package.id}")
@@ -80,7 +85,7 @@ def cancel_session(
         return False
     if session.slot is None or session.slot.start <= now or session.status not in _UPCOMING:
         raise IllegalTransition("booking", session.status, _B.CANCELLED)
-    in_time = now <= session.slot.start - notice
+    in_time = now <= policy.free_until(session.slot.start)
     session.cancel(now=now, by_provider=by_provider)
     if in_time:
         credits.give_back()
@@ -97,15 +102,24 @@ def unused_value(package: Booking, now: datetime) -> int:
 
 
 def cancel_package(
-    package: Booking, sessions: Iterable[Booking], *, now: datetime, notice: timedelta
-) -> None:
+    package: Booking,
+    sessions: Iterable[Booking],
+    *,
+    now: datetime,
+    policy: CancellationPolicy,
+    refund_cents: int | None = None,
+) -> int:
     """Cancel the package: its upcoming sessions are cancelled (each giving its credit back under the
-    offering's notice), sessions already held stay, and the credits left are refunded pro rata."""
+    offering's policy), sessions already held stay, and the credits left are refunded pro rata (or
+    `refund_cents`, an admin's own amount). Returns what the cancellation refunds (0 when cancelled
+    already)."""
     credits_of(package)
     if package.status is _B.CANCELLED:
-        return
+        return 0
     for session in sessions:
         if session.status in _UPCOMING and session.slot is not None and session.slot.start > now:
-            cancel_session(package, session, now=now, notice=notice)
-    refund = unused_value(package, now)
-    package.cancel(now=now, refund=None if refund == package.price.amount_cents else refund)
+            cancel_session(package, session, now=now, policy=policy)
+    refund = unused_value(package, now) if refund_cents is None else refund_cents
+    refund = max(0, min(refund, package.paid_cents))
+    package.cancel(now=now, refund_cents=refund)
+    return refund

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
+from adapters.babel_formats import BabelFormats
 from adapters.catalog.toml_catalog import TomlCatalog
 from adapters.clock import SystemClock
 from adapters.metrics import PrometheusMetrics
@@ -20,7 +21,7 @@ from adapters.providers.airwallex.gateway import AirwallexExtensionPayment, Airw
 from adapters.providers.airwallex.senders import AirwallexRefundSender
 from adapters.providers.airwallex.webhook import AirwallexWebhook
 from adapters.providers.calcom.client import CalComClient
-from adapters.providers.calcom.senders import CalComCancelSender
+from adapters.providers.calcom.senders import CalComCancelSender, CalComRescheduleSender
 from adapters.providers.calcom.webhook import CalComWebhook
 from adapters.providers.driver_app.gateway import DriverAppGateway
 from adapters.providers.driver_app.webhook import DriverAppWebhook
@@ -42,18 +43,21 @@ from adapters.providers.stripe.webhook import StripeWebhook
 from adapters.providers.twilio.gateway import TwilioSmsGateway
 from application.accounting.invoices import AccountingSender
 from application.bookings.create_booking import CreateBookingHandler
-from application.bookings.lifecycle import CancelBooking, ExpireHolds
+from application.bookings.lifecycle import CancelBooking, ExpireHolds, QuoteCancellation
 from application.bookings.queries import (
     GetAvailability,
     GetBooking,
+    GetDayStarts,
     GetOffering,
     ListBookings,
     ListOfferings,
 )
+from application.bookings.reschedule import RescheduleBookingHandler
 from application.dispatch.trip_updates import MarkReady, TripStatusReportedHandler
 from application.dispatch.trips import TripSender
 from application.manage_links import ManageLinks
 from application.notifications.email import EmailNotificationSender
+from application.notifications.reminders import PlanReminders
 from application.notifications.sms import SmsNotificationSender
 from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.health import GetHealth
@@ -99,6 +103,7 @@ class Container(containers.DeclarativeContainer):
     http = providers.Singleton(HttpLanes, lanes=settings.provided.outbox_concurrency)
     # Integrations without credentials (mock) settle their outbox messages at once.
     mock_sender = providers.Singleton(LoggingMockSender)
+    message_formats = providers.Singleton(BabelFormats)
     payment_mode = settings.provided.payment_mode  # the live payment provider, else `sandbox`
 
     # Providers: one block each, configured by its own settings (`settings.<name>`, its package's
@@ -161,6 +166,11 @@ class Container(containers.DeclarativeContainer):
     calcom_sender = providers.Selector(
         calcom_settings.mode, connected=providers.Singleton(CalComCancelSender, calcom), mock=mock_sender
     )
+    calcom_reschedule_sender = providers.Selector(
+        calcom_settings.mode,
+        connected=providers.Singleton(CalComRescheduleSender, calcom, uow),
+        mock=mock_sender,
+    )
 
     odoo_settings = settings.provided.odoo
     accounting = providers.Selector(
@@ -201,7 +211,9 @@ class Container(containers.DeclarativeContainer):
     )
     sms_sender = providers.Selector(
         twilio_settings.mode,
-        connected=providers.Singleton(SmsNotificationSender, uow, catalog, sms_gateway, manage_links),
+        connected=providers.Singleton(
+            SmsNotificationSender, uow, catalog, sms_gateway, manage_links, clock, message_formats
+        ),
         mock=mock_sender,
     )
 
@@ -215,7 +227,9 @@ class Container(containers.DeclarativeContainer):
     )
     email_sender = providers.Selector(
         resend_settings.mode,
-        connected=providers.Singleton(EmailNotificationSender, uow, catalog, email_gateway, manage_links),
+        connected=providers.Singleton(
+            EmailNotificationSender, uow, catalog, email_gateway, manage_links, clock, message_formats
+        ),
         mock=mock_sender,
     )
 
@@ -281,7 +295,10 @@ class Container(containers.DeclarativeContainer):
     get_booking = providers.Singleton(GetBooking, uow)
     get_offering = providers.Singleton(GetOffering, catalog)
     list_bookings = providers.Singleton(ListBookings, uow)
-    cancel_booking = providers.Singleton(CancelBooking, uow, clock, catalog)
+    cancel_booking = providers.Singleton(CancelBooking, uow, catalog, clock)
+    quote_cancellation = providers.Singleton(QuoteCancellation, uow, catalog, clock)
+    reschedule_booking = providers.Singleton(RescheduleBookingHandler, uow, catalog, clock)
+    get_day_starts = providers.Singleton(GetDayStarts, catalog, get_availability)
     expire_holds = providers.Singleton(ExpireHolds, uow, clock)
     payment_events = providers.Singleton(PaymentEventHandler, uow, clock)
     trip_status = providers.Singleton(TripStatusReportedHandler, uow, clock)
@@ -316,12 +333,9 @@ class Container(containers.DeclarativeContainer):
     personal_data = providers.Singleton(SqlPersonalDataFactory, database)
     export_customer = providers.Singleton(ExportCustomerData, personal_data)
     erase_customer = providers.Singleton(EraseCustomer, personal_data, clock)
+    retention_days = settings.provided.retention_days
     erase_lapsed_customers = providers.Singleton(
-        EraseLapsedCustomers,
-        personal_data,
-        erase_customer,
-        clock,
-        retention_days=settings.provided.retention_days,
+        EraseLapsedCustomers, personal_data, erase_customer, clock, retention_days=retention_days
     )
 
     # Inbound webhooks: each provider's adapter, and the use case each command goes to.
@@ -354,6 +368,8 @@ class Container(containers.DeclarativeContainer):
         airwallex=airwallex_sender,
         sandbox=mock_sender,
         calcom=calcom_sender,
+        **{"calcom.booking_rescheduled": calcom_reschedule_sender},
+        reminders=providers.Singleton(PlanReminders, uow, catalog, clock),
     )
     deliver_outbox = providers.Singleton(
         DeliverOutboxMessages,

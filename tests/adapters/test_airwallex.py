@@ -198,3 +198,14 @@ def test_a_signed_success_of_an_extensions_payment_intent_pays_the_extension_not
     cancelled = an_event("payment_intent.cancelled", {**obj, "metadata": metadata})
     ignored = AirwallexWebhook("whsec_air").parse(cancelled, headers_of(*signed(cancelled)))
     assert ignored == EventIgnored("airwallex", "evt_a1", "payment_intent.cancelled")
+
+
+async def test_a_partial_refund_asks_exactly_its_amount_in_major_units() -> None:
+    booking = uuid4()
+    payload = {"payment_ref": "int_9", "amount_cents": 4250, "currency": "EUR"}
+    message = ClaimedMessage(1, "airwallex.refund", f"refund:{booking}:airwallex", booking, payload, 1)
+    with http_sink(body=json.dumps(REPLY).encode()) as sink:
+        async with httpx.AsyncClient() as http:
+            api = AirwallexApi(http, FixedClock(NOW), client_id="cid", api_key="key", api_base=sink.base)
+            await AirwallexRefundSender(api).send(message)
+    assert sink.received[-1].json()["amount"] == 42.5

@@ -149,7 +149,10 @@ async def test_on_postgres_a_free_resource_is_booked_in_one_statement_with_its_a
         async with database.engine.connect() as connection:
             audit = (await connection.execute(sa.select(t.audit_entries.c.to_status))).scalars().all()
             topics = (await connection.execute(sa.select(t.outbox_messages.c.topic))).scalars().all()
-    assert (audit, sorted(topics)) == (["confirmed"], ["email.booking_confirmed", "sms.booking_confirmed"])
+    assert (audit, sorted(topics)) == (
+        ["confirmed"],
+        ["email.booking_confirmed", "reminders.plan", "sms.booking_confirmed"],
+    )
 
 
 @pytest.mark.postgres

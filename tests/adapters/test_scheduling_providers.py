@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
 
+from adapters.memory.store import FakeUnitOfWorkFactory
 from adapters.providers.acuity import notification as acuity_notification
 from adapters.providers.acuity import webhook as acuity
 from adapters.providers.calcom import webhook as calcom
 from adapters.providers.calcom.client import CalComClient
-from adapters.providers.calcom.senders import CalComCancelSender
+from adapters.providers.calcom.senders import CalComCancelSender, CalComRescheduleSender
 from application.errors import ProviderRejected, ProviderUnavailable
 from application.ports import ClaimedMessage
 from domain.outbox import OutboxState
+from domain.slot import Slot
+from tests.domain.builders import NOW, a_booking
 from tests.support.providers import ACUITY_API_KEY, CAL_WEBHOOK_SECRET, acuity_signature, cal_signature
 
 BOOKING = uuid.UUID("6c1f1f5e-8d0b-4c55-9c59-1d2f3a4b5c6d")
@@ -94,3 +98,31 @@ async def test_a_failed_cancellation_is_retried_or_given_up(status: int, error: 
 async def test_a_cancellation_without_a_uid_is_given_up() -> None:
     with pytest.raises(ProviderRejected):
         await sender(200, []).send(message(uid=None))
+
+
+@pytest.mark.parametrize(
+    ("status", "raised"), [(503, ProviderUnavailable), (429, ProviderUnavailable), (400, ProviderRejected)]
+)
+async def test_a_reschedule_cal_com_refuses_is_retried_or_given_up(
+    status: int, raised: type[Exception]
+) -> None:
+
+    booking = a_booking(slot=Slot(NOW + timedelta(days=1), NOW + timedelta(days=1, hours=1)))
+    booking.mark_paid(now=NOW)
+    uow = FakeUnitOfWorkFactory()
+    uow.state.bookings[booking.id] = booking
+    start = booking.slot.start.isoformat() if booking.slot else ""
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(status, json={"status": "error"})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    client = CalComClient(http, api_key="cal_k", api_base="http://cal.test", api_version="2024-08-13")
+    message = ClaimedMessage(
+        1, "calcom.booking_rescheduled", "k", booking.id, {"uid": "uid-1", "start": start}, 1
+    )
+    with pytest.raises(raised):
+        await CalComRescheduleSender(client, uow).send(message)
+    assert [r.url.path for r in seen] == ["/v2/bookings/uid-1/reschedule"]

@@ -92,6 +92,17 @@ def test_a_wrong_type_names_the_file_the_offering_and_the_key(tmp_path: Path) ->
         (("amount_cents = 8500", "amount_cents = 8500\ncapacity = 4"), "'capacity'"),
         (("amount_cents = 8500", 'amount_cents = 8500\ncolour = "red"'), "colour"),
         (("duration_minutes = 60", "duration_minutes = 3000"), "'duration_minutes'"),
+        (
+            ("amount_cents = 8500", "amount_cents = 8500\nfree_cancellation_hours = -1"),
+            "'free_cancellation_hours'",
+        ),
+        (
+            ("amount_cents = 8500", "amount_cents = 8500\nlate_cancellation_refund_percent = 101"),
+            "'late_cancellation_refund_percent'",
+        ),
+        (("amount_cents = 8500", "amount_cents = 8500\nreminder_hours = [24, 0]"), "'reminder_hours"),
+        (("amount_cents = 8500", "amount_cents = 8500\nreminder_hours = [24, 24]"), "'reminder_hours'"),
+        (("amount_cents = 8500", 'amount_cents = 8500\nreminder_hours = "24"'), "'reminder_hours'"),
     ],
 )
 def test_each_invalid_key_is_named(tmp_path: Path, change: tuple[str, str], key: str) -> None:
@@ -125,3 +136,35 @@ def test_a_missing_file_and_broken_toml_are_clear(tmp_path: Path) -> None:
     with pytest.raises(InvalidCatalog, match="cannot be read"):
         load_catalog(tmp_path / "nope.toml")
     assert "not valid TOML" in _error(tmp_path, "[[offerings]\n")
+
+
+def test_the_cancellation_policy_and_reminders_load_and_default_to_free_until_the_start(
+    tmp_path: Path,
+) -> None:
+    keys = "free_cancellation_hours = 24\nlate_cancellation_refund_percent = 50\nreminder_hours = [2, 24]\n"
+    with_policy = load_catalog(_write(tmp_path, GOOD + keys)).offerings["transfer"]
+    plain = load_catalog(_write(tmp_path, GOOD)).offerings["transfer"]
+
+    assert (with_policy.cancellation.free_hours, with_policy.cancellation.late_refund_percent) == (24, 50)
+    assert with_policy.reminder_hours == (24, 2)
+    assert (plain.cancellation.free_hours, plain.cancellation.late_refund_percent) == (None, 0)
+    assert plain.reminder_hours == ()
+
+
+def test_catalog_templates_serve_every_offering_unless_it_has_its_own(tmp_path: Path) -> None:
+    own = '\n[offerings.notification_templates.reminder.sms.en]\nbody = "Own {start_local}"\n'
+    shared = (
+        '[notification_templates.reminder.sms.en]\nbody = "Shared {start_local}"\n'
+        '[notification_templates.reminder.sms.fr]\nbody = "Partagé {start_local}"\n'
+    )
+    offering = load_catalog(_write(tmp_path, shared + GOOD + own)).offerings["transfer"]
+
+    by_locale = offering.notification_templates["reminder"]["sms"]
+    assert (by_locale["en"].body, by_locale["fr"].body) == ("Own {start_local}", "Partagé {start_local}")
+
+
+def test_a_shared_template_is_checked_like_an_offerings(tmp_path: Path) -> None:
+    shared = '[notification_templates.reminder.sms.en]\nbody = "Hi {nope}"\n'
+    message = _error(tmp_path, shared + GOOD)
+    assert "notification_templates.reminder" in message
+    assert "placeholder" in message

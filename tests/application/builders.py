@@ -66,7 +66,7 @@ def build(*, now: datetime = NOW, hold: timedelta = HOLD, expire_batch: int = 20
         availability=GetAvailability(uow, catalog, clock),
         get=GetBooking(uow),
         list=ListBookings(uow),
-        cancel=CancelBooking(uow, clock, catalog),
+        cancel=CancelBooking(uow, catalog, clock),
         expire_holds=ExpireHolds(uow, clock, batch=expire_batch),
         payment_event=PaymentEventHandler(uow, clock),
     )

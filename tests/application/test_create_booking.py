@@ -70,7 +70,11 @@ async def test_a_free_booking_is_confirmed_at_once_with_a_confirmation_email_and
     assert created.payment is None
     assert created.expires_at is None
     assert created.amount_cents == 0
-    assert [m.topic for m in app.state.outbox] == ["email.booking_confirmed", "sms.booking_confirmed"]
+    assert [m.topic for m in app.state.outbox] == [
+        "email.booking_confirmed",
+        "sms.booking_confirmed",
+        "reminders.plan",
+    ]
     assert app.state.outbox[0].idempotency_key == f"email.booking_confirmed:{created.booking_id}"
     assert app.state.outbox[1].idempotency_key == f"sms.booking_confirmed:{created.booking_id}"
     assert app.state.outbox[0].booking_id == created.booking_id
@@ -144,7 +148,11 @@ async def test_a_replayed_free_booking_sends_its_confirmation_email_once() -> No
 
     assert replayed == first
     assert len(app.state.bookings) == 1
-    assert [m.topic for m in app.state.outbox] == ["email.booking_confirmed", "sms.booking_confirmed"]
+    assert [m.topic for m in app.state.outbox] == [
+        "email.booking_confirmed",
+        "sms.booking_confirmed",
+        "reminders.plan",
+    ]
 
 
 async def test_a_replay_spelling_the_same_instant_and_email_differently_is_the_same_request() -> None:

@@ -43,7 +43,9 @@ async def test_a_paid_booking_reaches_the_erp_and_its_email_and_sms_once() -> No
     created = await app.create(a_booking())
     await app.payment_event(PaymentSucceeded("sandbox", "evt_1", created.booking_id, 8500, "EUR"))
     queue, erp, email, sms = InMemoryOutboxQueue(app.state), FakeSender(), FakeSender(), FakeSender()
-    deliver = deliverer(queue, app.clock, erp=erp, email=email, sms=sms, odoo=FakeSender())
+    deliver = deliverer(
+        queue, app.clock, erp=erp, email=email, sms=sms, odoo=FakeSender(), reminders=FakeSender()
+    )
 
     first = await deliver()
     again = await deliver()
@@ -52,6 +54,7 @@ async def test_a_paid_booking_reaches_the_erp_and_its_email_and_sms_once() -> No
         ("email.booking_confirmed", DeliveryOutcome.DELIVERED),
         ("erp.booking_confirmed", DeliveryOutcome.DELIVERED),
         ("odoo.booking_paid", DeliveryOutcome.DELIVERED),
+        ("reminders.plan", DeliveryOutcome.DELIVERED),
         ("sms.booking_confirmed", DeliveryOutcome.DELIVERED),
     ]
     assert again == []

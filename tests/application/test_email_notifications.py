@@ -45,7 +45,7 @@ async def _deliver(
     created = await app.create(CreateBooking(offering, customer, start=TUESDAY_TEN))
     if offering == "van-transfer":
         await app.payment_event(PaymentSucceeded("sandbox", "evt_1", created.booking_id, 8500, "EUR"))
-    sender = EmailNotificationSender(app.uow, _with_templates(app.catalog.catalog), gateway, LINKS)
+    sender = EmailNotificationSender(app.uow, _with_templates(app.catalog.catalog), gateway, LINKS, app.clock)
     queue = InMemoryOutboxQueue(app.state)
     deliver = DeliverOutboxMessages(queue, {"email": sender}, app.clock, policy=RetryPolicy(), lease=LEASE)
     return [d.outcome for d in await deliver() if d.topic.startswith("email.")]

@@ -36,8 +36,8 @@ async def deliver(
     app: Handlers, email: FakeEmailGateway, sms: FakeSmsGateway
 ) -> list[tuple[str, DeliveryOutcome]]:
     senders = {
-        "email": EmailNotificationSender(app.uow, app.catalog, email, LINKS),
-        "sms": SmsNotificationSender(app.uow, app.catalog, sms, LINKS),
+        "email": EmailNotificationSender(app.uow, app.catalog, email, LINKS, app.clock),
+        "sms": SmsNotificationSender(app.uow, app.catalog, sms, LINKS, app.clock),
     }
     queue = InMemoryOutboxQueue(app.state)
     run = DeliverOutboxMessages(queue, senders, app.clock, policy=RetryPolicy(), lease=LEASE)

@@ -23,7 +23,7 @@ async def test_cancelling_releases_the_slot_for_a_new_booking() -> None:
     cancelled = await app.cancel(first.booking_id, token=first.booking_token, admin=False)
     second = await app.create(a_booking(email="bob@example.com"))
 
-    assert cancelled.status is BookingStatus.CANCELLED
+    assert cancelled.booking.status is BookingStatus.CANCELLED
     assert app.state.bookings[first.booking_id].status is BookingStatus.CANCELLED
     assert app.state.bookings[first.booking_id].hold_expires_at is None
     assert second.status == "pending_payment"
@@ -73,7 +73,7 @@ async def test_cancelling_a_cancelled_booking_changes_nothing() -> None:
 
     again = await app.cancel(created.booking_id, token=created.booking_token, admin=False)
 
-    assert again.status is BookingStatus.CANCELLED
+    assert again.booking.status is BookingStatus.CANCELLED
     assert app.state.outbox == outbox
     assert app.state.audit == audit
     assert app.state.bookings[created.booking_id].version == version
@@ -131,7 +131,7 @@ async def test_an_admin_cancels_any_booking_without_its_token() -> None:
 
     cancelled = await app.cancel(created.booking_id, token=None, admin=True)
 
-    assert cancelled.status is BookingStatus.CANCELLED
+    assert cancelled.booking.status is BookingStatus.CANCELLED
 
 
 # Expiring holds
@@ -222,3 +222,22 @@ async def test_a_hold_that_ran_out_frees_its_slot_even_before_the_sweep() -> Non
     second = await app.create(a_booking(email="bob@example.com"))
 
     assert second.status == "pending_payment"
+
+
+async def test_a_caller_that_checked_the_customer_itself_cancels_by_the_policy() -> None:
+    from dataclasses import replace
+
+    from domain.catalog import CancellationPolicy
+
+    app = build()
+    created = await app.create(a_booking())
+    offering = app.catalog.catalog.offerings["van-transfer"]
+    policy = replace(offering, cancellation=CancellationPolicy(48, 20))
+    app.catalog.catalog = replace(
+        app.catalog.catalog, offerings={**app.catalog.catalog.offerings, "van-transfer": policy}
+    )
+    await app.payment_event(PaymentSucceeded("sandbox", "evt_1", created.booking_id, 8500, "EUR"))
+
+    as_customer = await app.cancel(created.booking_id, token=None, admin=True, by_customer=True)
+
+    assert as_customer.refund_cents == 1700

@@ -10,10 +10,13 @@ import pytest
 
 from adapters.providers.mock.gateways import HubOnlyScheduling
 from application.bookings.commands import BookingCreated
+from application.bookings.lifecycle import QuoteCancellation
+from application.notifications.reminders import PlanReminders
 from application.packages.commands import ScheduleSession
 from application.packages.sessions import CancelSession, ScheduleSessionHandler
 from application.payments.commands import PaymentLinkPaid, PaymentOutcome, PaymentSucceeded
 from application.payments.payment_links import PaymentLinkPaidHandler
+from application.ports import ClaimedMessage
 from application.scheduling.commands import ScheduleBooking
 from application.scheduling.schedule import ScheduleBookingHandler
 from domain.errors import (
@@ -24,6 +27,7 @@ from domain.errors import (
     PaymentRequired,
     SlotUnavailable,
 )
+from domain.outbox import OutboxState
 from domain.statuses import BookingStatus
 from tests.application.builders import TUESDAY_TEN, Handlers, a_booking, build
 
@@ -131,9 +135,11 @@ async def test_cancelling_the_package_cancels_upcoming_sessions_and_refunds_the_
     package = await a_paid_package(app)
     await schedule(ScheduleSession(package.booking_id, TUESDAY_TEN + 7 * DAY, token=package.booking_token))
     cancelled = await app.cancel(package.booking_id, token=package.booking_token, admin=False)
-    assert cancelled.status is BookingStatus.CANCELLED
+    assert cancelled.booking.status is BookingStatus.CANCELLED
     [refund] = [m for m in app.state.outbox if m.topic == "sandbox.refund"]
-    assert refund.payload == {}  # nothing was used: the whole payment goes back
+    # Nothing was used: the whole payment goes back, named exactly.
+    assert refund.payload == {"amount_cents": cancelled.refund_cents, "currency": "EUR"}
+    assert cancelled.refund_cents == cancelled.booking.price.amount_cents
     view = await app.get(package.booking_id, token=package.booking_token, admin=True)
     assert [s.status for s in view.sessions] == [BookingStatus.CANCELLED]
 
@@ -174,3 +180,39 @@ async def test_a_package_bought_through_a_payment_link_holds_its_credits_from_th
     assert package.credits is not None
     assert (package.credits.total, package.credits.left) == (4, 4)
     assert package.credits.valid_until == app.clock.now() + 31 * DAY
+
+
+async def test_each_session_gets_the_offerings_reminders_for_its_own_start() -> None:
+    app = build()
+    schedule, _ = sessions_of(app)
+    package = await a_paid_package(app)
+    start = TUESDAY_TEN + 7 * DAY
+    view = await schedule(ScheduleSession(package.booking_id, start, token=package.booking_token))
+    plans = [m for m in app.state.outbox if m.topic == "reminders.plan"]
+    [plan] = [m for m in plans if m.booking_id == view.session.id]
+    assert [m.booking_id for m in plans] == [view.session.id]  # the package has no start of its own
+    claimed = ClaimedMessage(1, plan.topic, plan.idempotency_key, plan.booking_id, plan.payload, 1)
+    assert await PlanReminders(app.uow, app.catalog, app.clock).send(claimed) is OutboxState.DELIVERED
+    reminders = [m for m in app.state.outbox if m.topic.endswith(".reminder")]
+    assert {m.topic for m in reminders} == {"email.reminder", "sms.reminder"}
+    assert {(m.booking_id, m.available_at) for m in reminders} == {(view.session.id, start - DAY)}
+
+
+async def test_a_package_quotes_its_unused_credits_and_a_session_its_credit() -> None:
+    app = build()
+    schedule, _ = sessions_of(app)
+    package = await a_paid_package(app)
+    token = package.booking_token
+    view = await schedule(ScheduleSession(package.booking_id, TUESDAY_TEN + 7 * DAY, token=token))
+    quote = QuoteCancellation(app.uow, app.catalog, app.clock)
+    whole = await quote(package.booking_id, token=token, admin=False)
+    assert (whole.refund_cents, whole.paid_cents, whole.free) == (24000, 32000, False)  # 3 of 4 left
+    session = await quote(view.session.id, token=None, admin=True)
+    assert (session.refund_cents, session.free) == (0, True)  # its package paid; the credit comes back
+    assert view.session.slot is not None
+    assert session.free_until == view.session.slot.start - DAY  # the offering's 24 hours
+    # An admin may name the amount a package gives back instead of the pro rata share.
+    cancelled = await app.cancel(package.booking_id, token=None, admin=True, refund_cents=10000)
+    assert cancelled.refund_cents == 10000
+    [refund] = [m for m in app.state.outbox if m.topic == "sandbox.refund"]
+    assert refund.payload == {"amount_cents": 10000, "currency": "EUR"}

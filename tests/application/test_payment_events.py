@@ -79,6 +79,7 @@ async def test_a_successful_payment_writes_the_erp_message_and_the_confirmation_
         ("odoo.booking_paid", f"odoo.booking_paid:{created.booking_id}"),
         ("email.booking_confirmed", f"email.booking_confirmed:{created.booking_id}"),
         ("sms.booking_confirmed", f"sms.booking_confirmed:{created.booking_id}"),
+        ("reminders.plan", f"reminders.plan:{created.booking_id}:{created.start.isoformat()}"),
     ]
     assert {m.booking_id for m in app.state.outbox} == {created.booking_id}
 
@@ -189,7 +190,10 @@ async def test_a_payment_after_the_hold_expired_is_refunded_when_the_slot_is_tak
     assert (booking.status, booking.payment_status) == (BookingStatus.CANCELLED, PaymentStatus.PAID)
     refunds = [m for m in app.state.outbox if m.topic == "sandbox.refund"]
     assert [(m.idempotency_key, m.payload) for m in refunds] == [
-        (f"refund:{created.booking_id}:sandbox", {"payment_ref": "pi_late"})
+        (
+            f"refund:{created.booking_id}:sandbox",
+            {"payment_ref": "pi_late", "amount_cents": 8500, "currency": "EUR"},
+        )
     ]
     assert "erp.booking_confirmed" not in [m.topic for m in app.state.outbox]
     assert [a.to_status for a in app.state.audit if a.booking_id == created.booking_id][-1] == "cancelled"

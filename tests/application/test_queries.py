@@ -260,3 +260,33 @@ async def test_the_admin_list_pages_newest_first() -> None:
 
     assert [v.booking.id for v in first_page] == [ids[2], ids[1]]
     assert [v.booking.id for v in second_page] == [ids[0]]
+
+
+async def test_the_free_starts_of_one_local_day_skip_the_taken_ones() -> None:
+    from datetime import date
+
+    from application.bookings.queries import GetDayStarts
+
+    app = build()
+    await app.create(a_booking("van-transfer", TUESDAY_TEN))
+    day = await GetDayStarts(app.catalog, app.availability)("van-transfer", date(2026, 6, 2))
+
+    local = [s.strftime("%H:%M") for s in day.starts]
+    assert (day.timezone, local[0], local[-1]) == ("Europe/Paris", "00:00", "23:30")
+    assert "10:00" not in local
+    assert "09:00" not in local  # 09:00 to 10:00 plus its buffer would reach into the booking
+    assert all(s.tzinfo is not None and s.date() == date(2026, 6, 2) for s in day.starts)
+
+
+async def test_the_day_the_clocks_go_back_has_twenty_five_hours_of_starts() -> None:
+    from datetime import date
+
+    from application.bookings.queries import GetDayStarts
+
+    app = build()
+    day = await GetDayStarts(app.catalog, app.availability)("van-transfer", date(2026, 10, 25))
+    assert len(day.starts) == 50  # every half hour of a 25-hour day
+    assert [s.strftime("%H:%M") for s in day.starts].count(
+        "02:30"
+    ) == 2  # once in summer time, once in winter
+    assert all(s.date() == date(2026, 10, 25) for s in day.starts)

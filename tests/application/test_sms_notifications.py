@@ -45,7 +45,7 @@ async def _deliver(
     customer = CustomerDetails(name="Ada Lovelace", email="ada@example.com", phone=phone, locale=locale)
     created = await app.create(CreateBooking("van-transfer", customer, start=TUESDAY_TEN))
     await app.payment_event(PaymentSucceeded("sandbox", "evt_1", created.booking_id, 8500, "EUR"))
-    sender = SmsNotificationSender(app.uow, _with_templates(app.catalog.catalog), gateway, LINKS)
+    sender = SmsNotificationSender(app.uow, _with_templates(app.catalog.catalog), gateway, LINKS, app.clock)
     queue = InMemoryOutboxQueue(app.state)
     deliver = DeliverOutboxMessages(queue, {"sms": sender}, app.clock, policy=RetryPolicy(), lease=LEASE)
     return [d.outcome for d in await deliver() if d.topic.startswith("sms.")]

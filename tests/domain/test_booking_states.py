@@ -188,8 +188,15 @@ def test_cancelling_a_paid_booking_says_it_was_paid() -> None:
     booking.mark_paid(now=NOW)
     booking.cancel(now=NOW + minutes(1))
     assert booking.events[-2:] == [
-        BookingCancelled(booking.id, NOW + minutes(1), paid=True),
-        RefundRequested(booking.id, NOW + minutes(1), provider="sandbox", payment_ref=None),
+        BookingCancelled(booking.id, NOW + minutes(1), paid=True, refund_cents=4500),
+        RefundRequested(
+            booking.id,
+            NOW + minutes(1),
+            provider="sandbox",
+            payment_ref=None,
+            amount_cents=4500,
+            currency="EUR",
+        ),
     ]
 
 

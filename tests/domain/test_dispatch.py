@@ -8,12 +8,14 @@ from uuid import uuid4
 import pytest
 
 from application.outbox_routes import outbox_messages_for
-from domain.booking import TRIP_STATUS, Booking
+from domain.booking import Booking
 from domain.dispatch import Address, Dispatch, NotDispatched, TripStatus, Vehicle
 from domain.errors import IllegalTransition
 from domain.events import TripUpdated
+from domain.references import TRIP_STATUS
 from domain.slot import Slot
 from domain.statuses import BookingStatus
+from domain.trips import mark_ready, record_trip
 from tests.domain.builders import HOLD, NOW, PAID
 
 DISPATCH = Dispatch(Address("1 rue de Rivoli", "75001", "Paris"), Vehicle("Renault", "Clio"))
@@ -49,7 +51,7 @@ def test_a_paid_dispatched_booking_sends_its_pickup_trip_with_its_confirmation()
 def test_a_completed_pickup_puts_the_booking_in_service_and_tells_the_customer() -> None:
     booking = a_paid_booking()
     booking.events.clear()
-    booking.record_trip(TripStatus.PICKUP_COMPLETED, now=LATER, trip_id="trip-7")
+    record_trip(booking, TripStatus.PICKUP_COMPLETED, now=LATER, trip_id="trip-7")
     assert booking.status is BookingStatus.IN_SERVICE
     assert booking.references[TRIP_STATUS] == "pickup_completed"
     assert topics(booking) == ["email.vehicle_picked_up", "sms.vehicle_picked_up"]
@@ -60,9 +62,9 @@ def test_a_completed_pickup_puts_the_booking_in_service_and_tells_the_customer()
 
 def test_a_completed_delivery_completes_the_booking_and_tells_the_customer() -> None:
     booking = a_paid_booking()
-    booking.record_trip(TripStatus.PICKUP_COMPLETED, now=LATER)
+    record_trip(booking, TripStatus.PICKUP_COMPLETED, now=LATER)
     booking.events.clear()
-    booking.record_trip(TripStatus.DELIVERY_COMPLETED, now=LATER)
+    record_trip(booking, TripStatus.DELIVERY_COMPLETED, now=LATER)
     assert booking.status is BookingStatus.COMPLETED
     assert topics(booking) == ["email.vehicle_returned", "sms.vehicle_returned"]
 
@@ -70,7 +72,7 @@ def test_a_completed_delivery_completes_the_booking_and_tells_the_customer() -> 
 def test_statuses_before_the_pickup_are_kept_and_change_no_booking_status() -> None:
     booking = a_paid_booking()
     for status in (TripStatus.ASSIGNED, TripStatus.IN_PROGRESS, TripStatus.ARRIVED, TripStatus.FAILED):
-        booking.record_trip(status, now=LATER)
+        record_trip(booking, status, now=LATER)
     assert booking.status is BookingStatus.CONFIRMED
     assert booking.references[TRIP_STATUS] == "failed"
 
@@ -80,23 +82,23 @@ def test_a_pickup_reported_for_a_cancelled_booking_is_refused_and_changes_nothin
     booking.cancel(now=LATER)
     booking.events.clear()
     with pytest.raises(IllegalTransition):
-        booking.record_trip(TripStatus.PICKUP_COMPLETED, now=LATER)
+        record_trip(booking, TripStatus.PICKUP_COMPLETED, now=LATER)
     assert (booking.events, TRIP_STATUS in booking.references) == ([], False)
 
 
 def test_a_ready_booking_sends_its_delivery_trip_once_however_often_it_is_marked() -> None:
     booking = a_paid_booking()
     booking.events.clear()
-    booking.mark_ready(now=LATER)
-    booking.mark_ready(now=LATER + timedelta(minutes=1))
+    mark_ready(booking, now=LATER)
+    mark_ready(booking, now=LATER + timedelta(minutes=1))
     keys = {m.idempotency_key for e in booking.events for m in outbox_messages_for(e)}
     assert keys == {f"driver_app.b2c_delivery:{booking.id}"}
 
 
 def test_only_a_dispatched_booking_under_way_can_be_ready() -> None:
     with pytest.raises(NotDispatched):
-        a_paid_booking(dispatch=None).mark_ready(now=LATER)
+        mark_ready(a_paid_booking(dispatch=None), now=LATER)
     cancelled = a_paid_booking()
     cancelled.cancel(now=LATER)
     with pytest.raises(IllegalTransition):
-        cancelled.mark_ready(now=LATER)
+        mark_ready(cancelled, now=LATER)

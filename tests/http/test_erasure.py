@@ -185,6 +185,7 @@ async def test_after_erasure_no_value_of_the_person_is_anywhere_and_nothing_of_t
 ) -> None:
     async with hub(database_url, stripe_api, FixedClock(NOW)) as (client, container, sinks):
         booking, token = await whole_flow(client, container)
+        reminders_before = await reminder_states(container, booking)
         before = await personal_values_in_database(container, PERSONAL)
         audit_before = await audit_trail(container, booking)
         for sink in sinks.values():
@@ -197,6 +198,11 @@ async def test_after_erasure_no_value_of_the_person_is_anywhere_and_nothing_of_t
         delivered = sorted(f"{d.topic} {d.outcome}" for d in await container.deliver_outbox()())
         kept = (await client.get(f"/v1/bookings/{booking}", headers=ADMIN)).json()
         audit_after = await audit_trail(container, booking)
+        reminders_after = await reminder_states(container, booking)
+    # The reminders planned when it was paid were still pending (scheduled for later): skipped too.
+    assert {state for _, state in reminders_before} == {"pending"}
+    assert {topic for topic, _ in reminders_before} == {"email.reminder", "sms.reminder"}
+    assert {state for _, state in reminders_after} == {"skipped"}
     assert {"customers.name: Zacharie Quellenberg", "bookings.intake: B7431X"} <= set(before)
     assert {f.split(".")[0] for f in before} >= {"customers", "bookings"}
     assert after == []
@@ -211,6 +217,14 @@ async def test_after_erasure_no_value_of_the_person_is_anywhere_and_nothing_of_t
     assert (kept["start"], kept["offering_id"]) == ("2026-06-02T08:00:00Z", "car-service-pickup")
     assert kept["customer"]["name"] == "Erased"
     assert audit_after == audit_before
+
+
+async def reminder_states(container: Container, booking: str) -> list[tuple[str, str]]:
+    """Each reminder row of the booking's outbox: its topic and state."""
+    o = t.outbox_messages.c
+    async with container.database().engine.connect() as c:
+        query = sa.select(o.topic, o.state).where(o.booking_id == UUID(booking), o.topic.like("%.reminder"))
+        return [(topic, state) for topic, state in await c.execute(query)]
 
 
 async def audit_trail(container: Container, booking: str) -> list[tuple[str, str, str]]:

@@ -313,10 +313,10 @@ async def test_the_proposal_is_emailed_and_texted_with_its_description_read_at_d
     [request] = resend.received
     email = request.json()
     assert request.headers["idempotency-key"] == f"email.extension_proposed:{booking}:{extension}"
-    assert f"we found more to do: {description}. Approve 120.00 EUR?" in email["text"]
+    assert f"we found more to do: {description}. Approve €120.00?" in email["text"]
     assert "Brake pads &lt;front&gt; &amp; discs" in email["html"]
     assert "<front>" not in email["html"]
     [text] = twilio.received
-    assert parse_qs(text.body.decode())["Body"] == [f"{description}: 120.00 EUR. Ref {booking}"]
+    assert parse_qs(text.body.decode())["Body"] == [f"{description}: €120.00. Ref {booking}"]
     service = [r for r in records if r.name.startswith("bookhub")]
     assert _leaks(service, (*PERSONAL, description, "re_test_key", "twilio-token-0123")) == []

@@ -60,18 +60,24 @@ async def test_health_reports_the_mock_integrations_and_the_outbox_until_it_drai
         assert fresh["integrations"]["erp"] == "mock"
         assert set(fresh["integrations"].values()) == {"mock"}
         assert fresh["last_sync"]["erp"] is None
-        assert fresh["outbox"] == {"pending": 0, "dead": 0, "oldest_pending_age_seconds": None}
+        assert fresh["outbox"] == {
+            "pending": 0,
+            "dead": 0,
+            "scheduled": 0,
+            "oldest_pending_age_seconds": None,
+        }
 
         await paid_booking(client)
         clock.advance(timedelta(seconds=30))
         waiting = (await client.get("/health")).json()
-        assert (waiting["outbox"]["pending"], waiting["outbox"]["dead"]) == (4, 0)
+        assert (waiting["outbox"]["pending"], waiting["outbox"]["dead"]) == (5, 0)
         assert waiting["outbox"]["oldest_pending_age_seconds"] >= 0  # rows carry the system clock
 
         assert await deliver_all(container) == [
             "email.booking_confirmed delivered",
             "erp.booking_confirmed delivered",
             "odoo.booking_paid delivered",
+            "reminders.plan skipped",
             "sms.booking_confirmed delivered",
         ]
         drained = (await client.get("/health")).json()
@@ -166,6 +172,7 @@ async def test_a_disabled_erp_keeps_its_secrets_and_skips_its_messages(database_
                 "email.booking_confirmed delivered",
                 "erp.booking_confirmed skipped",
                 "odoo.booking_paid delivered",
+                "reminders.plan skipped",
                 "sms.booking_confirmed delivered",
             ]
             health = (await client.get("/health")).json()
@@ -234,6 +241,7 @@ async def test_a_paid_booking_is_emailed_through_resend_in_the_customers_languag
                 "email.booking_confirmed delivered",
                 "erp.booking_confirmed delivered",
                 "odoo.booking_paid delivered",
+                "reminders.plan delivered",  # the bundled offering reminds 2 hours before
                 "sms.booking_confirmed delivered",
             ]
             health = (await client.get("/health")).json()
@@ -242,9 +250,10 @@ async def test_a_paid_booking_is_emailed_through_resend_in_the_customers_languag
     assert (request.path, email["to"], email["subject"]) == (
         "/emails",
         [CUSTOMER["email"]],
-        "Votre réservation est confirmée",
+        "Réservation confirmée : Airport transfer",
     )
-    assert f"Référence {booking_id}" in email["text"]
+    assert f"Référence : {booking_id}" in email["text"]
+    assert "du mardi 2 juin 2026, 10:00 (Paris) est confirmée. Prix : 85,00\xa0€." in email["text"]
     assert request.headers["idempotency-key"] == f"email.booking_confirmed:{booking_id}"
     assert (health["integrations"]["resend"], health["last_sync"]["resend"]) == (
         "connected",
@@ -284,7 +293,7 @@ async def test_a_paid_booking_is_texted_through_twilio_in_the_customers_language
         ["+" + "".join(c for c in CUSTOMER["phone"] if c.isdigit())],
         ["+15005550006"],
     )
-    assert f"Réf {booking_id}" in form["Body"][0]
+    assert form["Body"][0].startswith("Confirmé : Airport transfer, mardi 2 juin 2026, 10:00 (Paris).")
     assert health["integrations"]["twilio"] == "connected"
     service = [r for r in records if r.name.startswith("bookhub")]
     assert any(r.name == "bookhub.twilio" for r in service)

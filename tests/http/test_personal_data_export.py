@@ -67,8 +67,13 @@ async def test_the_export_holds_both_bookings_of_the_person_and_nothing_of_anyon
     assert {(m["topic"], m["channel"], m["state"]) for m in messages} == {
         ("email.booking_confirmed", "email", "delivered"),
         ("sms.booking_confirmed", "sms", "delivered"),
+        ("email.reminder", "email", "pending"),
+        ("sms.reminder", "sms", "pending"),
     }
-    assert len(messages) == 4
+    # Each booking's confirmation, and its reminders still to go (two hours ahead; a day ahead only for
+    # the second, since the first's was due when it was booked).
+    reminders = [m["booking_id"] for m in messages if m["topic"].endswith(".reminder")]
+    assert (len(messages), reminders.count(first), reminders.count(second)) == (10, 2, 4)
     assert {m["booking_id"] for m in messages} == {first, second}
     assert all(set(m) == {"topic", "channel", "at", "state", "booking_id"} for m in messages)
     others = (theirs, "Ada", "ada@example.com", "1 Ada Street", "441234567890", "AL-1815-X", "none at all")

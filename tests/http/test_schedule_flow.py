@@ -242,3 +242,38 @@ async def test_without_cal_com_credentials_the_booking_is_scheduled_in_the_hub_o
         )
         assert cancelled.json()["status"] == "cancelled"
         assert "calcom.booking_cancelled" not in [d.topic for d in await container.deliver_outbox()()]
+
+
+async def test_a_move_in_the_hub_moves_the_calcom_booking_through_the_outbox(database_url: str) -> None:
+    async with cal_app(database_url) as (client, container, cal):
+        booking_id, token = await a_paid_booking(client)
+        await schedule(client, booking_id, token, start="2026-03-10T10:00:00+01:00")
+        auth = {"authorization": f"Bearer {token}"}
+        url = f"/v1/bookings/{booking_id}/reschedule"
+        moved = await client.post(url, json={"start": "2026-03-10T14:00:00+01:00"}, headers=auth)
+        assert moved.status_code == 200, moved.text
+        outcomes = sorted(f"{d.topic} {d.outcome}" for d in await container.deliver_outbox()())
+        after = await read(client, booking_id, token)
+    assert "calcom.booking_rescheduled delivered" in outcomes
+    [call] = cal.calls("POST", "/v2/bookings/uid-1/reschedule")
+    assert call.json()["start"] == "2026-03-10T13:00:00Z"
+    assert (cal.bookings["uid-1"]["status"], cal.bookings["uid-2"]["start"]) == (
+        "cancelled",
+        "2026-03-10T13:00:00Z",
+    )
+    assert after["references"]["cal_booking_uid"] == "uid-2"
+
+
+async def test_two_quick_moves_move_the_calcom_booking_once_to_the_last_time(database_url: str) -> None:
+    async with cal_app(database_url) as (client, container, cal):
+        booking_id, token = await a_paid_booking(client)
+        await schedule(client, booking_id, token, start="2026-03-10T10:00:00+01:00")
+        auth = {"authorization": f"Bearer {token}"}
+        url = f"/v1/bookings/{booking_id}/reschedule"
+        await client.post(url, json={"start": "2026-03-10T14:00:00+01:00"}, headers=auth)
+        await client.post(url, json={"start": "2026-03-10T15:00:00+01:00"}, headers=auth)
+        outcomes = sorted(f"{d.topic} {d.outcome}" for d in await container.deliver_outbox()())
+    assert outcomes.count("calcom.booking_rescheduled skipped") == 1
+    assert outcomes.count("calcom.booking_rescheduled delivered") == 1
+    [call] = cal.calls("POST", "/v2/bookings/")[-1:]
+    assert call.json()["start"] == "2026-03-10T14:00:00Z"

@@ -309,6 +309,7 @@ async def test_after_a_failed_payment_the_customer_starts_a_new_checkout_while_t
         first = await client.post(f"/v1/bookings/{booking}/pay", headers=auth)
         repeated = await client.post(f"/v1/bookings/{booking}/pay", headers=auth)
         stranger = await client.post(f"/v1/bookings/{booking}/pay", headers={"Authorization": "Bearer nope"})
+        for_the_customer = await client.post(f"/v1/bookings/{booking}/pay", headers=ADMIN)  # a new link
         read = (await client.get(f"/v1/bookings/{booking}", headers=auth)).json()
         clock.advance(timedelta(minutes=31))
         too_late = await client.post(f"/v1/bookings/{booking}/pay", headers=auth)
@@ -321,6 +322,7 @@ async def test_after_a_failed_payment_the_customer_starts_a_new_checkout_while_t
     assert read["references"]["stripe_checkout_session"] == sessions[1]["id"]
     assert read["payment_status"] == "pending"
     assert stranger.status_code == 404
+    assert for_the_customer.json()["payment"]["url"] == sessions[1]["url"]
     assert (too_late.status_code, too_late.json()["code"]) == (409, "payment_not_retryable")
 
 

@@ -85,6 +85,8 @@ class FakeProvider:
             return self._cal_create(request)
         if request.method == "POST" and (m := re.fullmatch(r"/v2/bookings/([^/]+)/cancel", request.path)):
             return self._cal_cancel(m.group(1))
+        if request.method == "POST" and (m := re.fullmatch(r"/v2/bookings/([^/]+)/reschedule", request.path)):
+            return self._cal_reschedule(request, m.group(1))
         return 404, {"error": "not found"}
 
     def _acuity_appointment(self, request: Request, appointment_id: str) -> tuple[int, Any]:
@@ -121,6 +123,20 @@ class FakeProvider:
             return 404, {"status": "error", "error": {"code": "NotFoundException", "message": "no"}}
         booking["status"] = "cancelled"
         return 200, {"status": "success", "data": booking}
+
+    def _cal_reschedule(self, request: Request, uid: str) -> tuple[int, Any]:
+        """As Cal.com: a new booking with a new uid at the new start; the old one is no longer active."""
+        old = self.bookings.get(uid)
+        if old is None:
+            return 404, {"status": "error", "error": {"code": "NotFoundException", "message": "no"}}
+        if old["status"] != "accepted":
+            return 400, {"status": "error", "error": {"code": "BadRequestException", "message": "inactive"}}
+        old["status"] = "cancelled"
+        new_uid = f"uid-{len(self.bookings) + 1}"
+        moved = {**old, "uid": new_uid, "id": len(self.bookings) + 1, "status": "accepted"}
+        moved |= {"start": request.json()["start"], "rescheduledFromUid": uid}
+        self.bookings[new_uid] = moved
+        return 201, {"status": "success", "data": moved}
 
     def calls(self, method: str, prefix: str) -> list[Request]:
         return [r for r in self.requests if r.method == method and r.path.startswith(prefix)]

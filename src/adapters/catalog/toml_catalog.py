@@ -14,17 +14,30 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 from msgspec import Meta, Struct
 
-from domain.catalog import WEEKDAYS, Catalog, Money, Offering, OfferingKind, Resource, Template, TimeRange
+from domain.catalog import (
+    WEEKDAYS,
+    CancellationPolicy,
+    Catalog,
+    Money,
+    Offering,
+    OfferingKind,
+    Resource,
+    Template,
+    TimeRange,
+)
 from domain.errors import InvalidCatalog
 
 EXAMPLE = Path(__file__).with_name("example.toml")
 MAX_SPAN = timedelta(days=2)  # duration plus buffer; see adapters.persistence.occupancy.MAX_SPAN
+MAX_NOTICE_HOURS = 24 * 366  # how far ahead of a start a deadline or a reminder may be
 EVENTS = frozenset(
     {
         "booking_confirmed",
         "payment_failed",
         "booking_cancelled",
         "refund_issued",
+        "booking_rescheduled",
+        "reminder",
         "extension_proposed",
         "vehicle_picked_up",
         "vehicle_returned",
@@ -78,15 +91,19 @@ class OfferingIn(Struct, forbid_unknown_fields=True, kw_only=True):
     stripe_payment_link_id: str | None = None
     acuity_appointment_type_id: int | None = None
     cal_event_type_id: int | None = None
-    free_cancellation_hours: Annotated[int, Meta(ge=0, le=24 * 366)] | None = None
     sessions: Annotated[int, Meta(ge=1, le=1000)] | None = None
     valid_days: Annotated[int, Meta(ge=1, le=3660)] | None = None
     notification_templates: dict[str, dict[str, dict[str, TemplateIn]]] = {}
+    free_cancellation_hours: Annotated[int, Meta(ge=0, le=MAX_NOTICE_HOURS)] | None = None
+    late_cancellation_refund_percent: Annotated[int, Meta(ge=0, le=100)] = 0
+    reminder_hours: Annotated[list[Annotated[int, Meta(gt=0, le=MAX_NOTICE_HOURS)]], Meta(max_length=10)] = []
 
 
 class CatalogIn(Struct, forbid_unknown_fields=True):
     resources: list[ResourceIn] = []
     offerings: list[OfferingIn] = []
+    # Templates every offering has unless it names its own for the same event, channel and language.
+    notification_templates: dict[str, dict[str, dict[str, TemplateIn]]] = {}
 
 
 def load_catalog(path: Path) -> Catalog:
@@ -123,15 +140,21 @@ def _to_domain(parsed: CatalogIn, where: str) -> Catalog:
         if r.id in resources:
             raise InvalidCatalog(f"{where}: resource {r.id!r}: key 'id': appears twice")
         resources[r.id] = Resource(r.id, r.type, r.name)
+    shared = _templates(parsed.notification_templates, where)
     offerings: dict[str, Offering] = {}
     for o in parsed.offerings:
         if o.id in offerings:
             raise InvalidCatalog(f"{where}: offering {o.id!r}: key 'id': appears twice")
-        offerings[o.id] = _offering(o, resources, f"{where}: offering {o.id!r}")
+        offerings[o.id] = _offering(o, resources, f"{where}: offering {o.id!r}", shared)
     return Catalog(offerings=offerings, resources=resources)
 
 
-def _offering(o: OfferingIn, resources: dict[str, Resource], where: str) -> Offering:
+def _offering(
+    o: OfferingIn,
+    resources: dict[str, Resource],
+    where: str,
+    shared: dict[str, dict[str, dict[str, Template]]],
+) -> Offering:
     try:
         zone = ZoneInfo(o.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -141,6 +164,8 @@ def _offering(o: OfferingIn, resources: dict[str, Resource], where: str) -> Offe
             raise InvalidCatalog(f"{where}: key 'resource_type': no resource of type {o.resource_type!r}")
         if o.capacity != 1:
             raise InvalidCatalog(f"{where}: key 'capacity': an offering that takes a resource has capacity 1")
+    if len(set(o.reminder_hours)) != len(o.reminder_hours):
+        raise InvalidCatalog(f"{where}: key 'reminder_hours': each number of hours once")
     if o.valid_days is not None and o.sessions is None:
         raise InvalidCatalog(f"{where}: key 'valid_days': only a package (with 'sessions') has a validity")
     duration, buffer = timedelta(minutes=o.duration_minutes), timedelta(minutes=o.buffer_minutes)
@@ -166,11 +191,25 @@ def _offering(o: OfferingIn, resources: dict[str, Resource], where: str) -> Offe
         stripe_payment_link_id=o.stripe_payment_link_id,
         acuity_appointment_type_id=o.acuity_appointment_type_id,
         cal_event_type_id=o.cal_event_type_id,
-        free_cancellation_hours=o.free_cancellation_hours,
         sessions=o.sessions,
         valid_days=o.valid_days,
-        notification_templates=_templates(o.notification_templates, where),
+        notification_templates=_merged(shared, _templates(o.notification_templates, where)),
+        cancellation=CancellationPolicy(o.free_cancellation_hours, o.late_cancellation_refund_percent),
+        reminder_hours=tuple(sorted(o.reminder_hours, reverse=True)),
     )
+
+
+def _merged(
+    shared: dict[str, dict[str, dict[str, Template]]], own: dict[str, dict[str, dict[str, Template]]]
+) -> dict[str, dict[str, dict[str, Template]]]:
+    """The catalog's templates with the offering's own in their place (per event, channel and language)."""
+    result = {
+        event: {channel: dict(locales) for channel, locales in by.items()} for event, by in shared.items()
+    }
+    for event, channels in own.items():
+        for channel, locales in channels.items():
+            result.setdefault(event, {}).setdefault(channel, {}).update(locales)
+    return result
 
 
 def _ranges(texts: list[str], where: str) -> tuple[TimeRange, ...]:

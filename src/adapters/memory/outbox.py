@@ -136,11 +136,13 @@ class InMemoryOutboxQueue:
             del self.rows[i]
         return len(old)
 
-    async def counts(self) -> OutboxCounts:
-        pending = [r for r in self.rows.values() if r.state is OutboxState.PENDING]
+    async def counts(self, *, now: datetime | None = None) -> OutboxCounts:
+        waiting = [r for r in self.rows.values() if r.state is OutboxState.PENDING]
+        later = [r for r in waiting if now is not None and r.attempts == 0 and r.next_attempt_at > now]
+        pending = [r for r in waiting if r not in later]
         dead = sum(1 for r in self.rows.values() if r.state is OutboxState.DEAD)
         oldest = min((r.created_at for r in pending), default=None)
-        return OutboxCounts(pending=len(pending), dead=dead, oldest_pending_at=oldest)
+        return OutboxCounts(pending=len(pending), dead=dead, oldest_pending_at=oldest, scheduled=len(later))
 
     async def sinks(self) -> list[SinkStatus]:
         return list(self._sinks.values())

@@ -127,16 +127,24 @@ class SqlOutboxQueue:
             result = await c.execute(t.outbox_messages.delete().where(o.id.in_(old)))
         return int(result.rowcount)
 
-    async def counts(self) -> OutboxCounts:
+    async def counts(self, *, now: datetime | None = None) -> OutboxCounts:
+        """Pending messages never tried and due after `now` (reminders) are `scheduled`, not a backlog."""
+        later = sa.false() if now is None else sa.and_(o.attempts == 0, o.next_attempt_at > now)
+        state = sa.case((sa.and_(o.state == PENDING, later), "scheduled"), else_=o.state)
         query = (
-            sa.select(o.state, sa.func.count(), sa.func.min(o.created_at))
+            sa.select(state, sa.func.count(), sa.func.min(o.created_at))
             .where(o.state.in_((PENDING, DEAD)))
-            .group_by(o.state)
+            .group_by(state)
         )
         async with self._db.engine.connect() as c:
-            rows = {state: (count, oldest) for state, count, oldest in await c.execute(query)}
+            rows = {name: (count, oldest) for name, count, oldest in await c.execute(query)}
         pending, oldest = rows.get(PENDING, (0, None))
-        return OutboxCounts(pending=pending, dead=rows.get(DEAD, (0, None))[0], oldest_pending_at=oldest)
+        return OutboxCounts(
+            pending=pending,
+            dead=rows.get(DEAD, (0, None))[0],
+            oldest_pending_at=oldest,
+            scheduled=rows.get("scheduled", (0, None))[0],
+        )
 
     async def sinks(self) -> list[SinkStatus]:
         s = t.outbox_sinks.c

@@ -62,7 +62,7 @@ class AccountingSender:
 
 
 def _amount(price: Money, partial: object) -> Money:
-    """The booking's price, or the part of it a partial credit note names."""
+    """The booking's price, or the amount a credit note names (what the cancellation gave back)."""
     return Money(partial, price.currency) if isinstance(partial, int) else price
 
 

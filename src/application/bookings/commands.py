@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -59,3 +59,46 @@ class BookingView:
     customer: Customer | None
     sessions: Sequence[Booking] = ()  # a package's sessions, earliest first
     extensions: tuple[Extension, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RescheduleBooking:
+    """Move a booking to another start (its customer with the token, or an admin)."""
+
+    booking_id: UUID
+    start: datetime
+    token: str | None = None
+    admin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CancellationQuote:
+    """What cancelling now gives back by the offering's policy, before the customer confirms:
+    `refund_cents` of the `paid_cents`, all of it (`free`) until `free_until`."""
+
+    booking_id: UUID
+    refund_cents: int
+    paid_cents: int
+    currency: str
+    free: bool
+    free_until: datetime | None
+    late_refund_percent: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cancellation:
+    """A cancelled booking and the refund this cancellation asked its provider for (0 when none, or
+    when the booking was cancelled already)."""
+
+    booking: Booking
+    refund_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class DayStarts:
+    """The free start times of one local day of an offering, as aware times in its time zone."""
+
+    offering_id: str
+    day: date
+    timezone: str
+    starts: list[datetime]

@@ -30,12 +30,13 @@ from application.ports import (
 )
 from application.tokens import idempotency_key_hash, new_token, open_token, seal_token, token_hash
 from domain.availability import slot_for
-from domain.booking import PAYMENT_GATEWAY_REF, Booking
+from domain.booking import Booking
 from domain.catalog import Offering
 from domain.customer import is_valid_email, normalise_email
 from domain.dispatch import Dispatch
 from domain.errors import OutsideOpeningHours
 from domain.package import credits_for
+from domain.references import PAYMENT_GATEWAY_REF
 from domain.slot import Slot
 from domain.statuses import BookingStatus
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
-from application.bookings.commands import BookingView
+from application.bookings.commands import BookingView, DayStarts
 from application.errors import InvalidRequest, NotFound, UnknownOffering
 from application.ports import CatalogSource, Clock, UnitOfWorkFactory
 from application.tokens import Credential, opens
@@ -82,6 +82,27 @@ class GetAvailability:
                 now=now,
             )
         return available_slot_counts(offering, start, end, now=now, resources=resources, occupied=occupied)
+
+
+class GetDayStarts:
+    """The free start times of one local day of an offering (in its time zone), for a time picker."""
+
+    def __init__(self, catalog: CatalogSource, availability: GetAvailability) -> None:
+        self._catalog, self._availability = catalog, availability
+
+    async def __call__(self, offering_id: str, day: date) -> DayStarts:
+        offering = self._catalog.catalog.offerings.get(offering_id)
+        if offering is None:
+            raise UnknownOffering(f"no offering {offering_id!r}")
+        zone = offering.timezone
+        start = datetime(day.year, day.month, day.day, tzinfo=zone)
+        following = day + timedelta(days=1)
+        end = datetime(following.year, following.month, following.day, tzinfo=zone)
+        check_instant("date", start)
+        available = await self._availability(offering_id, start, end)
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
+        starts = [(epoch + timedelta(microseconds=m)).astimezone(zone) for m in available.starts]
+        return DayStarts(offering_id, day, zone.key, starts)
 
 
 class GetBooking:

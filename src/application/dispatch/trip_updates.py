@@ -12,6 +12,7 @@ from application.ports import Clock, UnitOfWorkFactory
 from domain.booking import Booking
 from domain.dispatch import TripStatus
 from domain.errors import IllegalTransition
+from domain.trips import mark_ready, record_trip
 
 log = logging.getLogger("bookhub.dispatch")
 
@@ -42,7 +43,7 @@ class TripStatusReportedHandler:
 
 def _apply(booking: Booking, status: TripStatus, trip_id: str | None, *, now: datetime) -> TripOutcome:
     try:
-        booking.record_trip(status, now=now, trip_id=trip_id)
+        record_trip(booking, status, now=now, trip_id=trip_id)
     except IllegalTransition:
         return TripOutcome.REJECTED
     return TripOutcome.APPLIED
@@ -59,6 +60,6 @@ class MarkReady:
             booking = await uow.bookings.get(booking_id, for_update=True)
             if booking is None:
                 raise NotFound("no such booking")
-            booking.mark_ready(now=self._clock.now())
+            mark_ready(booking, now=self._clock.now())
             await uow.commit()
         return booking

@@ -5,8 +5,16 @@ from __future__ import annotations
 import logging
 
 from application.manage_links import ManageLinks
-from application.notifications.recipient import event_of, load_recipient
-from application.ports import CatalogSource, ClaimedMessage, EmailGateway, Sender, UnitOfWorkFactory
+from application.notifications.recipient import event_of, load_recipient, outdated
+from application.ports import (
+    CatalogSource,
+    ClaimedMessage,
+    Clock,
+    EmailGateway,
+    MessageFormats,
+    Sender,
+    UnitOfWorkFactory,
+)
 from domain.notifications import email_for
 from domain.outbox import OutboxState
 from domain.privacy import is_erased
@@ -19,9 +27,16 @@ class EmailNotificationSender:
     in any language has nothing to send: the message is settled as skipped."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, catalog: CatalogSource, email: EmailGateway, links: ManageLinks
+        self,
+        uow: UnitOfWorkFactory,
+        catalog: CatalogSource,
+        email: EmailGateway,
+        links: ManageLinks,
+        clock: Clock,
+        formats: MessageFormats | None = None,
     ) -> None:
         self._uow, self._catalog, self._email, self._links = uow, catalog, email, links
+        self._clock, self._formats = clock, formats
 
     async def send(self, message: ClaimedMessage) -> OutboxState:
         event = event_of(message)
@@ -29,11 +44,14 @@ class EmailNotificationSender:
         if is_erased(recipient.customer.email):  # erased while this message was on its way
             log.info("%s of booking %s: the customer was erased, skipped", event, recipient.booking.id)
             return OutboxState.SKIPPED
+        if outdated(message, recipient.booking, self._clock.now()):
+            log.info("%s of booking %s is for a start it no longer has: skipped", event, recipient.booking.id)
+            return OutboxState.SKIPPED
         template = recipient.template(event, "email")
         if template is None:
             log.info("no email template for %s of booking %s: skipped", event, recipient.booking.id)
             return OutboxState.SKIPPED
-        email = email_for(template, recipient.customer, recipient.values())
+        email = email_for(template, recipient.customer, recipient.values(self._formats))
         await self._email.send_email(email, idempotency_key=message.idempotency_key)
         return OutboxState.DELIVERED
 

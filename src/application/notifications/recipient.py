@@ -4,16 +4,18 @@ about, if any), re-read at delivery."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from application.errors import ProviderRejected
 from application.manage_links import ManageLinks
-from application.outbox_routes import extension_of
-from application.ports import CatalogSource, ClaimedMessage, UnitOfWorkFactory
+from application.outbox_routes import START, extension_of
+from application.ports import CatalogSource, ClaimedMessage, MessageFormats, UnitOfWorkFactory
 from domain.booking import Booking
 from domain.catalog import Offering, Template
 from domain.customer import Customer
 from domain.extension import Extension
 from domain.notifications import pick_template, placeholders
+from domain.reminders import is_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +32,32 @@ class Recipient:
             return None
         return pick_template(self.offering, event, channel, self.customer.locale)
 
-    def values(self) -> dict[str, str]:
+    def values(self, formats: MessageFormats | None = None) -> dict[str, str]:
+        """The placeholders' values; with `formats`, dates and prices as the customer's language writes
+        them, in the offering's time zone."""
         assert self.offering is not None  # noqa: S101 - called once a template was found
-        return placeholders(
+        values = placeholders(
             self.booking, self.customer, self.offering, self.extension, manage_url=self.manage_url
         )
+        if formats is None:
+            return values
+        locale, zone, slot = self.customer.locale, self.offering.timezone, self.booking.slot
+        if slot is not None:
+            values["start_local"] = formats.datetime(slot.start, zone, locale)
+            values["end_local"] = formats.datetime(slot.end, zone, locale)
+        price = self.extension.price if self.extension is not None else self.booking.price
+        values["amount"] = formats.money(price, locale)
+        return values
+
+
+def outdated(message: ClaimedMessage, booking: Booking, now: datetime) -> bool:
+    """A message about one start of the booking (a reminder, a move's notice) that the booking has left:
+    moved again, cancelled or ended since; or a reminder that comes once its start has passed."""
+    text = message.payload.get(START)
+    if text is None:
+        return False
+    start = datetime.fromisoformat(str(text))
+    return not is_at(booking, start) or (event_of(message) == "reminder" and now >= start)
 
 
 def event_of(message: ClaimedMessage) -> str:

@@ -5,8 +5,16 @@ from __future__ import annotations
 import logging
 
 from application.manage_links import ManageLinks
-from application.notifications.recipient import event_of, load_recipient
-from application.ports import CatalogSource, ClaimedMessage, Sender, SmsGateway, UnitOfWorkFactory
+from application.notifications.recipient import event_of, load_recipient, outdated
+from application.ports import (
+    CatalogSource,
+    ClaimedMessage,
+    Clock,
+    MessageFormats,
+    Sender,
+    SmsGateway,
+    UnitOfWorkFactory,
+)
 from domain.notifications import sms_for
 from domain.outbox import OutboxState
 
@@ -18,20 +26,30 @@ class SmsNotificationSender:
     has nothing to send: the message is settled as skipped."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, catalog: CatalogSource, sms: SmsGateway, links: ManageLinks
+        self,
+        uow: UnitOfWorkFactory,
+        catalog: CatalogSource,
+        sms: SmsGateway,
+        links: ManageLinks,
+        clock: Clock,
+        formats: MessageFormats | None = None,
     ) -> None:
         self._uow, self._catalog, self._sms, self._links = uow, catalog, sms, links
+        self._clock, self._formats = clock, formats
 
     async def send(self, message: ClaimedMessage) -> OutboxState:
         event = event_of(message)
         recipient = await load_recipient(self._uow, self._catalog, self._links, message)
+        if outdated(message, recipient.booking, self._clock.now()):
+            log.info("%s of booking %s is for a start it no longer has: skipped", event, recipient.booking.id)
+            return OutboxState.SKIPPED
         phone = recipient.customer.phone
         template = recipient.template(event, "sms") if phone else None
         if phone is None or template is None:
             why = "no phone" if phone is None else "no sms template"
             log.info("%s for %s of booking %s: skipped", why, event, recipient.booking.id)
             return OutboxState.SKIPPED
-        sms = sms_for(template, phone, recipient.values())
+        sms = sms_for(template, phone, recipient.values(self._formats))
         await self._sms.send_sms(sms, idempotency_key=message.idempotency_key)
         return OutboxState.DELIVERED
 

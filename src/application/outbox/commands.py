@@ -34,3 +34,4 @@ class HealthReport:
     dead: int
     oldest_pending_age_seconds: float | None
     webhooks: WebhookTally = field(default_factory=lambda: WebhookTally(0, 0))
+    scheduled: int = 0  # messages due later (reminders), outside `pending`

@@ -27,7 +27,7 @@ class GetHealth:
         self._webhooks = webhooks
 
     async def __call__(self) -> HealthReport:
-        counts = await self._queue.counts()
+        counts = await self._queue.counts(now=self._clock.now())
         sinks = {s.integration: s for s in await self._queue.sinks()}
         failing = tuple(
             name
@@ -50,6 +50,7 @@ class GetHealth:
             failing=failing,
             pending=counts.pending,
             dead=counts.dead,
+            scheduled=counts.scheduled,
             oldest_pending_age_seconds=age,
             webhooks=webhooks,
         )

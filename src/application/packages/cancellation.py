@@ -1,20 +1,13 @@
 """Cancelling a package's session, or the package itself, inside a caller's unit of work: the same rule
-whoever cancels (the customer, an admin, a Cal.com notification)."""
+whoever cancels (the customer, an admin, a Cal.com notification), the offering's cancellation policy."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from application.ports import CatalogSource, UnitOfWork
 from domain.booking import Booking
 from domain.package import cancel_package, cancel_session
-
-
-def notice_of(catalog: CatalogSource, booking: Booking) -> timedelta:
-    """How long before a session's start it may be cancelled with its credit back (the offering's
-    `free_cancellation_hours`; until the start when the offering says nothing or is gone)."""
-    offering = catalog.catalog.offerings.get(booking.offering_id)
-    return offering.free_cancellation if offering is not None else timedelta(0)
 
 
 async def cancel_a_session(
@@ -33,17 +26,23 @@ async def cancel_a_session(
     if package is None or package.credits is None:
         session.cancel(now=now, by_provider=by_provider)
         return False
-    notice = notice_of(catalog, package)
-    return cancel_session(package, session, now=now, notice=notice, by_provider=by_provider)
+    policy = catalog.catalog.cancellation_of(package.offering_id)
+    return cancel_session(package, session, now=now, policy=policy, by_provider=by_provider)
 
 
 async def cancel_a_package(
-    uow: UnitOfWork, catalog: CatalogSource, package: Booking, *, now: datetime
-) -> None:
+    uow: UnitOfWork,
+    catalog: CatalogSource,
+    package: Booking,
+    *,
+    now: datetime,
+    refund_cents: int | None = None,
+) -> int:
     """Cancel a package locked by the caller: its upcoming sessions too, the credits left refunded pro
-    rata."""
+    rata (or `refund_cents`). Returns what the cancellation refunds."""
     sessions = await uow.bookings.sessions_of(package.id, for_update=True)
-    cancel_package(package, sessions, now=now, notice=notice_of(catalog, package))
+    policy = catalog.catalog.cancellation_of(package.offering_id)
+    return cancel_package(package, sessions, now=now, policy=policy, refund_cents=refund_cents)
 
 
 async def session_may_start(uow: UnitOfWork, session: Booking, start: datetime) -> bool:

@@ -14,7 +14,6 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from application.errors import NotFound, UnknownOffering
-from application.packages.cancellation import notice_of
 from application.packages.commands import ScheduleSession, SessionView
 from application.ports import (
     CalendarBookingRequest,
@@ -27,11 +26,12 @@ from application.ports import (
 )
 from application.scheduling.appointments import resource_for
 from application.scheduling.schedule import slot_at, zone_for
-from application.tokens import token_matches
-from domain.booking import CAL_BOOKING_UID, Booking
+from application.tokens import holds_booking
+from domain.booking import Booking
 from domain.catalog import Offering, Resource
 from domain.errors import DomainError
 from domain.package import cancel_session, schedule_session
+from domain.references import CAL_BOOKING_UID
 from domain.slot import Slot
 
 
@@ -40,7 +40,7 @@ async def package_for(
 ) -> Booking:
     """The booking for its token holder or an admin; 404 for anyone else, as for no booking."""
     booking = await uow.bookings.get(booking_id, for_update=for_update)
-    if booking is None or not (admin or (token is not None and token_matches(token, booking.token_hash))):
+    if booking is None or not holds_booking(token, booking.id, booking.token_hash, admin=admin):
         raise NotFound("no such booking")
     return booking
 
@@ -151,6 +151,7 @@ class CancelSession:
             if session is None or session.package_id != package.id:
                 raise NotFound("no such session")
             now = self._clock.now()
-            cancel_session(package, session, now=now, notice=notice_of(self._catalog, package))
+            policy = self._catalog.catalog.cancellation_of(package.offering_id)
+            cancel_session(package, session, now=now, policy=policy)
             await uow.commit()
         return SessionView(package, session)

@@ -20,7 +20,7 @@ from application.payments.commands import ExtensionPayment, ProposeExtension
 from application.payments.ports import ChargeResult, ExtensionCheckout, OffSessionCharges, SavedCard
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from application.tokens import Credential, opens
-from domain.booking import Booking, payment_method_key
+from domain.booking import Booking
 from domain.catalog import Money
 from domain.errors import DomainError
 from domain.events import ExtensionProposed
@@ -32,6 +32,7 @@ from domain.extension import (
     InvalidExtension,
     Received,
 )
+from domain.references import payment_method_key
 from domain.statuses import TERMINAL_STATUSES, BookingStatus, PaymentStatus
 
 

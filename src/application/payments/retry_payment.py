@@ -10,9 +10,9 @@ from application.errors import NotFound
 from application.payments.commands import PaymentRestarted
 from application.payments.ports import PaymentGateway
 from application.ports import CatalogSource, Clock, UnitOfWorkFactory
-from application.tokens import Credential, opens
-from domain.booking import PAYMENT_GATEWAY_REF
+from application.tokens import Credential, holds_booking
 from domain.errors import DomainError
+from domain.references import PAYMENT_GATEWAY_REF
 
 
 class PaymentNotRetryable(DomainError):
@@ -32,10 +32,13 @@ class RetryPayment:
         self._uow, self._catalog, self._payments, self._clock = uow, catalog, payments, clock
         self._default = default_provider
 
-    async def __call__(self, booking_id: UUID, *, token: Credential) -> PaymentRestarted:
+    async def __call__(
+        self, booking_id: UUID, *, token: Credential | None, admin: bool = False
+    ) -> PaymentRestarted:
+        """For the booking's token holder, or an admin (e.g. to hand the customer a new payment link)."""
         async with self._uow(read_only=True) as uow:
             booking = await uow.bookings.get(booking_id)
-        if booking is None or not opens(token, booking.id, booking.token_hash):
+        if booking is None or not holds_booking(token, booking.id, booking.token_hash, admin=admin):
             raise NotFound("no such booking")
         if not booking.can_pay(self._clock.now()):
             raise PaymentNotRetryable("this booking is not waiting for a payment, or its hold ran out")

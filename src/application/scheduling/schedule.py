@@ -25,9 +25,10 @@ from application.scheduling.appointments import resource_for
 from application.scheduling.commands import ScheduleBooking
 from application.tokens import opens
 from domain.availability import slot_for
-from domain.booking import CAL_BOOKING_UID, Booking
+from domain.booking import Booking
 from domain.catalog import Offering, Resource
 from domain.errors import DomainError, IllegalTransition, OutsideOpeningHours
+from domain.references import CAL_BOOKING_UID
 from domain.slot import Slot
 
 

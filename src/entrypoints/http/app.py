@@ -17,6 +17,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from entrypoints import bootstrap
 from entrypoints.container import Container
 from entrypoints.http.admin import AdminController
+from entrypoints.http.booking_changes import BookingChangesController
 from entrypoints.http.bookings import BookingController
 from entrypoints.http.deps import dependency_table
 from entrypoints.http.errors import EXCEPTION_HANDLERS
@@ -32,6 +33,7 @@ from entrypoints.web.security import security_headers
 MAX_BODY_BYTES = 64 * 1024
 ROUTES = [
     BookingController,
+    BookingChangesController,
     SessionController,
     AdminController,
     health,

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
@@ -28,6 +29,7 @@ from application.tokens import token_hash
 from domain.dispatch import Address, Vehicle
 from domain.extension import ExtensionStatus
 from entrypoints.http.auth import require_credential, token_or_admin
+from entrypoints.http.booking_changes import CancelledOut
 from entrypoints.http.deps import Inject
 from entrypoints.http.json_body import NUL_REASON, json_body, text_with_nul
 from entrypoints.http.openapi import JSON_BODY, problems
@@ -181,11 +183,13 @@ class BookingController(Controller):
         cancel_booking: Inject[CancelBooking],
         get_booking: Inject[GetBooking],
         settings: Inject[Settings],
-    ) -> BookingOut:
+    ) -> CancelledOut:
+        """Cancels: the customer (token) gets the offering's policy back, an admin a full refund;
+        `refund_cents` says what this cancellation gave (see `GET .../cancellation` before)."""
         token, admin = token_or_admin(request, settings.admin_api_key)
-        await cancel_booking(booking_id, token=token, admin=admin)
+        cancelled = await cancel_booking(booking_id, token=token, admin=admin)
         view: BookingView = await get_booking(booking_id, token=token, admin=admin)
-        return booking_out(view)
+        return CancelledOut(**msgspec.structs.asdict(booking_out(view)), refund_cents=cancelled.refund_cents)
 
     @post(
         "/bookings/{booking_id:uuid}/pay",
@@ -203,9 +207,11 @@ class BookingController(Controller):
         request: Request[Any, Any, Any],
         booking_id: FromPath[UUID],
         retry_payment: Inject[RetryPayment],
+        settings: Inject[Settings],
     ) -> PaymentRestartedOut:
         """A new payment session after a failed payment, while the hold lasts (409 otherwise)."""
-        restarted = await retry_payment(booking_id, token=require_credential(request))
+        token, admin = token_or_admin(request, settings.admin_api_key)
+        restarted = await retry_payment(booking_id, token=token, admin=admin)
         payment = payment_out(restarted.payment)
         assert payment is not None  # noqa: S101 - a restarted payment always has its session
         return PaymentRestartedOut(restarted.booking_id, payment, utc(restarted.expires_at))

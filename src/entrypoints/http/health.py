@@ -40,6 +40,7 @@ async def health(get_health: Inject[GetHealth]) -> Response[dict[str, Any]]:
         "outbox": {
             "pending": report.pending,
             "dead": report.dead,
+            "scheduled": report.scheduled,
             "oldest_pending_age_seconds": report.oldest_pending_age_seconds,
         },
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import httpx
@@ -70,6 +70,24 @@ class CalComClient:
             raise ProviderUnavailable("Cal.com answered a booking we could not read") from exc
         link = data.meeting_url or data.location
         return ProviderBooking(data.uid, link if link and link.startswith("https://") else None)
+
+    async def reschedule_booking(self, uid: str, start: datetime, *, booking: str) -> tuple[int, str | None]:
+        """`POST /v2/bookings/{uid}/reschedule`: the HTTP status, and on success the new booking's uid
+        (Cal.com makes a new booking; the old uid is no longer active)."""
+        body = msgspec.json.encode(
+            {
+                "start": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "reschedulingReason": "Moved at the customer's request",
+            }
+        )
+        path = f"/v2/bookings/{quote(uid, safe='')}/reschedule"
+        response = await self._call("POST", path, body, booking)
+        if not 200 <= response.status_code < 300:
+            return response.status_code, None
+        try:
+            return response.status_code, _created(response.content).data.uid
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            raise ProviderUnavailable("Cal.com answered a booking we could not read") from exc
 
     async def cancel_booking(self, uid: str, *, booking: str) -> int:
         body = msgspec.json.encode({"cancellationReason": "Cancelled by the business"})

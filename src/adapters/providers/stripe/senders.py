@@ -17,9 +17,9 @@ log = logging.getLogger("bookhub.stripe")
 
 
 class StripeRefundSender:
-    """`stripe.refund` messages: refund what is left of the booking's PaymentIntent (or the message's
-    `amount_cents` of it), once, keyed by the message's idempotency key. A PaymentIntent refunded
-    already counts as delivered."""
+    """`stripe.refund` messages: refund exactly `amount_cents` of the booking's PaymentIntent (what is left
+    of it without), once, keyed by the message's idempotency key. A PaymentIntent refunded already counts
+    as delivered."""
 
     def __init__(self, api: StripeApi) -> None:
         self._api = api
@@ -33,8 +33,9 @@ class StripeRefundSender:
             "reason": "requested_by_customer",
             "metadata": {"booking_id": str(message.booking_id)},
         }
-        if isinstance(message.payload.get("amount_cents"), int):  # a partial refund
-            params["amount"] = message.payload["amount_cents"]
+        amount = message.payload.get("amount_cents")
+        if isinstance(amount, int) and amount > 0:
+            params["amount"] = amount
         try:
             options: Any = {"idempotency_key": message.idempotency_key}
             await self._api.client.v1.refunds.create_async(params, options)
