@@ -40,7 +40,7 @@ def _source(app: Handlers) -> Source:
 
 async def _emails(app: Handlers, source: Source) -> list[str]:
     gateway = FakeEmailGateway()
-    sender = EmailNotificationSender(app.uow, source, gateway, LINKS)
+    sender = EmailNotificationSender(app.uow, source, gateway, LINKS, app.clock)
     queue = InMemoryOutboxQueue(app.state)
     await DeliverOutboxMessages(queue, {"email": sender}, app.clock, policy=RetryPolicy(), lease=LEASE)()
     return [email.text for email, _ in gateway.sent]
