@@ -24,6 +24,8 @@ LANGUAGES = ("en", "fr", "es", "pt", "de")
 CATALOG = load_catalog(EXAMPLE)
 AT = datetime(2026, 6, 2, 8, 0, tzinfo=UTC)
 
+MANAGE_URL = "https://book.example/manage/opaque"
+
 
 def customer_events() -> set[str]:
     """Every event the outbox routes tell a customer about, from one fact of each kind."""
@@ -65,7 +67,7 @@ def test_every_template_renders_for_every_event_channel_and_language(offering_id
             template = offering.notification_templates.get(event, {}).get(channel, {}).get(language)
             assert template is not None, (event, channel, language)
             about = extension if event == "extension_proposed" else None
-            values = Recipient(booking, customer, offering, about).values(BabelFormats())
+            values = Recipient(booking, customer, offering, MANAGE_URL, about).values(BabelFormats())
             texts = (
                 [email_for(template, customer, values).subject, email_for(template, customer, values).text]
                 if channel == "email"
@@ -80,14 +82,14 @@ def test_french_messages_write_french_prices_and_dates_in_the_offerings_zone() -
     booking = a_booking(slot=Slot(AT, AT + timedelta(minutes=90)))
     booking.price = Money(8500, "EUR")
     customer = Customer(uuid4(), "ada@example.com", "Ada", None, "fr")
-    values = Recipient(booking, customer, offering).values(BabelFormats())
+    values = Recipient(booking, customer, offering, MANAGE_URL).values(BabelFormats())
     assert values["amount"] == "85,00\xa0€"
     assert values["start_local"] == "mardi 2 juin 2026, 10:00 (Paris)"
-    german = Recipient(booking, Customer(uuid4(), "a@b.de", "A", None, "de-AT"), offering).values(
+    german = Recipient(booking, Customer(uuid4(), "a@b.de", "A", None, "de-AT"), offering, MANAGE_URL).values(
         BabelFormats()
     )
     assert german["start_local"].startswith("Dienstag, 2. Juni 2026, 10:00")
-    unknown = Recipient(booking, Customer(uuid4(), "a@b.de", "A", None, "xx"), offering).values(
+    unknown = Recipient(booking, Customer(uuid4(), "a@b.de", "A", None, "xx"), offering, MANAGE_URL).values(
         BabelFormats()
     )
     assert unknown["amount"] == "€85.00"

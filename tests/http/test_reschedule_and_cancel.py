@@ -35,7 +35,7 @@ async def book(
     booking = created.json()
     if pay and booking["requires_payment"]:
         paid = await client.post(f"/sandbox/checkout/{booking['booking_id']}", data={"outcome": "pay"})
-        assert paid.status_code == 200
+        assert paid.status_code == 303
     return booking
 
 
