@@ -187,9 +187,38 @@ class ExtensionRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """One charge or refund a provider reported (`kind`), by its id there (`provider_ref`)."""
+
+    provider: str
+    provider_ref: str
+    kind: str
+    amount_cents: int
+    currency: str
+    booking_id: UUID
+    extension_id: UUID | None
+    payment_ref: str | None
+    occurred_at: datetime
+
+
+class PaymentLedger(Protocol):
+    """Reads of the payments ledger; its rows are written by the unit of work's commit (`MoneyMoved`)."""
+
+    async def charge(self, provider: str, payment_ref: str) -> LedgerEntry | None:
+        """The charge the provider names so: the booking (and extension) a refund of it belongs to."""
+
+    async def of_bookings(self, booking_ids: Sequence[UUID]) -> list[LedgerEntry]: ...
+
+    async def moved_between(self, start: datetime, end: datetime) -> list[UUID]:
+        """The bookings with money moved in [start, end), oldest movement first."""
+
+
 class UnitOfWork(Protocol):
     @property
     def bookings(self) -> BookingRepository: ...
+    @property
+    def payments(self) -> PaymentLedger: ...
     @property
     def customers(self) -> CustomerRepository: ...
     @property

@@ -9,8 +9,9 @@ from datetime import datetime
 from typing import Any, Self
 from uuid import UUID
 
+from adapters.memory.ledger import MemoryLedger
 from application.outbox_routes import outbox_messages_for
-from application.ports import IdempotencyRecord, NewCustomer, OutboxCounts, UnitOfWork
+from application.ports import IdempotencyRecord, LedgerEntry, NewCustomer, OutboxCounts, UnitOfWork
 from domain.availability import Occupancy, OccupiedTimes, free_resources
 from domain.booking import Booking
 from domain.catalog import Offering, Resource
@@ -43,6 +44,7 @@ class MemoryState:
     outbox: list[OutboxMessage] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
     extensions: dict[UUID, Extension] = field(default_factory=dict)
+    ledger: list[LedgerEntry] = field(default_factory=list)
     commits: int = 0
 
 
@@ -331,6 +333,7 @@ class FakeUnitOfWork:
         self.inbound_events = _Inbound(self.state)
         self.outbox = _Outbox(self.state)
         self.extensions = _Extensions(self.state)
+        self.payments = MemoryLedger(self.state.ledger)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -350,6 +353,7 @@ class FakeUnitOfWork:
     async def commit(self) -> None:
         for booking in self.bookings.staged.values():
             for event in booking.events:
+                self.payments.write(event)
                 if isinstance(event, StatusChanged | TripUpdated):
                     actor = "driver_app" if isinstance(event, TripUpdated) else "system"
                     self.state.audit.append(

@@ -32,14 +32,19 @@ class PaymentFailureReported:
 
 @dataclass(frozen=True, slots=True)
 class RefundRecorded:
-    """The provider refunded `refunded_cents` of the booking's payment (in all, so far)."""
+    """The provider refunded money of the payment `payment_ref`. Without `refund_ref`, `refunded_cents`
+    is what it refunded of that payment in all so far (a Stripe Charge's `amount_refunded`); with it,
+    the event reports that one refund (the ledger's row) and `refunded_cents` is its amount.
+    `booking_id` None: a refund made at the provider (in its dashboard) that names no booking; the
+    ledger's charge of `payment_ref` finds it."""
 
     provider: str
     event_id: str
-    booking_id: UUID
+    booking_id: UUID | None
     refunded_cents: int
     payment_ref: str | None = None
     event_type: str = "refund"
+    refund_ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

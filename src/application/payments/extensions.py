@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 
 from application.errors import InvalidRequest, NotFound, ProviderUnavailable
 from application.payments.commands import ExtensionPayment, ProposeExtension
+from application.payments.ledger import record_charge
 from application.payments.ports import ChargeResult, ExtensionCheckout, OffSessionCharges, SavedCard
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from application.tokens import token_matches
@@ -175,6 +176,17 @@ async def receive_extension_payment(
     )
     if extension.status is not status:
         await uow.extensions.save(extension)
+    if booking is not None:
+        price = extension.price
+        record_charge(
+            booking,
+            provider=provider,
+            payment_ref=payment_ref or f"{extension.charge_key}",
+            amount_cents=price.amount_cents,
+            currency=price.currency,
+            now=now,
+            extension_id=extension.id,
+        )
     if received is Received.RETURNED and payment_ref and booking is not None:
         booking.refund_duplicate_payment(provider, payment_ref, now=now)
     return received

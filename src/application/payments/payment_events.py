@@ -6,6 +6,7 @@ un-received, a refund is never undone, and a success seen after its refund chang
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from application.payments.commands import (
@@ -18,9 +19,11 @@ from application.payments.commands import (
     RefundRecorded,
 )
 from application.payments.extensions import receive_extension_payment
+from application.payments.ledger import record_charge, record_refund, refunded_cents
 from application.ports import Clock, Contended, UnitOfWork, UnitOfWorkFactory
 from domain.booking import Booking
 from domain.errors import IllegalTransition
+from domain.events import CHARGE
 from domain.extension import Received
 from domain.statuses import MONEY_RECEIVED, BookingStatus
 
@@ -33,6 +36,8 @@ class PaymentEventHandler:
         now = self._clock.now()
         if isinstance(event, ExtensionPaid):
             return await self._extension_paid(event, now)
+        if isinstance(event, RefundRecorded) and event.booking_id is None:
+            event = await self._find_booking(event)
         if not isinstance(event, EventIgnored):
             # Most events change one booking nobody else is changing: read it without a lock and write
             # the change with the event's record in one statement. When that cannot be done safely, the
@@ -42,6 +47,17 @@ class PaymentEventHandler:
             except Contended:
                 pass
         return await self._handle(event, now, optimistic=False)
+
+    async def _find_booking(self, event: RefundRecorded) -> RefundRecorded | EventIgnored:
+        """A refund made at the provider names only the payment it gives back: the ledger's charge of
+        that payment names the booking. A payment the hub never recorded is not the hub's."""
+        charge = None
+        if event.payment_ref:
+            async with self._uow(read_only=True) as uow:
+                charge = await uow.payments.charge(event.provider, event.payment_ref)
+        if charge is None:
+            return EventIgnored(event.provider, event.event_id, event.event_type)
+        return replace(event, booking_id=charge.booking_id)
 
     async def _extension_paid(self, event: ExtensionPaid, now: datetime) -> PaymentOutcome:
         """Recorded with its effect in one transaction, the extension locked: a duplicate applies once,
@@ -87,6 +103,7 @@ class PaymentEventHandler:
                     event.provider, event.event_id, event_type=event.event_type, now=now
                 )
             else:
+                assert event.booking_id is not None  # noqa: S101 - found by `_find_booking`
                 recorded, booking = await uow.get_for_event(
                     event.booking_id,
                     provider=event.provider,
@@ -114,7 +131,19 @@ class PaymentEventHandler:
         if isinstance(event, PaymentFailureReported):
             return _attempt(lambda: booking.mark_payment_failed(now=now))
         if isinstance(event, PaymentSucceeded):
-            return await _succeeded(uow, booking, event, now)
+            outcome = await _succeeded(uow, booking, event, now)
+            # On the booking the unit of work writes (a late payment refused reads it afresh).
+            current = await uow.bookings.get(booking.id) or booking
+            ref = event.payment_ref or event.event_id
+            record_charge(
+                current,
+                provider=event.provider,
+                payment_ref=ref,
+                amount_cents=event.amount_cents,
+                currency=event.currency,
+                now=now,
+            )
+            return outcome
         return await _refunded(uow, booking, event, now)
 
 
@@ -150,9 +179,29 @@ async def _succeeded(
 async def _refunded(
     uow: UnitOfWork, booking: Booking, event: RefundRecorded, now: datetime
 ) -> PaymentOutcome:
-    if event.payment_ref and booking.is_another_payment(event.provider, event.payment_ref):
-        return PaymentOutcome.IGNORED  # the refund of a second payment: the booking keeps the first
-    full = event.refunded_cents >= booking.price.amount_cents
+    entries = await uow.payments.of_bookings([booking.id])
+    named = (event.provider, event.payment_ref)
+    charge = next((e for e in entries if e.kind == CHARGE and (e.provider, e.provider_ref) == named), None)
+    extension = charge.extension_id if charge is not None else None
+    if event.refund_ref:
+        record_refund(
+            booking,
+            provider=event.provider,
+            refund_ref=event.refund_ref,
+            payment_ref=event.payment_ref,
+            amount_cents=event.refunded_cents,
+            currency=charge.currency if charge is not None else booking.price.currency,
+            now=now,
+            extension_id=extension,
+        )
+    if extension is not None or (
+        event.payment_ref and booking.is_another_payment(event.provider, event.payment_ref)
+    ):
+        return PaymentOutcome.IGNORED  # the refund of an extension's or a second payment
+    total = event.refunded_cents
+    if event.refund_ref:  # this one refund, and those the ledger holds already
+        total += refunded_cents(entries, payment_ref=event.payment_ref, besides=event.refund_ref)
+    full = total >= booking.price.amount_cents
     if not full and booking.payment_status not in MONEY_RECEIVED:
         # A partial refund seen before its payment's success: the payment happened, apply it first so
         # the booking ends as it would in order.
@@ -161,7 +210,7 @@ async def _refunded(
             event.provider, event.event_id, booking.id, price.amount_cents, price.currency, event.payment_ref
         )
         await _succeeded(uow, booking, paid, now)
-        booking = await uow.bookings.get(event.booking_id, for_update=True) or booking
+        booking = await uow.bookings.get(booking.id, for_update=True) or booking
     if event.payment_ref:
         booking.record_payment(event.provider, event.payment_ref)
     return _attempt(lambda: booking.record_refund(full=full, now=now))

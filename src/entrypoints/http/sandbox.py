@@ -74,7 +74,12 @@ async def checkout_submit(
     event: PaymentSucceeded | PaymentFailureReported
     if data.outcome == "pay":
         event = PaymentSucceeded(
-            "sandbox", f"sandbox:{booking_id}:paid", booking_id, price.amount_cents, price.currency
+            "sandbox",
+            f"sandbox:{booking_id}:paid",
+            booking_id,
+            price.amount_cents,
+            price.currency,
+            f"sandbox_{booking_id}",  # the reference the sandbox's session gave the booking
         )
     elif data.outcome == "fail":
         event = PaymentFailureReported(

@@ -90,6 +90,9 @@ def normalise(event: _Event) -> PaymentEvent:
     booking = obj.booking_id()
     ref = obj.payment_intent_id if kind.startswith("refund.") else obj.id
     cents = _cents(obj)
+    if kind in _REFUNDED and cents and obj.id:
+        # A refund names its PaymentIntent; one made in the web app names no booking (the ledger does).
+        return RefundRecorded(PROVIDER, event.id, booking, cents, ref, event_type=kind, refund_ref=obj.id)
     if booking is None:
         return EventIgnored(PROVIDER, event.id, kind)
     if "extension_id" in (obj.metadata or {}):
@@ -99,8 +102,6 @@ def normalise(event: _Event) -> PaymentEvent:
         return PaymentSucceeded(PROVIDER, event.id, booking, cents, obj.currency, ref, event_type=kind)
     if kind in ("payment_intent.cancelled", "payment_attempt.failed_to_process"):
         return PaymentFailureReported(PROVIDER, event.id, booking, event_type=kind)
-    if kind in _REFUNDED and cents:
-        return RefundRecorded(PROVIDER, event.id, booking, cents, ref, event_type=kind)
     return EventIgnored(PROVIDER, event.id, kind)
 
 
