@@ -15,6 +15,7 @@ from domain.events import (
     DomainEvent,
     ExtensionProposed,
     PaymentFailed,
+    PaymentLinkAbandoned,
     RefundIssued,
     RefundRequested,
     VehiclePickedUp,
@@ -64,6 +65,9 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
             payload = {"payment_ref": ref} if ref else {}
             key = f"refund:{booking}:{provider}" + (f":{ref}" if duplicate else "")
             return [OutboxMessage(f"{provider}.refund", key, booking, payload)]
+        case PaymentLinkAbandoned(provider=provider, link_id=link):
+            key = f"deactivate_payment_link:{booking}:{link}"
+            return [OutboxMessage(f"{provider}.deactivate_payment_link", key, booking, {"link_id": link})]
         case RefundIssued(full=full):
             return _tell_customer("refund_issued", booking, ":full" if full else ":partial")
         case DeliveryRequested(occurred_at=at):

@@ -205,8 +205,9 @@ class LedgerEntry:
 class PaymentLedger(Protocol):
     """Reads of the payments ledger; its rows are written by the unit of work's commit (`MoneyMoved`)."""
 
-    async def charge(self, provider: str, payment_ref: str) -> LedgerEntry | None:
-        """The charge the provider names so: the booking (and extension) a refund of it belongs to."""
+    async def entry(self, provider: str, provider_ref: str, kind: str) -> LedgerEntry | None:
+        """The charge or refund the provider names so (a charge: the booking and extension a refund of
+        it belongs to)."""
 
     async def of_bookings(self, booking_ids: Sequence[UUID]) -> list[LedgerEntry]: ...
 

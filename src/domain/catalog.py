@@ -81,6 +81,7 @@ class Offering:
     stripe_payment_link_id: str | None = None
     acuity_appointment_type_id: int | None = None
     cal_event_type_id: int | None = None
+    payment_provider: str | None = None  # this offering's default among the configured providers
     # event -> channel -> locale -> template
     notification_templates: Mapping[str, Mapping[str, Mapping[str, Template]]] = field(default_factory=dict)
 

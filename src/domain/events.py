@@ -114,3 +114,11 @@ class MoneyMoved(DomainEvent):
     currency: str
     extension_id: UUID | None = None
     payment_ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLinkAbandoned(DomainEvent):
+    """The booking ended unpaid (cancelled, or its hold ran out): its payment link takes no payment."""
+
+    provider: str
+    link_id: str

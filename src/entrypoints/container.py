@@ -14,7 +14,6 @@ from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from adapters.providers.acuity.client import AcuityClient
 from adapters.providers.acuity.webhook import AcuityWebhook
 from adapters.providers.airwallex.client import AirwallexApi
-from adapters.providers.airwallex.gateway import AirwallexExtensionPayment, AirwallexPaymentGateway
 from adapters.providers.airwallex.senders import AirwallexRefundSender
 from adapters.providers.airwallex.webhook import AirwallexWebhook
 from adapters.providers.calcom.client import CalComClient
@@ -24,17 +23,13 @@ from adapters.providers.driver_app.gateway import DriverAppGateway
 from adapters.providers.driver_app.webhook import DriverAppWebhook
 from adapters.providers.erp.senders import HttpErpSender
 from adapters.providers.http_lanes import HttpLanes
-from adapters.providers.mock.gateways import HubOnlyScheduling, NoOffSessionCharges
+from adapters.providers.mock.gateways import HubOnlyScheduling
 from adapters.providers.mock.senders import LoggingMockSender, SkippingSender
 from adapters.providers.odoo.client import OdooXmlRpc
 from adapters.providers.odoo.gateway import OdooAccountingGateway
 from adapters.providers.odoo.mock import OdooMockGateway
 from adapters.providers.resend.gateway import ResendEmailGateway
-from adapters.providers.sandbox.gateway import SandboxCharges, SandboxExtensionCheckout, SandboxPaymentGateway
-from adapters.providers.stripe.charges import StripeOffSessionCharges
 from adapters.providers.stripe.client import StripeApi
-from adapters.providers.stripe.gateway import StripeExtensionCheckout, StripePaymentGateway
-from adapters.providers.stripe.reconcile import StripeEventSource
 from adapters.providers.stripe.senders import StripeRefundSender
 from adapters.providers.stripe.webhook import StripeWebhook
 from adapters.providers.twilio.gateway import TwilioSmsGateway
@@ -58,10 +53,11 @@ from application.payments.extensions import (
 )
 from application.payments.payment_events import PaymentEventHandler
 from application.payments.payment_links import PaymentLinkPaidHandler
-from application.payments.reconcile import ReconcilePayments
 from application.payments.retry_payment import RetryPayment
 from application.scheduling.appointments import AppointmentReportedHandler
 from application.scheduling.schedule import ScheduleBookingHandler
+from entrypoints.payment_providers import extension_charges as off_session_charges
+from entrypoints.payment_providers import extension_checkouts, payment_gateways, reconciliation
 from entrypoints.settings import Settings
 from entrypoints.webhook_dispatch import WebhookDispatch
 from entrypoints.worker import Worker
@@ -81,7 +77,7 @@ class Container(containers.DeclarativeContainer):
     http = providers.Singleton(HttpLanes, lanes=settings.provided.outbox_concurrency)
     # Integrations without credentials (mock) settle their outbox messages at once.
     mock_sender = providers.Singleton(LoggingMockSender)
-    payment_mode = settings.provided.payment_mode  # the live payment provider, else `sandbox`
+    payment_mode = settings.provided.payment_mode  # the default payment provider, else `sandbox`
 
     # Providers: one block each, configured by its own settings (`settings.<name>`, its package's
     # settings.py); a sender is live in its provider's `connected` mode and mock otherwise.
@@ -89,10 +85,7 @@ class Container(containers.DeclarativeContainer):
     stripe_api = providers.Singleton(StripeApi, stripe_settings.secret_key, api_base=stripe_settings.api_base)
     stripe_webhook = providers.Singleton(StripeWebhook, stripe_settings.webhook_secret)
     stripe_sender = providers.Selector(
-        payment_mode,
-        stripe=providers.Singleton(StripeRefundSender, stripe_api),
-        sandbox=mock_sender,
-        airwallex=mock_sender,
+        stripe_settings.mode, connected=providers.Singleton(StripeRefundSender, stripe_api), mock=mock_sender
     )
 
     airwallex_settings = settings.provided.airwallex
@@ -106,10 +99,9 @@ class Container(containers.DeclarativeContainer):
     )
     airwallex_webhook = providers.Singleton(AirwallexWebhook, airwallex_settings.webhook_secret)
     airwallex_sender = providers.Selector(
-        payment_mode,
-        airwallex=providers.Singleton(AirwallexRefundSender, airwallex_api),
-        stripe=mock_sender,
-        sandbox=mock_sender,
+        airwallex_settings.mode,
+        connected=providers.Singleton(AirwallexRefundSender, airwallex_api),
+        mock=mock_sender,
     )
 
     acuity_settings = settings.provided.acuity
@@ -206,40 +198,14 @@ class Container(containers.DeclarativeContainer):
         mock=mock_sender,
     )
 
-    # Payment gateways by the name a booking request may give as `payment_provider`. The sandbox is
-    # there only without Stripe credentials: its page would otherwise let anyone mark a booking paid.
-    payments = providers.Selector(
-        payment_mode,
-        airwallex=providers.Dict(airwallex=providers.Singleton(AirwallexPaymentGateway, airwallex_api)),
-        sandbox=providers.Dict(
-            sandbox=providers.Singleton(SandboxPaymentGateway, settings.provided.public_url)
-        ),
-        stripe=providers.Dict(
-            stripe=providers.Singleton(
-                StripePaymentGateway, stripe_api, clock, return_url=settings.provided.return_url
-            ),
-            stripe_payment_intent=providers.Singleton(
-                StripePaymentGateway,
-                stripe_api,
-                clock,
-                return_url=settings.provided.return_url,
-                payment_intent=True,
-            ),
-        ),
+    # Every configured payment provider is live: the gateways by the `payment_provider` a booking may
+    # name, and per provider the extension charges and checkouts (payment_providers.py).
+    payments = providers.Singleton(
+        payment_gateways, settings, stripe_api.provider, airwallex_api.provider, clock
     )
-    extension_charges = providers.Selector(
-        payment_mode,
-        stripe=providers.Singleton(StripeOffSessionCharges, stripe_api),
-        sandbox=providers.Singleton(SandboxCharges),
-        airwallex=providers.Singleton(NoOffSessionCharges),
-    )
-    extension_checkout = providers.Selector(
-        payment_mode,
-        stripe=providers.Singleton(
-            StripeExtensionCheckout, stripe_api, return_url=settings.provided.return_url
-        ),
-        sandbox=providers.Singleton(SandboxExtensionCheckout),
-        airwallex=providers.Singleton(AirwallexExtensionPayment, airwallex_api),
+    extension_charges = providers.Singleton(off_session_charges, settings, stripe_api.provider)
+    extension_checkout = providers.Singleton(
+        extension_checkouts, settings, stripe_api.provider, airwallex_api.provider
     )
 
     # Use cases.
@@ -262,18 +228,16 @@ class Container(containers.DeclarativeContainer):
     trip_status = providers.Singleton(TripStatusReportedHandler, uow, clock)
     mark_ready = providers.Singleton(MarkReady, uow, clock)
     payment_link_paid = providers.Singleton(PaymentLinkPaidHandler, uow, catalog, clock)
-    reconcile_payments = providers.Selector(
-        payment_mode,
-        stripe=providers.Singleton(
-            ReconcilePayments,
-            providers.Singleton(StripeEventSource, stripe_api),
-            providers.Singleton(SqlCheckpointStore, database),
-            payment_events,
-            payment_link_paid,
-            clock,
-        ),
-        sandbox=providers.Object(None),
-        airwallex=providers.Object(None),
+    reconcile_payments = providers.Singleton(
+        reconciliation,
+        settings,
+        stripe_api.provider,
+        airwallex_api.provider,
+        providers.Singleton(SqlCheckpointStore, database),
+        payment_events,
+        payment_link_paid,
+        clock,
+        uow,
     )
     retry_payment = providers.Singleton(
         RetryPayment, uow, catalog, payments, clock, default_provider=payment_mode

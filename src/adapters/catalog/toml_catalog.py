@@ -78,6 +78,9 @@ class OfferingIn(Struct, forbid_unknown_fields=True, kw_only=True):
     stripe_payment_link_id: str | None = None
     acuity_appointment_type_id: int | None = None
     cal_event_type_id: int | None = None
+    payment_provider: (
+        Literal["stripe", "stripe_payment_intent", "airwallex", "airwallex_payment_intent"] | None
+    ) = None
     notification_templates: dict[str, dict[str, dict[str, TemplateIn]]] = {}
 
 
@@ -161,6 +164,7 @@ def _offering(o: OfferingIn, resources: dict[str, Resource], where: str) -> Offe
         stripe_payment_link_id=o.stripe_payment_link_id,
         acuity_appointment_type_id=o.acuity_appointment_type_id,
         cal_event_type_id=o.cal_event_type_id,
+        payment_provider=o.payment_provider,
         notification_templates=_templates(o.notification_templates, where),
     )
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from application.ports import LedgerEntry
-from domain.events import CHARGE, DomainEvent, MoneyMoved
+from domain.events import DomainEvent, MoneyMoved
 
 
 class MemoryLedger:
@@ -34,8 +34,8 @@ class MemoryLedger:
             )
         )
 
-    async def charge(self, provider: str, payment_ref: str) -> LedgerEntry | None:
-        key = (provider, payment_ref, CHARGE)
+    async def entry(self, provider: str, provider_ref: str, kind: str) -> LedgerEntry | None:
+        key = (provider, provider_ref, kind)
         return next((e for e in self._entries if (e.provider, e.provider_ref, e.kind) == key), None)
 
     async def of_bookings(self, booking_ids: Sequence[UUID]) -> list[LedgerEntry]:

@@ -12,17 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence import tables as t
 from application.ports import LedgerEntry
-from domain.events import CHARGE
 
 
 class SqlPaymentLedger:
     def __init__(self, connection: AsyncConnection) -> None:
         self._c = connection
 
-    async def charge(self, provider: str, payment_ref: str) -> LedgerEntry | None:
+    async def entry(self, provider: str, provider_ref: str, kind: str) -> LedgerEntry | None:
         p = t.payment_ledger.c
         query = sa.select(t.payment_ledger).where(
-            p.provider == provider, p.provider_ref == payment_ref, p.kind == CHARGE
+            p.provider == provider, p.provider_ref == provider_ref, p.kind == kind
         )
         row = (await self._c.execute(query)).first()
         return entry_from_row(row) if row is not None else None

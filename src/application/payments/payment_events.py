@@ -17,6 +17,7 @@ from application.payments.commands import (
     PaymentOutcome,
     PaymentSucceeded,
     RefundRecorded,
+    payment_link_key,
 )
 from application.payments.extensions import receive_extension_payment
 from application.payments.ledger import record_charge, record_refund, refunded_cents
@@ -38,6 +39,8 @@ class PaymentEventHandler:
             return await self._extension_paid(event, now)
         if isinstance(event, RefundRecorded) and event.booking_id is None:
             event = await self._find_booking(event)
+        if isinstance(event, PaymentSucceeded) and event.payment_link:
+            event = await self._find_link(event)
         if not isinstance(event, EventIgnored):
             # Most events change one booking nobody else is changing: read it without a lock and write
             # the change with the event's record in one statement. When that cannot be done safely, the
@@ -54,10 +57,23 @@ class PaymentEventHandler:
         charge = None
         if event.payment_ref:
             async with self._uow(read_only=True) as uow:
-                charge = await uow.payments.charge(event.provider, event.payment_ref)
+                charge = await uow.payments.entry(event.provider, event.payment_ref, CHARGE)
         if charge is None:
             return EventIgnored(event.provider, event.event_id, event.event_type)
         return replace(event, booking_id=charge.booking_id)
+
+    async def _find_link(self, event: PaymentSucceeded) -> PaymentSucceeded | EventIgnored:
+        """A payment through a payment link names the link: the booking it was made for, if any."""
+        assert event.payment_link is not None  # noqa: S101 - checked by the caller
+        async with self._uow(read_only=True) as uow:
+            booking = await uow.bookings.find_by_reference(
+                payment_link_key(event.provider), event.payment_link
+            )
+        if booking is not None:
+            return replace(event, booking_id=booking.id)
+        if event.booking_id is not None:
+            return event
+        return EventIgnored(event.provider, event.event_id, event.event_type)
 
     async def _extension_paid(self, event: ExtensionPaid, now: datetime) -> PaymentOutcome:
         """Recorded with its effect in one transaction, the extension locked: a duplicate applies once,
@@ -169,7 +185,7 @@ async def _succeeded(
     outcome = _attempt(lambda: booking.mark_paid(now=now))
     if outcome is not PaymentOutcome.APPLIED or await uow.bookings.flush(booking, now=now):
         return outcome
-    fresh = await uow.bookings.get(event.booking_id, for_update=True)
+    fresh = await uow.bookings.get(booking.id, for_update=True)
     if fresh is None:  # pragma: no cover - the row is locked by this transaction
         return PaymentOutcome.UNKNOWN_BOOKING
     fresh.record_payment(event.provider, event.payment_ref)
