@@ -8,12 +8,16 @@ from typing import Any
 from uuid import UUID
 
 from domain.events import (
+    REFUND,
     BookingCancelled,
     BookingConfirmed,
     CalBookingAbandoned,
+    CustomerBooked,
     DeliveryRequested,
     DomainEvent,
+    ExtensionPaymentReceived,
     ExtensionProposed,
+    MoneyMoved,
     PaymentFailed,
     PaymentLinkAbandoned,
     RefundIssued,
@@ -50,12 +54,14 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
                 *_tell_customer("booking_confirmed", booking),
                 *(pickup if dispatch else []),
             ]
-        case BookingCancelled(paid=paid, occurred_at=at, cal_booking_uid=cal_uid):
+        case BookingCancelled(cal_booking_uid=cal_uid):
+            # Accounting credits what the provider reports refunded (MoneyMoved), not the cancellation.
             return [
-                *([_accounting("booking_refunded", booking, at)] if paid else []),
                 *_tell_customer("booking_cancelled", booking),
                 *([_cancel_at_cal(booking, cal_uid)] if cal_uid else []),
             ]
+        case CustomerBooked() | ExtensionPaymentReceived() | MoneyMoved():
+            return _accounting_messages(event)
         case CalBookingAbandoned(cal_booking_uid=uid):
             return [_cancel_at_cal(booking, uid)]
         case PaymentFailed(occurred_at=at):
@@ -112,6 +118,37 @@ def extension_of(topic: str, idempotency_key: str, payload: Mapping[str, Any]) -
 def _accounting(fact: str, booking: UUID, at: datetime) -> OutboxMessage:
     """The invoice (or credit note) is dated by the fact, so a late delivery dates it the same."""
     return OutboxMessage(f"odoo.{fact}", f"odoo.{fact}:{booking}", booking, {"at": at.isoformat()})
+
+
+def _accounting_messages(event: DomainEvent) -> list[OutboxMessage]:
+    """The customer when they book, a paid extension's supplementary invoice, each refund's credit note."""
+    booking = event.booking_id
+    match event:
+        case CustomerBooked(occurred_at=at):
+            return [_accounting("booking_created", booking, at)]
+        case ExtensionPaymentReceived(extension_id=extension, occurred_at=at):
+            payload = {EXTENSION_ID: str(extension), "at": at.isoformat()}
+            key = f"odoo.extension_paid:{extension}"
+            return [OutboxMessage("odoo.extension_paid", key, booking, payload)]
+        case MoneyMoved(kind=kind, invoiced=True) if kind == REFUND:
+            return [_credit_note(event)]
+        case _:
+            return []
+
+
+def _credit_note(refund: MoneyMoved) -> OutboxMessage:
+    """One credit note per refund the provider reported, of the refunded amount (`amount_cents`)."""
+    payload: dict[str, Any] = {
+        "provider": refund.provider,
+        "refund_ref": refund.provider_ref,
+        "amount_cents": refund.amount_cents,
+        "currency": refund.currency,
+        "at": refund.occurred_at.isoformat(),
+    }
+    if refund.extension_id is not None:
+        payload[EXTENSION_ID] = str(refund.extension_id)
+    key = f"odoo.credit_note:{refund.provider}:{refund.provider_ref}"
+    return OutboxMessage("odoo.credit_note", key, refund.booking_id, payload)
 
 
 def _trip(kind: str, booking: UUID, payload: dict[str, str] | None = None) -> OutboxMessage:

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 from uuid import UUID
 
-from domain.accounting import Invoice
 from domain.availability import Occupancy, OccupiedTimes
 from domain.booking import Booking
 from domain.catalog import Catalog, Offering, Resource
@@ -169,6 +168,11 @@ class OutboxCounts:
 
 class OutboxReader(Protocol):
     async def counts(self) -> OutboxCounts: ...
+
+    async def undelivered(
+        self, booking_ids: Sequence[UUID], *, targets: Sequence[str]
+    ) -> dict[UUID, set[str]]:
+        """Per booking, the states (`pending`, `dead`) of its messages to these targets not delivered."""
 
 
 class ExtensionRepository(Protocol):
@@ -331,16 +335,6 @@ class SmsGateway(Protocol):
 class DispatchGateway(Protocol):
     async def send_trip(self, trip: Trip, *, idempotency_key: str) -> None:
         """Raises ProviderUnavailable to try again later, ProviderRejected to give up."""
-
-
-class AccountingGateway(Protocol):
-    async def invoice_paid(self, invoice: Invoice) -> str:
-        """Partner, posted invoice and its payment, each found before it is created; returns the
-        invoice's id at the accounting system. Safe to repeat."""
-
-    async def credit(self, invoice: Invoice) -> str:
-        """A posted credit note for the booking's invoice, found before it is created; returns its id.
-        Raises ProviderUnavailable while the invoice itself is not there yet."""
 
 
 class OutboxQueue(Protocol):

@@ -114,6 +114,7 @@ class MoneyMoved(DomainEvent):
     currency: str
     extension_id: UUID | None = None
     payment_ref: str | None = None
+    invoiced: bool = True  # a refund of the payment accounting invoiced (not of a second one): credited
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,3 +123,15 @@ class PaymentLinkAbandoned(DomainEvent):
 
     provider: str
     link_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerBooked(DomainEvent):
+    """A customer booked (through the API): accounting learns the customer as the booking is made."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionPaymentReceived(DomainEvent):
+    """The first payment of an extension arrived: it is paid, and accounting invoices it."""
+
+    extension_id: UUID

@@ -1,4 +1,4 @@
-"""The `bookhub` command: serve, worker, migrate, outbox."""
+"""The `bookhub` command: serve, worker, migrate, outbox, money."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from entrypoints import bootstrap
+from entrypoints.money_commands import add_money_commands, run_money_command
 from entrypoints.outbox_commands import add_outbox_commands, run_outbox_command
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("worker", help="run the background worker alone")
     commands.add_parser("migrate", help="apply the database migrations")
     add_outbox_commands(commands)
+    add_money_commands(commands)
     args = parser.parse_args(argv)
     try:
         settings = bootstrap.load_settings()
@@ -55,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     container = bootstrap.start(settings)
     if args.command == "outbox":
         return run_outbox_command(container, args)
+    if args.command == "money":
+        return run_money_command(container, args)
     if args.command == "worker":
         _run_fast(_worker(container))
         return 0

@@ -34,6 +34,7 @@ from adapters.providers.stripe.senders import StripeRefundSender
 from adapters.providers.stripe.webhook import StripeWebhook
 from adapters.providers.twilio.gateway import TwilioSmsGateway
 from application.accounting.invoices import AccountingSender
+from application.accounting.money_report import MakeMoneyReport
 from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBooking, ExpireHolds
 from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
@@ -54,10 +55,11 @@ from application.payments.extensions import (
 from application.payments.payment_events import PaymentEventHandler
 from application.payments.payment_links import PaymentLinkPaidHandler
 from application.payments.retry_payment import RetryPayment
+from application.payments.sandbox_refunds import SandboxRefunds
 from application.scheduling.appointments import AppointmentReportedHandler
 from application.scheduling.schedule import ScheduleBookingHandler
 from entrypoints.payment_providers import extension_charges as off_session_charges
-from entrypoints.payment_providers import extension_checkouts, payment_gateways, reconciliation
+from entrypoints.payment_providers import extension_checkouts, payment_gateways, reconciliation, statements
 from entrypoints.settings import Settings
 from entrypoints.webhook_dispatch import WebhookDispatch
 from entrypoints.worker import Worker
@@ -147,6 +149,12 @@ class Container(containers.DeclarativeContainer):
         mock=providers.Singleton(OdooMockGateway, odoo_settings.mock_log),
     )
     odoo_sender = providers.Singleton(AccountingSender, uow, catalog, accounting)
+    money_report = providers.Singleton(
+        MakeMoneyReport,
+        uow,
+        accounting,
+        providers.Singleton(statements, settings, stripe_api.provider, airwallex_api.provider),
+    )
 
     erp_settings = settings.provided.erp
     erp_sender = providers.Selector(
@@ -275,7 +283,12 @@ class Container(containers.DeclarativeContainer):
         driver_app=driver_app_sender,
         stripe=stripe_sender,
         airwallex=airwallex_sender,
-        sandbox=mock_sender,
+        sandbox=providers.Selector(
+            payment_mode,
+            sandbox=providers.Singleton(SandboxRefunds, uow, payment_events),
+            stripe=mock_sender,
+            airwallex=mock_sender,
+        ),
         calcom=calcom_sender,
     )
     deliver_outbox = providers.Singleton(

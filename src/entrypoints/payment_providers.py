@@ -15,12 +15,14 @@ from adapters.providers.airwallex.gateway import (
     AirwallexPaymentLinkGateway,
 )
 from adapters.providers.airwallex.reconcile import AirwallexEventSource
+from adapters.providers.airwallex.statement import AirwallexStatement
 from adapters.providers.mock.gateways import NoOffSessionCharges
 from adapters.providers.sandbox.gateway import SandboxCharges, SandboxExtensionCheckout, SandboxPaymentGateway
 from adapters.providers.stripe.charges import StripeOffSessionCharges
 from adapters.providers.stripe.client import StripeApi
 from adapters.providers.stripe.gateway import StripeExtensionCheckout, StripePaymentGateway
 from adapters.providers.stripe.reconcile import StripeEventSource
+from adapters.providers.stripe.statement import StripeStatement
 from application.payments.payment_events import PaymentEventHandler
 from application.payments.payment_links import PaymentLinkPaidHandler
 from application.payments.ports import (
@@ -29,6 +31,7 @@ from application.payments.ports import (
     OffSessionCharges,
     PaymentEventSource,
     PaymentGateway,
+    ProviderStatement,
 )
 from application.payments.reconcile import ReconcilePayments, ReconcileProviders
 from application.ports import Clock, UnitOfWorkFactory
@@ -105,3 +108,15 @@ def reconciliation(
         for source in sources
     ]
     return ReconcileProviders(each) if each else None
+
+
+def statements(
+    settings: Settings, stripe: Callable[[], StripeApi], airwallex: Callable[[], AirwallexApi]
+) -> list[ProviderStatement]:
+    """What the money report reads each configured provider's figures from (its list APIs)."""
+    found: list[ProviderStatement] = []
+    if "stripe" in settings.payment_providers:
+        found.append(StripeStatement(stripe()))
+    if "airwallex" in settings.payment_providers:
+        found.append(AirwallexStatement(airwallex()))
+    return found

@@ -65,12 +65,13 @@ async def test_health_reports_the_mock_integrations_and_the_outbox_until_it_drai
         await paid_booking(client)
         clock.advance(timedelta(seconds=30))
         waiting = (await client.get("/health")).json()
-        assert (waiting["outbox"]["pending"], waiting["outbox"]["dead"]) == (4, 0)
+        assert (waiting["outbox"]["pending"], waiting["outbox"]["dead"]) == (5, 0)
         assert waiting["outbox"]["oldest_pending_age_seconds"] >= 0  # rows carry the system clock
 
         assert await deliver_all(container) == [
             "email.booking_confirmed delivered",
             "erp.booking_confirmed delivered",
+            "odoo.booking_created delivered",
             "odoo.booking_paid delivered",
             "sms.booking_confirmed delivered",
         ]
@@ -165,6 +166,7 @@ async def test_a_disabled_erp_keeps_its_secrets_and_skips_its_messages(database_
             assert await deliver_all(container) == [
                 "email.booking_confirmed delivered",
                 "erp.booking_confirmed skipped",
+                "odoo.booking_created delivered",
                 "odoo.booking_paid delivered",
                 "sms.booking_confirmed delivered",
             ]
@@ -233,6 +235,7 @@ async def test_a_paid_booking_is_emailed_through_resend_in_the_customers_languag
             assert await deliver_all(container) == [
                 "email.booking_confirmed delivered",
                 "erp.booking_confirmed delivered",
+                "odoo.booking_created delivered",
                 "odoo.booking_paid delivered",
                 "sms.booking_confirmed delivered",
             ]

@@ -316,6 +316,15 @@ class _Outbox:
     async def counts(self) -> OutboxCounts:
         return OutboxCounts(pending=len(self._s.outbox), dead=0)
 
+    async def undelivered(
+        self, booking_ids: Sequence[UUID], *, targets: Sequence[str]
+    ) -> dict[UUID, set[str]]:
+        found: dict[UUID, set[str]] = {}
+        for m in self._s.outbox:  # every message here is pending: none is ever delivered
+            if m.booking_id in booking_ids and m.topic.partition(".")[0] in targets:
+                found.setdefault(m.booking_id, set()).add("pending")
+        return found
+
 
 class FakeUnitOfWork:
     """Changes stay staged until commit, like a transaction; commit also writes audit and outbox."""

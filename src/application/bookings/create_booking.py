@@ -35,6 +35,7 @@ from domain.catalog import Offering
 from domain.customer import is_valid_email, normalise_email
 from domain.dispatch import Dispatch
 from domain.errors import OutsideOpeningHours
+from domain.events import CustomerBooked
 from domain.slot import Slot
 from domain.statuses import BookingStatus
 
@@ -130,6 +131,7 @@ class CreateBookingHandler:
             dispatch=dispatch,
         )
         booking.token_hash = token_hash(token)
+        booking.events.append(CustomerBooked(booking.id, now))  # accounting learns the customer now
         return customer, booking
 
     async def _finish(

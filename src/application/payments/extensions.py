@@ -26,7 +26,7 @@ from application.tokens import token_matches
 from domain.booking import Booking, payment_method_key
 from domain.catalog import Money
 from domain.errors import DomainError
-from domain.events import ExtensionProposed
+from domain.events import ExtensionPaymentReceived, ExtensionProposed
 from domain.extension import (
     MAX_AMOUNT_CENTS,
     MIN_AMOUNT_CENTS,
@@ -189,6 +189,8 @@ async def receive_extension_payment(
     if extension.status is not status:
         await uow.extensions.save(extension)
     if booking is not None:
+        if received is Received.PAID:
+            booking.events.append(ExtensionPaymentReceived(booking.id, now, extension.id))
         price = extension.price
         record_charge(
             booking,

@@ -49,8 +49,10 @@ def record_refund(
     currency: str,
     now: datetime,
     extension_id: UUID | None = None,
+    invoiced: bool = True,
 ) -> None:
-    """Money the provider gave back, named by its refund id; `payment_ref` the payment it gives back."""
+    """Money the provider gave back, named by its refund id; `payment_ref` the payment it gives back,
+    `invoiced` whether that payment is the one accounting invoiced (a second payment is not)."""
     if amount_cents > 0:
         booking.events.append(
             MoneyMoved(
@@ -63,6 +65,7 @@ def record_refund(
                 currency.upper(),
                 extension_id,
                 payment_ref,
+                invoiced,
             )
         )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from uuid import UUID
 
 from application.payments.commands import (
     EventIgnored,
@@ -177,7 +178,7 @@ async def _succeeded(
         return PaymentOutcome.APPLIED  # a repeat under another event id, or a success seen after its refund
     booking.record_payment(event.provider, event.payment_ref)
     if booking.status is BookingStatus.CANCELLED:
-        return _refuse(booking, now)
+        return _refuse(booking, event.payment_ref, now)
     if booking.holds_slot(now):
         return _attempt(lambda: booking.mark_paid(now=now))
     # A late payment: the hold ran out. It confirms the booking if the slot is still free, which the
@@ -189,7 +190,7 @@ async def _succeeded(
     if fresh is None:  # pragma: no cover - the row is locked by this transaction
         return PaymentOutcome.UNKNOWN_BOOKING
     fresh.record_payment(event.provider, event.payment_ref)
-    return _refuse(fresh, now)
+    return _refuse(fresh, event.payment_ref, now)
 
 
 async def _refunded(
@@ -199,6 +200,7 @@ async def _refunded(
     named = (event.provider, event.payment_ref)
     charge = next((e for e in entries if e.kind == CHARGE and (e.provider, e.provider_ref) == named), None)
     extension = charge.extension_id if charge is not None else None
+    another = bool(event.payment_ref) and booking.is_another_payment(event.provider, event.payment_ref)
     if event.refund_ref:
         record_refund(
             booking,
@@ -209,10 +211,9 @@ async def _refunded(
             currency=charge.currency if charge is not None else booking.price.currency,
             now=now,
             extension_id=extension,
+            invoiced=await _invoiced(uow, booking, extension, event.payment_ref, another=another),
         )
-    if extension is not None or (
-        event.payment_ref and booking.is_another_payment(event.provider, event.payment_ref)
-    ):
+    if extension is not None or another:
         return PaymentOutcome.IGNORED  # the refund of an extension's or a second payment
     total = event.refunded_cents
     if event.refund_ref:  # this one refund, and those the ledger holds already
@@ -232,7 +233,24 @@ async def _refunded(
     return _attempt(lambda: booking.record_refund(full=full, now=now))
 
 
-def _refuse(booking: Booking, now: datetime) -> PaymentOutcome:
+async def _invoiced(
+    uow: UnitOfWork, booking: Booking, extension_id: UUID | None, payment_ref: str | None, *, another: bool
+) -> bool:
+    """Whether the refunded payment is the one accounting invoiced: the booking's own payment, or the
+    payment that paid the extension (not a second one, which was refunded without an invoice)."""
+    if extension_id is None:
+        return not another and booking.references.get(REFUSED_PAYMENT) != payment_ref
+    extension = await uow.extensions.get(extension_id, booking_id=booking.id)
+    return extension is not None and extension.payment_ref == payment_ref
+
+
+# A payment the booking refused (it came too late): it goes back, and accounting never invoiced it.
+REFUSED_PAYMENT = "refused_payment"
+
+
+def _refuse(booking: Booking, payment_ref: str | None, now: datetime) -> PaymentOutcome:
+    if payment_ref:
+        booking.references[REFUSED_PAYMENT] = payment_ref
     outcome = _attempt(lambda: booking.refuse_late_payment(now=now))
     return PaymentOutcome.REFUND_REQUESTED if outcome is PaymentOutcome.APPLIED else outcome
 
