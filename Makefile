@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format bench bench-tools bench-webhooks clean
+.PHONY: install run test lint format bench bench-tools bench-webhooks bench-pages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,10 +38,15 @@ bench: install bench-tools
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/outbox.py
 	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/pages.py
 
 # Only the webhook ingest beside the bare echo and pgbench (about a minute and a half).
 bench-webhooks: install bench-tools
 	$(BIN)/python bench/webhooks.py
+
+# Only the customer pages (catalog and day page over 100k bookings), about a minute and a half.
+bench-pages: install bench-tools
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis bookhub.db bookhub.db-*

@@ -30,9 +30,16 @@ from domain.outbox import OutboxMessage, target_of
 # Each customer message goes out on both channels; the sms sender skips customers without a phone.
 CUSTOMER_CHANNELS = ("email", "sms")
 EXTENSION_ID = "extension_id"  # the payload key of a message about one extension
+AMOUNT_CENTS = "amount_cents"  # the payload key of a partial refund's (and every credit note's) amount
 # The integration that delivers each topic's target (`<target>.<fact>`), as /health names it: a channel
 # names the provider behind it; a provider's own target is its name.
 INTEGRATION_OF_TARGET: Mapping[str, str] = {"email": "resend", "sms": "twilio"}
+# Targets whose messages reach the person or carry their details: an erased person's are skipped.
+# The others (refunds, accounting, the ERP, Cal.com cancellations) carry ids only and still go out.
+PERSONAL_TARGETS = frozenset({*CUSTOMER_CHANNELS, "driver_app"})
+# A customer's reference at a provider that can forget them, and the topic that asks it to.
+FORGET_CUSTOMER: Mapping[str, str] = {"stripe_customer": "stripe.customer_erased"}
+CUSTOMER_REF = "customer_ref"  # the payload key of a `*.customer_erased` message
 
 
 def integration_of(topic: str) -> str:
@@ -66,9 +73,11 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
             return [_cancel_at_cal(booking, uid)]
         case PaymentFailed(occurred_at=at):
             return _tell_customer("payment_failed", booking, f":{at.isoformat()}")
-        case RefundRequested(provider=provider, payment_ref=ref, duplicate=duplicate):
+        case RefundRequested(provider=provider, payment_ref=ref, duplicate=duplicate, amount_cents=amount):
             # One refund per booking and provider (and per extra payment): the key dedupes retries.
-            payload = {"payment_ref": ref} if ref else {}
+            payload: dict[str, Any] = {"payment_ref": ref} if ref else {}
+            if amount is not None:  # a partial refund; without it, what is left of the payment
+                payload |= {AMOUNT_CENTS: amount, "currency": event.currency}
             key = f"refund:{booking}:{provider}" + (f":{ref}" if duplicate else "")
             return [OutboxMessage(f"{provider}.refund", key, booking, payload)]
         case PaymentLinkAbandoned(provider=provider, link_id=link):
@@ -116,7 +125,7 @@ def extension_of(topic: str, idempotency_key: str, payload: Mapping[str, Any]) -
 
 
 def _accounting(fact: str, booking: UUID, at: datetime) -> OutboxMessage:
-    """The invoice (or credit note) is dated by the fact, so a late delivery dates it the same."""
+    """The invoice is dated by the fact, so a late delivery dates it the same."""
     return OutboxMessage(f"odoo.{fact}", f"odoo.{fact}:{booking}", booking, {"at": at.isoformat()})
 
 
@@ -141,7 +150,7 @@ def _credit_note(refund: MoneyMoved) -> OutboxMessage:
     payload: dict[str, Any] = {
         "provider": refund.provider,
         "refund_ref": refund.provider_ref,
-        "amount_cents": refund.amount_cents,
+        AMOUNT_CENTS: refund.amount_cents,
         "currency": refund.currency,
         "at": refund.occurred_at.isoformat(),
     }
@@ -160,3 +169,12 @@ def _cancel_at_cal(booking: UUID, uid: str) -> OutboxMessage:
     return OutboxMessage(
         "calcom.booking_cancelled", f"calcom.booking_cancelled:{booking}:{uid}", booking, {"uid": uid}
     )
+
+
+def forget_customer(customer_id: UUID, references: Mapping[str, str], *, at: datetime) -> list[OutboxMessage]:
+    """`stripe.customer_erased` for a customer Stripe knows: the sender deletes it there."""
+    return [
+        OutboxMessage(topic, f"{topic}:{customer_id}", None, {CUSTOMER_REF: references[key]}, available_at=at)
+        for key, topic in FORGET_CUSTOMER.items()
+        if references.get(key)
+    ]

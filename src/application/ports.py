@@ -73,6 +73,10 @@ class BookingRepository(Protocol):
         its slot again). False when it did: nothing was written and the repository forgot the booking,
         so `get` reads it afresh; the rest of the unit of work goes on."""
 
+    async def sessions_of(self, package_id: UUID, *, for_update: bool = False) -> list[Booking]:
+        """The sessions of a package (bookings naming it), earliest first, whatever their status."""
+        ...
+
     async def set_references(self, booking_id: UUID, references: dict[str, str]) -> None:
         """Store a booking's provider references in one statement (after its payment session exists)."""
 
@@ -185,6 +189,9 @@ class ExtensionRepository(Protocol):
         ...
 
     async def save(self, extension: Extension) -> None: ...
+
+    async def of_booking(self, booking_id: UUID) -> list[Extension]:
+        """Every extension of the booking, oldest first."""
 
     async def paid_of(self, booking_id: UUID) -> list[Extension]:
         """The booking's paid extensions, locked for update."""
@@ -314,6 +321,11 @@ class SinkStatus:
     integration: str
     last_success_at: datetime | None
     failures_in_a_row: int
+
+
+class SecretKeySource(Protocol):
+    async def secret_key(self) -> bytes:
+        """The hub's signing key: the configured one, else the one generated on first start and kept."""
 
 
 class Sender(Protocol):

@@ -9,7 +9,8 @@ from typing import Any, Final
 from uuid import UUID
 
 from domain.catalog import Money
-from domain.dispatch import Dispatch, NotDispatched, TripStatus
+from domain.credits import SessionCredits
+from domain.dispatch import BOOKING_AFTER_TRIP, READY_FROM, Dispatch, NotDispatched, TripStatus
 from domain.errors import IllegalTransition, PaymentRequired
 from domain.events import (
     BookingCancelled,
@@ -64,11 +65,6 @@ def payment_ref_key(provider: str) -> str:
 # Driver trips: the booking's references keep the driver app's last status and trip id.
 TRIP_STATUS: Final = "driver_app_status"
 TRIP_ID: Final = "driver_app_trip_id"
-_READY_FROM: Final = frozenset({_B.CONFIRMED, _B.SCHEDULED, _B.IN_SERVICE})
-_BOOKING_AFTER_TRIP: Final[Mapping[TripStatus, BookingStatus]] = {
-    TripStatus.PICKUP_COMPLETED: _B.IN_SERVICE,
-    TripStatus.DELIVERY_COMPLETED: _B.COMPLETED,
-}
 
 
 @dataclass(slots=True, eq=False)
@@ -89,6 +85,8 @@ class Booking:
     references: dict[str, str] = field(default_factory=dict)
     dispatch: Dispatch | None = None
     token_hash: bytes = b""
+    credits: SessionCredits | None = None  # a package: the sessions its payment bought
+    package_id: UUID | None = None  # a session: the package it spends a credit of
     version: int = 0
     events: list[DomainEvent] = field(default_factory=list, repr=False)
 
@@ -158,6 +156,8 @@ class Booking:
         if confirm and _B.CONFIRMED not in BOOKING_TRANSITIONS[self.status]:
             raise IllegalTransition("booking", self.status, _B.CONFIRMED)
         self._pay_to(_P.PAID)
+        if self.credits is not None:
+            self.credits.start(now)
         if confirm:
             self._move_to(_B.CONFIRMED, now=now)
             self.hold_expires_at = None
@@ -244,21 +244,21 @@ class Booking:
         if payment_ref:
             self.references[payment_ref_key(provider)] = payment_ref
 
-    def cancel(self, *, now: datetime, by_provider: str | None = None) -> None:
+    def cancel(self, *, now: datetime, by_provider: str | None = None, refund: int | None = None) -> None:
         """A customer, admin or scheduling provider cancels; an expired booking has nothing left to
-        cancel. What was paid is refunded through the provider that took it; the Cal.com booking is
-        cancelled too, unless Cal.com is who told us."""
+        cancel. What was paid (or `refund` cents of it) is refunded through the provider that took it;
+        the Cal.com booking is cancelled too, unless Cal.com is who told us."""
         if self.status is _B.CANCELLED:
             return
         if self.status is _B.EXPIRED:
             raise IllegalTransition("booking", self.status, _B.CANCELLED)
-        paid = self.payment_status in (_P.PAID, _P.PARTIALLY_REFUNDED)  # what is left goes back
+        paid = self.payment_status in (_P.PAID, _P.PARTIALLY_REFUNDED) and refund != 0
         self._move_to(_B.CANCELLED, now=now)
         self.hold_expires_at = None
         cal_uid = self._cal_uid() if by_provider != "calcom" else None
-        self.events.append(BookingCancelled(self.id, now, paid=paid, cal_booking_uid=cal_uid))
+        self.events.append(BookingCancelled(self.id, now, paid, cal_uid))
         if paid:
-            self._request_refund(now)
+            self._request_refund(now, refund)
 
     def record_payment_method(self, provider: str, payment_method: str) -> None:
         """Remember the payment method the booking's payment saved, for later off-session charges."""
@@ -309,10 +309,13 @@ class Booking:
         """The provider that took the booking's payment (and its extensions')."""
         return self.references.get(PAYMENT_PROVIDER_REF, "sandbox")
 
-    def _request_refund(self, now: datetime) -> None:
+    def _request_refund(self, now: datetime, amount: int | None = None) -> None:
         provider = self.payment_provider
         ref = self.references.get(payment_ref_key(provider))
-        self.events.append(RefundRequested(self.id, now, provider=provider, payment_ref=ref))
+        currency = self.price.currency if amount is not None else None  # of a partial refund
+        self.events.append(
+            RefundRequested(self.id, now, provider, ref, amount_cents=amount, currency=currency)
+        )
 
     def _cal_uid(self) -> str | None:
         return self.references.get(CAL_BOOKING_UID)
@@ -347,14 +350,14 @@ class Booking:
         """The service is done: a dispatched booking that is under way sends its vehicle back."""
         if self.dispatch is None:
             raise NotDispatched(f"booking {self.id} has no driver trips")
-        if self.status not in _READY_FROM:
+        if self.status not in READY_FROM:
             raise IllegalTransition("booking", self.status, "ready")
         self.events.append(DeliveryRequested(self.id, now))
 
     def record_trip(self, status: TripStatus, *, now: datetime, trip_id: str | None = None) -> None:
         """A status from the driver app. Pickup done puts the booking in service, delivery done
         completes it (each checked before anything changes); every status is kept and audited."""
-        target = _BOOKING_AFTER_TRIP.get(status)
+        target = BOOKING_AFTER_TRIP.get(status)
         if target is self.status:
             target = None  # a repeated report: the booking is already there
         if target is not None and target not in BOOKING_TRANSITIONS[self.status]:

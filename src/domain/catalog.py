@@ -82,12 +82,20 @@ class Offering:
     acuity_appointment_type_id: int | None = None
     cal_event_type_id: int | None = None
     payment_provider: str | None = None  # this offering's default among the configured providers
+    free_cancellation_hours: int | None = None  # None: the customer cancels free until the start
+    sessions: int | None = None  # a package: one payment buys this many sessions, scheduled one by one
+    valid_days: int | None = None  # a package's sessions start within this many days of payment
     # event -> channel -> locale -> template
     notification_templates: Mapping[str, Mapping[str, Mapping[str, Template]]] = field(default_factory=dict)
 
     @property
     def requires_payment(self) -> bool:
         return not self.price.is_free
+
+    @property
+    def free_cancellation(self) -> timedelta:
+        """How long before its start a booking (or a session) can still be cancelled free of charge."""
+        return timedelta(hours=self.free_cancellation_hours or 0)
 
     def ranges_on(self, day: date) -> tuple[TimeRange, ...]:
         return self.opening_hours.get(WEEKDAYS[day.weekday()], ())

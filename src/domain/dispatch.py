@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Final
 from uuid import UUID
 
 from domain.errors import DomainError
+from domain.statuses import BookingStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +70,11 @@ class NotDispatched(DomainError):
     """The booking's offering sends no driver (`dispatch = false`), so it has no trips."""
 
     code = "not_dispatched"
+
+
+# The booking's status after a trip status, and the statuses a booking can be marked ready from.
+BOOKING_AFTER_TRIP: Final[Mapping[TripStatus, BookingStatus]] = {
+    TripStatus.PICKUP_COMPLETED: BookingStatus.IN_SERVICE,
+    TripStatus.DELIVERY_COMPLETED: BookingStatus.COMPLETED,
+}
+READY_FROM: Final = frozenset({BookingStatus.CONFIRMED, BookingStatus.SCHEDULED, BookingStatus.IN_SERVICE})

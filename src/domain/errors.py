@@ -35,3 +35,27 @@ class PaymentRequired(DomainError):
 
 class InvalidCatalog(DomainError):
     code = "invalid_catalog"
+
+
+class ErasureRefused(DomainError):
+    """The person has a booking still to come or under way: it must be cancelled before erasure."""
+
+    code = "erasure_refused"
+
+
+class NoSessionsLeft(DomainError):
+    """A package's sessions are all scheduled (or used): another one needs another package."""
+
+    code = "no_sessions_left"
+
+
+class OutsideValidity(DomainError):
+    """A package's session must start before the package's validity ends."""
+
+    code = "outside_validity"
+
+
+class NotAPackage(DomainError):
+    """Sessions are scheduled on a package (an offering with `sessions`), not on a single booking."""
+
+    code = "not_a_package"

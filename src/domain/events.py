@@ -83,6 +83,8 @@ class RefundRequested(DomainEvent):
     provider: str
     payment_ref: str | None
     duplicate: bool = False  # a second payment for a booking paid already
+    amount_cents: int | None = None  # a partial refund; None: what is left of the payment
+    currency: str | None = None  # the partial refund's
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,10 +54,17 @@ def render(text: str, values: Mapping[str, str], *, escape: bool = False) -> str
 
 
 def placeholders(
-    booking: Booking, customer: Customer, offering: Offering, extension: Extension | None = None
+    booking: Booking,
+    customer: Customer,
+    offering: Offering,
+    extension: Extension | None = None,
+    *,
+    manage_url: str,
 ) -> dict[str, str]:
     """A message about an extension names it (`{extension_description}`) and asks its price
-    (`{amount}`); any other message's `{amount}` is the booking's price and its description is empty."""
+    (`{amount}`); any other message's `{amount}` is the booking's price and its description is empty.
+    `{manage_url}` opens the booking's page; `{payment_url}` is the provider's page where there is one,
+    else the booking's page, where the customer pays or tries again."""
     zone = offering.timezone
     start = booking.slot.start.astimezone(zone) if booking.slot else None
     end = booking.slot.end.astimezone(zone) if booking.slot else None
@@ -68,8 +75,8 @@ def placeholders(
         "start_local": start.strftime("%Y-%m-%d %H:%M") if start else "",
         "end_local": end.strftime("%Y-%m-%d %H:%M") if end else "",
         "amount": _money(extension.price if extension is not None else booking.price),
-        "payment_url": booking.references.get("payment_url", ""),
-        "manage_url": "",
+        "payment_url": booking.references.get("payment_url") or manage_url,
+        "manage_url": manage_url,
         "extension_description": extension.description if extension is not None else "",
     }
 

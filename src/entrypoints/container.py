@@ -10,6 +10,8 @@ from adapters.metrics import PrometheusMetrics
 from adapters.persistence.checkpoints import SqlCheckpointStore
 from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
+from adapters.persistence.personal_data import SqlPersonalDataFactory
+from adapters.persistence.secret_keys import SqlSecretKeys
 from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from adapters.providers.acuity.client import AcuityClient
 from adapters.providers.acuity.webhook import AcuityWebhook
@@ -30,22 +32,30 @@ from adapters.providers.odoo.gateway import OdooAccountingGateway
 from adapters.providers.odoo.mock import OdooMockGateway
 from adapters.providers.resend.gateway import ResendEmailGateway
 from adapters.providers.stripe.client import StripeApi
-from adapters.providers.stripe.senders import StripeRefundSender
+from adapters.providers.stripe.senders import StripeCustomerEraser, StripeRefundSender
 from adapters.providers.stripe.webhook import StripeWebhook
 from adapters.providers.twilio.gateway import TwilioSmsGateway
 from application.accounting.invoices import AccountingSender
 from application.accounting.money_report import MakeMoneyReport
 from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBooking, ExpireHolds
-from application.bookings.queries import GetAvailability, GetBooking, ListBookings, ListOfferings
+from application.bookings.queries import (
+    GetAvailability,
+    GetBooking,
+    GetOffering,
+    ListBookings,
+    ListOfferings,
+)
 from application.dispatch.trip_updates import MarkReady, TripStatusReportedHandler
 from application.dispatch.trips import TripSender
+from application.manage_links import ManageLinks
 from application.notifications.email import EmailNotificationSender
 from application.notifications.sms import SmsNotificationSender
 from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.health import GetHealth
 from application.outbox.prune import PruneSettledMessages
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
+from application.packages.sessions import CancelSession, ScheduleSessionHandler
 from application.payments.extensions import (
     ApproveExtension,
     DeclineExtension,
@@ -56,11 +66,15 @@ from application.payments.payment_events import PaymentEventHandler
 from application.payments.payment_links import PaymentLinkPaidHandler
 from application.payments.retry_payment import RetryPayment
 from application.payments.sandbox_refunds import SandboxRefunds
+from application.privacy.erase import EraseCustomer
+from application.privacy.export import ExportCustomerData
+from application.privacy.retention import EraseLapsedCustomers
 from application.scheduling.appointments import AppointmentReportedHandler
 from application.scheduling.schedule import ScheduleBookingHandler
 from entrypoints.payment_providers import extension_charges as off_session_charges
 from entrypoints.payment_providers import extension_checkouts, payment_gateways, reconciliation, statements
 from entrypoints.settings import Settings
+from entrypoints.web.security import Csrf
 from entrypoints.webhook_dispatch import WebhookDispatch
 from entrypoints.worker import Worker
 
@@ -75,6 +89,10 @@ class Container(containers.DeclarativeContainer):
     metrics = providers.Singleton(PrometheusMetrics)
     catalog = providers.Singleton(TomlCatalog, settings.provided.catalog_path)
     uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, database)
+    # The signing key (BOOKHUB_SECRET_KEY, else generated once and kept) and the manage links it signs.
+    secret_keys = providers.Singleton(SqlSecretKeys, database, settings.provided.secret_key)
+    manage_links = providers.Singleton(ManageLinks, secret_keys, settings.provided.public_url)
+    csrf = providers.Singleton(Csrf, secret_keys, secure=settings.provided.secure_cookies)
     # Outbound HTTP for providers and the outbox: lanes of one keep-alive connection (http_lanes.py).
     http = providers.Singleton(HttpLanes, lanes=settings.provided.outbox_concurrency)
     # Integrations without credentials (mock) settle their outbox messages at once.
@@ -88,6 +106,11 @@ class Container(containers.DeclarativeContainer):
     stripe_webhook = providers.Singleton(StripeWebhook, stripe_settings.webhook_secret)
     stripe_sender = providers.Selector(
         stripe_settings.mode, connected=providers.Singleton(StripeRefundSender, stripe_api), mock=mock_sender
+    )
+    stripe_customer_eraser = providers.Selector(
+        stripe_settings.mode,
+        connected=providers.Singleton(StripeCustomerEraser, stripe_api),
+        mock=mock_sender,
     )
 
     airwallex_settings = settings.provided.airwallex
@@ -177,7 +200,7 @@ class Container(containers.DeclarativeContainer):
     )
     sms_sender = providers.Selector(
         twilio_settings.mode,
-        connected=providers.Singleton(SmsNotificationSender, uow, catalog, sms_gateway),
+        connected=providers.Singleton(SmsNotificationSender, uow, catalog, sms_gateway, manage_links),
         mock=mock_sender,
     )
 
@@ -191,7 +214,7 @@ class Container(containers.DeclarativeContainer):
     )
     email_sender = providers.Selector(
         resend_settings.mode,
-        connected=providers.Singleton(EmailNotificationSender, uow, catalog, email_gateway),
+        connected=providers.Singleton(EmailNotificationSender, uow, catalog, email_gateway, manage_links),
         mock=mock_sender,
     )
 
@@ -229,8 +252,9 @@ class Container(containers.DeclarativeContainer):
         default_provider=payment_mode,
     )
     get_booking = providers.Singleton(GetBooking, uow)
+    get_offering = providers.Singleton(GetOffering, catalog)
     list_bookings = providers.Singleton(ListBookings, uow)
-    cancel_booking = providers.Singleton(CancelBooking, uow, clock)
+    cancel_booking = providers.Singleton(CancelBooking, uow, clock, catalog)
     expire_holds = providers.Singleton(ExpireHolds, uow, clock)
     payment_events = providers.Singleton(PaymentEventHandler, uow, clock)
     trip_status = providers.Singleton(TripStatusReportedHandler, uow, clock)
@@ -256,6 +280,20 @@ class Container(containers.DeclarativeContainer):
     pay_extension = providers.Singleton(PayExtension, uow, extension_checkout, clock)
     appointment_reported = providers.Singleton(AppointmentReportedHandler, uow, catalog, clock)
     schedule_booking = providers.Singleton(ScheduleBookingHandler, uow, catalog, clock, scheduling)
+    schedule_session = providers.Singleton(ScheduleSessionHandler, uow, catalog, clock, scheduling)
+    cancel_session = providers.Singleton(CancelSession, uow, catalog, clock)
+
+    # Personal data: export, erasure, and erasure after the retention (the worker's).
+    personal_data = providers.Singleton(SqlPersonalDataFactory, database)
+    export_customer = providers.Singleton(ExportCustomerData, personal_data)
+    erase_customer = providers.Singleton(EraseCustomer, personal_data, clock)
+    erase_lapsed_customers = providers.Singleton(
+        EraseLapsedCustomers,
+        personal_data,
+        erase_customer,
+        clock,
+        retention_days=settings.provided.retention_days,
+    )
 
     # Inbound webhooks: each provider's adapter, and the use case each command goes to.
     webhooks = providers.Singleton(
@@ -273,9 +311,11 @@ class Container(containers.DeclarativeContainer):
         trip_status=trip_status,
     )
 
-    # The outbox: one queue, a sender per topic target.
+    # The outbox: one queue, a sender per topic target, or per topic where a target has several
+    # (`stripe.customer_erased` beside the `stripe.refund` of the target's sender).
     outbox_queue = providers.Singleton(SqlOutboxQueue, database)
     senders = providers.Dict(
+        {"stripe.customer_erased": stripe_customer_eraser},
         erp=erp_sender,
         email=email_sender,
         sms=sms_sender,
@@ -318,6 +358,7 @@ class Container(containers.DeclarativeContainer):
         poll_seconds=settings.provided.worker_poll_seconds,
         reconcile=reconcile_payments,
         reconcile_seconds=settings.provided.reconcile_seconds,
+        retention=erase_lapsed_customers,
     )
 
 

@@ -29,6 +29,8 @@ from domain.outbox import RetryPolicy
 INTEGRATIONS = ("stripe", "airwallex", "acuity", "calcom", "odoo", "erp", "twilio", "resend", "driver_app")
 # Payment providers by preference: every configured one is live, the first is the default.
 PAYMENT_PROVIDERS = ("stripe", "airwallex")
+# The languages of the web pages (their gettext catalogs are in entrypoints/web/locales).
+LANGUAGES = ("en", "fr", "es", "pt", "de")
 
 __all__ = ["INTEGRATIONS", "Settings", "SettingsError"]
 
@@ -51,6 +53,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     outbox_batch: int = 100
     outbox_concurrency: int = 50
     outbox_retention_days: float = 7.0
+    retention_days: float = 1095.0  # a customer whose last booking ended longer ago is erased
+    secret_key: str | None = None  # signs manage links; unset: generated once and kept in the database
+    default_language: str = "en"  # the web pages' language when nothing else says one
     # One field per provider (its name in INTEGRATIONS), holding that provider's own settings.
     erp: ErpSettings = msgspec.field(default_factory=ErpSettings)
     resend: ResendSettings = msgspec.field(default_factory=ResendSettings)
@@ -61,6 +66,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     airwallex: AirwallexSettings = msgspec.field(default_factory=AirwallexSettings)
     acuity: AcuitySettings = msgspec.field(default_factory=AcuitySettings)
     calcom: CalComSettings = msgspec.field(default_factory=CalComSettings)
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are `Secure` when customers reach the hub over https."""
+        return self.public_url.startswith("https://")
 
     @property
     def hold(self) -> timedelta:
@@ -130,11 +140,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "BOOKHUB_OUTBOX_BATCH": self.outbox_batch,
             "BOOKHUB_OUTBOX_CONCURRENCY": self.outbox_concurrency,
             "BOOKHUB_OUTBOX_RETENTION_DAYS": self.outbox_retention_days,
+            "BOOKHUB_RETENTION_DAYS": self.retention_days,
             "BOOKHUB_DB_POOL_SIZE": self.db_pool_size,
         }
         for name, value in positive.items():
             if value <= 0:
                 raise SettingsError(f"{name}: must be more than 0")
+        if self.default_language not in LANGUAGES:
+            raise SettingsError(f"BOOKHUB_DEFAULT_LANGUAGE: one of {', '.join(LANGUAGES)}")
+        if self.secret_key is not None and len(self.secret_key) < 32:
+            raise SettingsError("BOOKHUB_SECRET_KEY: at least 32 characters (e.g. `openssl rand -hex 32`)")
+        if not self.public_url.startswith(("http://", "https://")):
+            raise SettingsError("BOOKHUB_PUBLIC_URL: must be an http:// or https:// URL")
         if self.retry_max_seconds < self.retry_base_seconds:
             raise SettingsError("BOOKHUB_RETRY_MAX_SECONDS: must be at least BOOKHUB_RETRY_BASE_SECONDS")
 
@@ -164,4 +181,7 @@ _VARIABLES: tuple[Variable, ...] = (
     ("BOOKHUB_OUTBOX_BATCH", "outbox_batch", int),
     ("BOOKHUB_OUTBOX_CONCURRENCY", "outbox_concurrency", int),
     ("BOOKHUB_OUTBOX_RETENTION_DAYS", "outbox_retention_days", float),
+    ("BOOKHUB_RETENTION_DAYS", "retention_days", float),
+    ("BOOKHUB_SECRET_KEY", "secret_key", str),
+    ("BOOKHUB_DEFAULT_LANGUAGE", "default_language", str.lower),
 )

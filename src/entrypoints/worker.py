@@ -1,4 +1,5 @@
-"""The background loop: delivers the outbox, expires holds that ran out, prunes what was delivered."""
+"""The background loop: delivers the outbox, expires holds that ran out, prunes what was delivered,
+erases customers past the retention."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from application.bookings.lifecycle import ExpireHolds
 from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.prune import PruneSettledMessages
 from application.payments.reconcile import ReconcileProviders
+from application.privacy.retention import EraseLapsedCustomers
 
 log = logging.getLogger("bookhub.worker")
 
 PRUNE_EVERY_SECONDS = 600.0
+RETENTION_EVERY_SECONDS = 3600.0
 
 
 @dataclass
@@ -28,11 +31,12 @@ class Worker:
     poll_seconds: float
     reconcile: ReconcileProviders | None = None  # with payment providers to reconcile
     reconcile_seconds: float = 300.0
+    retention: EraseLapsedCustomers | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop` is set. A batch in flight when it is set is delivered and recorded first."""
         log.info("worker started (poll every %ss)", self.poll_seconds)
-        next_sweep = next_prune = next_reconcile = 0.0
+        next_sweep = next_prune = next_reconcile = next_retention = 0.0
         while not stop.is_set():
             now = time.monotonic()
             if now >= next_sweep:
@@ -41,6 +45,9 @@ class Worker:
             if now >= next_prune:
                 next_prune = now + PRUNE_EVERY_SECONDS
                 await _guarded("outbox prune", self._prune)
+            if self.retention is not None and now >= next_retention:
+                next_retention = now + RETENTION_EVERY_SECONDS
+                await _guarded("retention", self._retain)
             if self.reconcile is not None and now >= next_reconcile:
                 next_reconcile = now + self.reconcile_seconds
                 await _guarded("payment reconciliation", self._reconcile)
@@ -68,6 +75,13 @@ class Worker:
         recovered = await self.reconcile()
         if recovered:
             log.info("reconcile: applied %s events the webhooks had not delivered", recovered)
+        return False
+
+    async def _retain(self) -> bool:
+        assert self.retention is not None  # noqa: S101 - called only when set
+        erased = await self.retention()
+        if erased:
+            log.info("retention: erased %s customers whose last booking ended long ago", erased)
         return False
 
     async def _prune(self) -> bool:

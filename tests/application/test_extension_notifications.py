@@ -18,7 +18,7 @@ from application.payments.commands import PaymentSucceeded, ProposeExtension
 from application.payments.extensions import ProposeExtensionHandler
 from domain.extension import Extension
 from domain.outbox import OutboxMessage, RetryPolicy
-from tests.application.builders import TUESDAY_TEN, Handlers, build
+from tests.application.builders import LINKS, TUESDAY_TEN, Handlers, build
 from tests.application.test_deliver_outbox import LEASE
 
 DESCRIPTION = 'Brake pads <front> & "discs"'
@@ -36,8 +36,8 @@ async def deliver(
     app: Handlers, email: FakeEmailGateway, sms: FakeSmsGateway
 ) -> list[tuple[str, DeliveryOutcome]]:
     senders = {
-        "email": EmailNotificationSender(app.uow, app.catalog, email),
-        "sms": SmsNotificationSender(app.uow, app.catalog, sms),
+        "email": EmailNotificationSender(app.uow, app.catalog, email, LINKS),
+        "sms": SmsNotificationSender(app.uow, app.catalog, sms, LINKS),
     }
     queue = InMemoryOutboxQueue(app.state)
     run = DeliverOutboxMessages(queue, senders, app.clock, policy=RetryPolicy(), lease=LEASE)

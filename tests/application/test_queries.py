@@ -37,6 +37,7 @@ def test_the_offerings_are_the_catalogs() -> None:
         "free-call",
         "paris-morning",
         "paris-night",
+        "coaching-four",
     ]
 
 

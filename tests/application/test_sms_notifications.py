@@ -14,7 +14,7 @@ from application.outbox.deliver import DeliverOutboxMessages
 from application.payments.commands import PaymentSucceeded
 from domain.catalog import Catalog, Template
 from domain.outbox import RetryPolicy
-from tests.application.builders import TUESDAY_TEN, build
+from tests.application.builders import LINKS, TUESDAY_TEN, build
 from tests.application.test_deliver_outbox import LEASE
 
 TEMPLATES = {
@@ -45,7 +45,7 @@ async def _deliver(
     customer = CustomerDetails(name="Ada Lovelace", email="ada@example.com", phone=phone, locale=locale)
     created = await app.create(CreateBooking("van-transfer", customer, start=TUESDAY_TEN))
     await app.payment_event(PaymentSucceeded("sandbox", "evt_1", created.booking_id, 8500, "EUR"))
-    sender = SmsNotificationSender(app.uow, _with_templates(app.catalog.catalog), gateway)
+    sender = SmsNotificationSender(app.uow, _with_templates(app.catalog.catalog), gateway, LINKS)
     queue = InMemoryOutboxQueue(app.state)
     deliver = DeliverOutboxMessages(queue, {"sms": sender}, app.clock, policy=RetryPolicy(), lease=LEASE)
     return [d.outcome for d in await deliver() if d.topic.startswith("sms.")]

@@ -18,6 +18,7 @@ from domain.statuses import BookingStatus, PaymentStatus
 
 EN = Template("Confirmed", "Hello {customer_name}")
 FR = Template("Confirmée", "Bonjour {customer_name}")
+MANAGE_URL = "https://book.example/manage/opaque"
 
 
 def offering(**templates: Template) -> Offering:
@@ -77,7 +78,7 @@ def test_an_email_shows_the_booking_in_the_offerings_time_zone() -> None:
     template = Template(
         "{offering_name} le {start_local}", "Bonjour {customer_name}\n{amount}, fin {end_local}"
     )
-    email = email_for(template, customer, placeholders(booking, customer, offering()))
+    email = email_for(template, customer, placeholders(booking, customer, offering(), manage_url=MANAGE_URL))
     assert email.to == "ada@example.com"
     assert email.subject == "Airport transfer le 2026-06-02 10:00"
     assert email.text == "Bonjour Ada <3\n85.00 EUR, fin 2026-06-02 11:30"
@@ -106,9 +107,34 @@ def test_a_message_about_an_extension_names_it_and_asks_its_price_escaped_in_htm
     )
     template = Template("Extra work", "{extension_description} for {amount}")
 
-    email = email_for(template, customer, placeholders(booking, customer, offering(), extension))
-    plain = placeholders(booking, customer, offering())
+    email = email_for(
+        template, customer, placeholders(booking, customer, offering(), extension, manage_url=MANAGE_URL)
+    )
+    plain = placeholders(booking, customer, offering(), manage_url=MANAGE_URL)
 
     assert email.text == "Pads <front> & discs for 120.50 EUR"
     assert email.html == "<p>Pads &lt;front&gt; &amp; discs for 120.50 EUR</p>"
     assert (plain["extension_description"], plain["amount"]) == ("", "85.00 EUR")
+
+
+def test_every_message_can_carry_the_manage_link_and_payment_url_falls_back_to_it() -> None:
+    start = datetime(2026, 6, 2, 8, 0, tzinfo=UTC)
+    booking = Booking(
+        uuid.uuid4(),
+        "airport-transfer",
+        uuid.uuid4(),
+        Money(8500, "EUR"),
+        BookingStatus.PENDING_PAYMENT,
+        PaymentStatus.FAILED,
+        start,
+        slot=Slot(start, start + timedelta(minutes=90)),
+    )
+    customer = Customer(booking.customer_id, "ada@example.com", "Ada", locale="en")
+
+    values = placeholders(booking, customer, offering(), manage_url=MANAGE_URL)
+    assert values["manage_url"] == MANAGE_URL
+    assert values["payment_url"] == MANAGE_URL  # no provider page (a PaymentIntent): the booking's page
+
+    booking.references["payment_url"] = "https://checkout.example/pay"
+    values = placeholders(booking, customer, offering(), manage_url=MANAGE_URL)
+    assert values["payment_url"] == "https://checkout.example/pay"

@@ -81,7 +81,9 @@ def test_a_newcomer_books_and_pays_in_the_sandbox_against_the_real_process(serve
     checkout = httpx.get(booking["payment"]["url"], timeout=5)
     assert "Pay" in checkout.text
     paid = httpx.post(booking["payment"]["url"], data={"outcome": "pay"}, timeout=5)
-    assert paid.status_code == 200
+    assert paid.status_code == 303  # back to the booking's page through its manage link
+    assert paid.headers["location"].startswith("/manage/")
+    assert booking["manage_url"].startswith(f"{server}/manage/")
     read = httpx.get(
         f"{server}/v1/bookings/{booking['booking_id']}",
         headers={"Authorization": f"Bearer {booking['booking_token']}"},

@@ -190,3 +190,11 @@ def test_each_provider_reads_its_own_variables_into_its_own_settings() -> None:
     )
     with pytest.raises(SettingsError, match=r"^STRIPE_RETURN_URL"):
         Settings.from_env({"STRIPE_RETURN_URL": "shop.example"})
+
+
+def test_the_retention_is_three_years_unless_set_and_must_be_more_than_zero() -> None:
+    assert Settings.from_env({}).retention_days == 1095
+    assert Settings.from_env({"BOOKHUB_RETENTION_DAYS": "0.01"}).retention_days == 0.01
+    for bad in ("0", "-3"):
+        with pytest.raises(SettingsError, match="BOOKHUB_RETENTION_DAYS"):
+            Settings.from_env({"BOOKHUB_RETENTION_DAYS": bad})

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from datetime import timedelta
+
+import pytest
 
 from adapters.memory.outbox import InMemoryOutboxQueue
 from adapters.memory.senders import FakeSender
@@ -81,3 +84,25 @@ async def test_a_failing_round_does_not_stop_the_worker() -> None:
     stop.set()
     await asyncio.wait_for(task, timeout=2)
     assert BrokenQueue.calls > 2
+
+
+async def test_the_worker_runs_the_retention_when_it_starts_and_logs_only_how_many(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Retention:
+        calls = 0
+
+        async def __call__(self) -> int:
+            Retention.calls += 1
+            return 2
+
+    worker, _ = a_worker(FakeSender(), messages=0)
+    worker.retention = Retention()  # type: ignore[assignment]
+    stop = asyncio.Event()
+    caplog.set_level(logging.INFO, "bookhub.worker")
+    task = asyncio.create_task(worker.run(stop))
+    await asyncio.sleep(0.1)
+    stop.set()
+    await asyncio.wait_for(task, timeout=2)
+    assert Retention.calls == 1  # at start, then once an hour
+    assert "retention: erased 2 customers whose last booking ended long ago" in caplog.messages

@@ -37,7 +37,7 @@ async def test_a_paid_booking_holds_its_slot_until_the_sandbox_payment_confirms_
         assert body["payment"]["url"].endswith(f"/sandbox/checkout/{body['booking_id']}")
 
         paid = await client.post(f"/sandbox/checkout/{body['booking_id']}", data={"outcome": "pay"})
-        assert paid.status_code == 200
+        assert paid.status_code == 303  # back to the booking page
 
         read = await client.get(
             f"/v1/bookings/{body['booking_id']}", headers={"Authorization": f"Bearer {body['booking_token']}"}

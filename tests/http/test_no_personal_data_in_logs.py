@@ -83,12 +83,18 @@ async def _whole_flow(client: httpx.AsyncClient) -> tuple[str, ...]:
     as_customer = {"Authorization": f"Bearer {token}"}
     as_admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
 
+    manage_url = created.json()["manage_url"]
     page = await client.get(f"/sandbox/checkout/{booking_id}")
     paid = await client.post(f"/sandbox/checkout/{booking_id}", data={"outcome": "pay"})
+    opened = await client.get("/manage/" + manage_url.rsplit("/", 1)[1])  # the app's path, this client's host
+    booking_page = await client.get(opened.headers["location"])
     read = await client.get(f"/v1/bookings/{booking_id}", headers=as_customer)
     listed = await client.get("/admin/bookings", params={"customer_email": EMAIL}, headers=as_admin)
     cancelled = await client.post(f"/v1/bookings/{booking_id}/cancel", headers=as_customer)
-    assert (page.status_code, paid.status_code, read.status_code) == (200, 200, 200), paid.text
+    assert (page.status_code, paid.status_code, read.status_code) == (200, 303, 200), paid.text
+    assert (opened.status_code, booking_page.status_code) == (303, 200)
+    cookie = client.cookies.get("bookhub_booking", path=f"/bookings/{booking_id}")
+    assert cookie
     assert read.json()["customer"]["email"] == EMAIL
     assert [item["booking_id"] for item in listed.json()["items"]] == [booking_id], listed.text
     assert cancelled.json()["status"] == "cancelled", cancelled.text
@@ -108,7 +114,25 @@ async def _whole_flow(client: httpx.AsyncClient) -> tuple[str, ...]:
         "/v1/bookings",
         json={"offering_id": "van-transfer", "customer": CUSTOMER, "start": "9999-12-31T20:00:00Z"},
     )
-    return token, ADMIN_KEY
+    opaque = manage_url.rsplit("/", 1)[1]
+    return token, ADMIN_KEY, opaque, cookie, *await _web_booking(client)
+
+
+async def _web_booking(client: httpx.AsyncClient) -> tuple[str, ...]:
+    """The same customer books in the browser pages: their form, the booking cookie, the booking page."""
+    start = "2026-06-02T14:00:00+02:00"
+    form = await client.get("/book/van-transfer/details", params={"start": start})
+    csrf = client.cookies["bookhub_csrf"]
+    token = form.text.split('name="csrf_token" value="')[1].split('"')[0]
+    fields = {"csrf_token": token, "key": "zacharie-web-1", "start": start, "lang": "fr"}
+    booked = await client.post("/book/van-transfer", data=fields | CUSTOMER)
+    assert booked.status_code == 303, booked.text
+    booking_id = booked.headers["location"].rsplit("/", 1)[1]
+    cookie = client.cookies.get("bookhub_booking", path=f"/bookings/{booking_id}")
+    page = await client.get(f"/bookings/{booking_id}")
+    assert page.status_code == 200
+    assert NAME in page.text  # the page shows it; the logs must not
+    return csrf, token, cookie
 
 
 async def test_a_whole_booking_flow_writes_no_personal_data_or_credentials_to_the_logs(
@@ -121,6 +145,7 @@ async def test_a_whole_booking_flow_writes_no_personal_data_or_credentials_to_th
     # Not vacuous: the access log saw the admin list, by its path alone.
     access = [r.getMessage() for r in service if r.name == "bookhub.access"]
     assert any(line.startswith("GET /admin/bookings 200") for line in access), access
+    assert any(line.startswith("GET /manage/{opaque} 303") for line in access), access
     assert _leaks(service, PERSONAL + credentials) == []
 
 

@@ -1,5 +1,5 @@
-"""A local stand-in for Stripe's API, enough for the SDK: customers, Checkout Sessions, PaymentIntents,
-refunds.
+"""A local stand-in for Stripe's API, enough for the SDK: customers (created and deleted), Checkout
+Sessions, PaymentIntents, refunds.
 
 It keeps Stripe's idempotency rule (a POST repeated with the same `Idempotency-Key` answers the first
 response again, and creates nothing), records every request, and fails as a test scripts it."""
@@ -84,7 +84,7 @@ class FakeStripe:
     base: str
     requests: list[Request] = field(default_factory=list)
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)  # created, by id
-    statuses: list[int] = field(default_factory=list)  # answered (creating nothing) first, one per POST
+    statuses: list[int] = field(default_factory=list)  # answered first, one per POST or DELETE
     events: list[dict[str, Any]] = field(default_factory=list)  # what `GET /v1/events` lists, newest first
     # Card error codes the next confirmed PaymentIntents fail with (`authentication_required`, ...).
     card_errors: list[str] = field(default_factory=list)
@@ -113,6 +113,8 @@ class FakeStripe:
             if self.statuses:
                 status = self.statuses.pop(0)
                 return status, json.dumps({"error": {"type": "api_error", "message": "scripted"}}).encode()
+            if method == "DELETE":
+                return self._delete(path)
             key = headers.get("idempotency-key")
             if key is not None and key in self._replies:
                 return self._replies[key]
@@ -120,6 +122,24 @@ class FakeStripe:
             if key is not None:
                 self._replies[key] = reply
             return reply
+
+    def deleted(self, kind: str) -> list[str]:
+        """The ids of the objects of that kind deleted so far."""
+        return [o["id"] for o in self.objects.values() if o["object"] == kind and o.get("deleted")]
+
+    def _delete(self, path: str) -> tuple[int, bytes]:
+        """`DELETE /v1/customers/{id}`: the deleted stub; once deleted, 404 resource_missing."""
+        kind, _, object_id = path.removeprefix("/v1/").partition("/")
+        obj = self.objects.get(object_id)
+        if kind != "customers" or obj is None or obj.get("deleted"):
+            error = {
+                "type": "invalid_request_error",
+                "code": "resource_missing",
+                "message": "No such customer",
+            }
+            return 404, json.dumps({"error": error}).encode()
+        obj["deleted"] = True
+        return 200, json.dumps({"id": object_id, "object": "customer", "deleted": True}).encode()
 
     def _card_error(self, obj: dict[str, Any], form: dict[str, str], code: str) -> tuple[int, bytes]:
         """Stripe's 402: the PaymentIntent exists, the error names it and its code."""
@@ -198,7 +218,7 @@ def fake_stripe() -> Iterator[FakeStripe]:
             self.end_headers()
             self.wfile.write(reply)
 
-        do_POST = do_GET = _answer
+        do_POST = do_GET = do_DELETE = _answer
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -81,6 +81,9 @@ class OfferingIn(Struct, forbid_unknown_fields=True, kw_only=True):
     payment_provider: (
         Literal["stripe", "stripe_payment_intent", "airwallex", "airwallex_payment_intent"] | None
     ) = None
+    free_cancellation_hours: Annotated[int, Meta(ge=0, le=24 * 366)] | None = None
+    sessions: Annotated[int, Meta(ge=1, le=1000)] | None = None
+    valid_days: Annotated[int, Meta(ge=1, le=3660)] | None = None
     notification_templates: dict[str, dict[str, dict[str, TemplateIn]]] = {}
 
 
@@ -141,6 +144,8 @@ def _offering(o: OfferingIn, resources: dict[str, Resource], where: str) -> Offe
             raise InvalidCatalog(f"{where}: key 'resource_type': no resource of type {o.resource_type!r}")
         if o.capacity != 1:
             raise InvalidCatalog(f"{where}: key 'capacity': an offering that takes a resource has capacity 1")
+    if o.valid_days is not None and o.sessions is None:
+        raise InvalidCatalog(f"{where}: key 'valid_days': only a package (with 'sessions') has a validity")
     duration, buffer = timedelta(minutes=o.duration_minutes), timedelta(minutes=o.buffer_minutes)
     if duration + buffer > MAX_SPAN:
         raise InvalidCatalog(f"{where}: key 'duration_minutes': with the buffer, at most {MAX_SPAN}")
@@ -165,6 +170,9 @@ def _offering(o: OfferingIn, resources: dict[str, Resource], where: str) -> Offe
         acuity_appointment_type_id=o.acuity_appointment_type_id,
         cal_event_type_id=o.cal_event_type_id,
         payment_provider=o.payment_provider,
+        free_cancellation_hours=o.free_cancellation_hours,
+        sessions=o.sessions,
+        valid_days=o.valid_days,
         notification_templates=_templates(o.notification_templates, where),
     )
 

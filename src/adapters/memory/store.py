@@ -10,13 +10,14 @@ from typing import Any, Self
 from uuid import UUID
 
 from adapters.memory.ledger import MemoryLedger
+from adapters.memory.outbox_counts import MemoryOutboxCounts
 from application.outbox_routes import outbox_messages_for
-from application.ports import IdempotencyRecord, LedgerEntry, NewCustomer, OutboxCounts, UnitOfWork
+from application.ports import IdempotencyRecord, LedgerEntry, NewCustomer, UnitOfWork
 from domain.availability import Occupancy, OccupiedTimes, free_resources
 from domain.booking import Booking
 from domain.catalog import Offering, Resource
 from domain.customer import Customer
-from domain.errors import SlotUnavailable
+from domain.errors import NoSessionsLeft, SlotUnavailable
 from domain.events import StatusChanged, TripUpdated
 from domain.extension import Extension, ExtensionStatus
 from domain.outbox import OutboxMessage
@@ -147,6 +148,11 @@ class _Bookings:
         same = [b for b in others if b.offering_id == offering and b.slot and b.slot.overlaps(slot)]
         return len(same) >= capacity
 
+    async def sessions_of(self, package_id: UUID, *, for_update: bool = False) -> list[Booking]:
+        found = [b.id for b in self._all() if b.package_id == package_id]
+        sessions = [b for i in found if (b := await self.get(i)) is not None]
+        return sorted(sessions, key=lambda b: (b.slot.start if b.slot else b.created_at, str(b.id)))
+
     async def set_references(self, booking_id: UUID, references: dict[str, str]) -> None:
         booking = await self.get(booking_id)
         if booking is not None:
@@ -272,6 +278,11 @@ class _Extensions:
     async def save(self, extension: Extension) -> None:
         self.staged[extension.id] = copy.deepcopy(extension)
 
+    async def of_booking(self, booking_id: UUID) -> list[Extension]:
+        every = {**self._s.extensions, **self.staged}.values()
+        mine = [e for e in every if e.booking_id == booking_id]
+        return [copy.deepcopy(e) for e in sorted(mine, key=lambda e: e.created_at)]
+
     async def paid_of(self, booking_id: UUID) -> list[Extension]:
         every = {**self._s.extensions, **self.staged}.values()
         paid = [e for e in every if e.booking_id == booking_id and e.status is ExtensionStatus.PAID]
@@ -309,23 +320,6 @@ class _Inbound:
         return True
 
 
-class _Outbox:
-    def __init__(self, state: MemoryState) -> None:
-        self._s = state
-
-    async def counts(self) -> OutboxCounts:
-        return OutboxCounts(pending=len(self._s.outbox), dead=0)
-
-    async def undelivered(
-        self, booking_ids: Sequence[UUID], *, targets: Sequence[str]
-    ) -> dict[UUID, set[str]]:
-        found: dict[UUID, set[str]] = {}
-        for m in self._s.outbox:  # every message here is pending: none is ever delivered
-            if m.booking_id in booking_ids and m.topic.partition(".")[0] in targets:
-                found.setdefault(m.booking_id, set()).add("pending")
-        return found
-
-
 class FakeUnitOfWork:
     """Changes stay staged until commit, like a transaction; commit also writes audit and outbox."""
 
@@ -340,7 +334,7 @@ class FakeUnitOfWork:
         self.customers = _Customers(self.state)
         self.idempotency = _Idempotency(self.state)
         self.inbound_events = _Inbound(self.state)
-        self.outbox = _Outbox(self.state)
+        self.outbox = MemoryOutboxCounts(self.state.outbox)
         self.extensions = _Extensions(self.state)
         self.payments = MemoryLedger(self.state.ledger)
         return self
@@ -360,6 +354,9 @@ class FakeUnitOfWork:
         return True, await self.bookings.get(booking_id, for_update=True)
 
     async def commit(self) -> None:
+        for booking in self.bookings.staged.values():  # as the database's check (ADR 0018)
+            if booking.credits is not None and not 0 <= booking.credits.used <= booking.credits.total:
+                raise NoSessionsLeft("a package holds no more sessions than it bought")
         for booking in self.bookings.staged.values():
             for event in booking.events:
                 self.payments.write(event)

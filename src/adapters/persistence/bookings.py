@@ -172,6 +172,16 @@ class SqlAlchemyBookingRepository:
         row = (await self._c.execute(query)).first()
         return self._track(row) if row is not None else None
 
+    async def sessions_of(self, package_id: UUID, *, for_update: bool = False) -> list[Booking]:
+        b = t.bookings.c
+        query = sa.select(t.bookings).where(b.package_id == package_id).order_by(b.start_at, b.id)
+        if for_update:
+            if self._optimistic:
+                raise Contended("a row lock needs a transaction")
+            query = locked(self._c, query)
+        rows = (await self._c.execute(query)).all()
+        return [self.seen[row.id].booking if row.id in self.seen else self._track(row) for row in rows]
+
     async def set_references(self, booking_id: UUID, references: dict[str, str]) -> None:
         b = t.bookings.c
         await self._c.execute(t.bookings.update().where(b.id == booking_id).values(refs=references))

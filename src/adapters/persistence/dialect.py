@@ -64,6 +64,12 @@ def slot_taken(exc: DBAPIError) -> bool:
     return taken or _sqlstate(exc) == _DEADLOCK
 
 
+def credits_exceeded(exc: DBAPIError) -> bool:
+    """The database refused a package's count of sessions beyond what it bought (ADR 0018)."""
+    message = str(exc.orig)
+    return "no_sessions_left" in message or "ck_bookings_session_credits" in message
+
+
 def _sqlstate(exc: DBAPIError) -> str | None:
     orig = exc.orig
     return getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)

@@ -31,6 +31,11 @@ class SqlAlchemyExtensionRepository:
         row = (await self._c.execute(query)).first()
         return extension_from_row(row) if row is not None else None
 
+    async def of_booking(self, booking_id: UUID) -> list[Extension]:
+        e = t.booking_extensions.c
+        query = sa.select(t.booking_extensions).where(e.booking_id == booking_id).order_by(e.created_at)
+        return [extension_from_row(row) for row in await self._c.execute(query)]
+
     async def paid_of(self, booking_id: UUID) -> list[Extension]:
         e = t.booking_extensions.c
         query = locked(

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Row
 from application.ports import NewCustomer
 from domain.booking import Booking
 from domain.catalog import Money
+from domain.credits import SessionCredits
 from domain.customer import Customer
 from domain.dispatch import Address, Dispatch, Vehicle
 from domain.slot import Slot
@@ -36,8 +37,16 @@ def booking_from_row(row: Row[Any]) -> Booking:
         references=dict(row.refs),
         dispatch=dispatch_from_json(row.dispatch),
         token_hash=row.token_hash,
+        credits=_credits(row),
+        package_id=row.package_id,
         version=row.version,
     )
+
+
+def _credits(row: Row[Any]) -> SessionCredits | None:
+    if row.sessions_total is None:
+        return None
+    return SessionCredits(row.sessions_total, row.sessions_valid_days, row.sessions_used, row.valid_until)
 
 
 def booking_state(booking: Booking) -> dict[str, Any]:
@@ -55,6 +64,8 @@ def booking_state(booking: Booking) -> dict[str, Any]:
         "intake": dict(booking.intake),
         "refs": dict(booking.references),
         "dispatch": None if booking.dispatch is None else asdict(booking.dispatch),
+        "sessions_used": None if booking.credits is None else booking.credits.used,
+        "valid_until": None if booking.credits is None else booking.credits.valid_until,
     }
 
 
@@ -78,6 +89,9 @@ def booking_row(booking: Booking, *, capacity: int | None, now: datetime) -> dic
         "amount_cents": booking.price.amount_cents,
         "currency": booking.price.currency,
         "capacity": capacity,
+        "sessions_total": None if booking.credits is None else booking.credits.total,
+        "sessions_valid_days": None if booking.credits is None else booking.credits.valid_days,
+        "package_id": booking.package_id,
         "token_hash": booking.token_hash,
         "version": booking.version,
         "created_at": booking.created_at,

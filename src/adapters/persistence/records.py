@@ -9,6 +9,7 @@ from typing import Any
 
 from application.outbox_routes import outbox_messages_for
 from domain.events import DomainEvent, MoneyMoved, StatusChanged, TripUpdated
+from domain.outbox import OutboxMessage
 
 
 def audit_rows(events: Iterable[DomainEvent], *, actor: str) -> list[dict[str, Any]]:
@@ -28,16 +29,7 @@ def audit_rows(events: Iterable[DomainEvent], *, actor: str) -> list[dict[str, A
 
 def outbox_rows(events: Iterable[DomainEvent], *, now: datetime) -> list[dict[str, Any]]:
     return [
-        {
-            "topic": message.topic,
-            "idempotency_key": message.idempotency_key,
-            "booking_id": message.booking_id,
-            "payload": message.payload,
-            "state": "pending",
-            "attempts": 0,
-            "next_attempt_at": message.available_at or event.occurred_at,
-            "created_at": now,
-        }
+        outbox_message_row(message, now=now, due=event.occurred_at)
         for event in events
         for message in outbox_messages_for(event)
     ]
@@ -61,3 +53,19 @@ def ledger_rows(events: Iterable[DomainEvent]) -> list[dict[str, Any]]:
         for event in events
         if isinstance(event, MoneyMoved)
     ]
+
+
+def outbox_message_row(
+    message: OutboxMessage, *, now: datetime, due: datetime | None = None
+) -> dict[str, Any]:
+    """A pending message, due at its own time, else at `due`, else now."""
+    return {
+        "topic": message.topic,
+        "idempotency_key": message.idempotency_key,
+        "booking_id": message.booking_id,
+        "payload": message.payload,
+        "state": "pending",
+        "attempts": 0,
+        "next_attempt_at": message.available_at or due or now,
+        "created_at": now,
+    }

@@ -77,10 +77,19 @@ bookings = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # A package of sessions (ADR 0018): the sessions its payment bought, how many hold a credit (the
+    # database refuses fewer than 0 or more than bought), and until when they may start.
+    sa.Column("sessions_total", sa.Integer),
+    sa.Column("sessions_used", sa.Integer),
+    sa.Column("sessions_valid_days", sa.Integer),
+    sa.Column("valid_until", UtcDateTime),
+    # A session: a booking of its own whose credit is its package's.
+    sa.Column("package_id", sa.Uuid, sa.ForeignKey("bookings.id")),
     sa.Index("ix_bookings_resource_start", "resource_id", "start_at"),
     sa.Index("ix_bookings_offering_start", "offering_id", "start_at"),
     sa.Index("ix_bookings_status_hold", "status", "hold_expires_at"),
     sa.Index("ix_bookings_customer", "customer_id"),
+    sa.Index("ix_bookings_package", "package_id"),
 )
 
 # A provider's id for a booking (an Acuity appointment, a Cal.com booking uid) names one booking.
@@ -198,4 +207,13 @@ payment_ledger = sa.Table(
     sa.CheckConstraint("kind IN ('charge', 'refund')", name="ck_payment_ledger_kind"),
     sa.CheckConstraint("amount_cents > 0", name="ck_payment_ledger_amount"),
     sa.UniqueConstraint("provider", "provider_ref", "kind"),
+)
+
+# The hub's own secrets (the signing key when BOOKHUB_SECRET_KEY is unset), by name.
+hub_secrets = sa.Table(
+    "hub_secrets",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(255), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
 )

@@ -13,7 +13,7 @@ from adapters.persistence import tables as t
 from adapters.persistence.bookings import SqlAlchemyBookingRepository
 from adapters.persistence.customers import SqlAlchemyCustomerRepository
 from adapters.persistence.database import WRITE, Database
-from adapters.persistence.dialect import is_postgres, slot_taken, upsert
+from adapters.persistence.dialect import credits_exceeded, is_postgres, slot_taken, upsert
 from adapters.persistence.extensions import SqlAlchemyExtensionRepository
 from adapters.persistence.idempotency import SqlAlchemyIdempotencyStore
 from adapters.persistence.inbound_events import SqlAlchemyInboundEventLog, inbound_event
@@ -30,7 +30,7 @@ from adapters.persistence.outbox_queue import SqlAlchemyOutboxReader
 from adapters.persistence.records import audit_rows, ledger_rows, outbox_rows
 from application.ports import Contended
 from domain.booking import Booking
-from domain.errors import DomainError, SlotUnavailable
+from domain.errors import DomainError, NoSessionsLeft, SlotUnavailable
 
 _Rows = list[dict[str, Any]]
 
@@ -249,6 +249,8 @@ class SqlAlchemyUnitOfWork:
         except DBAPIError as exc:  # a booking moved onto a taken resource or a full slot
             if slot_taken(exc):
                 raise SlotUnavailable("that slot was just taken") from exc
+            if credits_exceeded(exc):
+                raise NoSessionsLeft("the package's last session was just taken") from exc
             raise
         if rowcount != 1:
             raise ConcurrentUpdate(f"booking {booking.id} changed under us")

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from application.accounting.ports import AccountingGateway
 from application.errors import ProviderRejected
-from application.outbox_routes import EXTENSION_ID
+from application.outbox_routes import AMOUNT_CENTS, EXTENSION_ID
 from application.ports import CatalogSource, ClaimedMessage, Sender, UnitOfWorkFactory
 from domain.accounting import CreditNote, Invoice, Partner, extension_reference, refund_reference
 from domain.booking import Booking
@@ -81,10 +81,9 @@ class AccountingSender:
         payload = message.payload
         if message.topic.endswith(".booking_refunded"):  # written before refunds were credited one by one
             reference, invoice_ref = f"refund:{booking.id}", str(booking.id)
-            return CreditNote(
-                booking.id, partner, booking.price, self._label(booking), on, reference, invoice_ref
-            )
-        amount = Money(int(payload["amount_cents"]), str(payload.get("currency") or booking.price.currency))
+            amount = _amount(booking.price, payload.get(AMOUNT_CENTS))
+            return CreditNote(booking.id, partner, amount, self._label(booking), on, reference, invoice_ref)
+        amount = Money(int(payload[AMOUNT_CENTS]), str(payload.get("currency") or booking.price.currency))
         extension = UUID(str(payload[EXTENSION_ID])) if payload.get(EXTENSION_ID) else None
         invoice_ref = extension_reference(booking.id, extension) if extension else str(booking.id)
         reference = refund_reference(booking.id, str(payload["provider"]), str(payload["refund_ref"]))
@@ -120,6 +119,11 @@ def _partner(booking: Booking, customer: Customer) -> Partner:
 def _date(message: ClaimedMessage, booking: Booking) -> date:
     """A document is dated by its fact, so a late delivery dates it the same."""
     return datetime.fromisoformat(str(message.payload.get("at") or booking.created_at.isoformat())).date()
+
+
+def _amount(price: Money, partial: object) -> Money:
+    """The booking's price, or the part of it a legacy `booking_refunded` message names."""
+    return Money(partial, price.currency) if isinstance(partial, int) else price
 
 
 _: type[Sender] = AccountingSender

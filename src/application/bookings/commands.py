@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,6 +12,7 @@ from application.payments.commands import PaymentSession
 from domain.booking import Booking
 from domain.customer import Customer
 from domain.dispatch import Address, Vehicle
+from domain.extension import Extension
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +57,5 @@ class BookingCreated:
 class BookingView:
     booking: Booking
     customer: Customer | None
+    sessions: Sequence[Booking] = ()  # a package's sessions, earliest first
+    extensions: tuple[Extension, ...] = ()

@@ -36,8 +36,11 @@ from domain.customer import is_valid_email, normalise_email
 from domain.dispatch import Dispatch
 from domain.errors import OutsideOpeningHours
 from domain.events import CustomerBooked
+from domain.package import credits_for
 from domain.slot import Slot
 from domain.statuses import BookingStatus
+
+PACKAGE_START = "not for a package: schedule each session with POST /v1/bookings/{booking_id}/sessions"
 
 
 class CreateBookingHandler:
@@ -132,6 +135,9 @@ class CreateBookingHandler:
         )
         booking.token_hash = token_hash(token)
         booking.events.append(CustomerBooked(booking.id, now))  # accounting learns the customer now
+        booking.credits = credits_for(offering)
+        if booking.credits is not None and booking.status is BookingStatus.CONFIRMED:
+            booking.credits.start(now)  # a free package: valid from now, as if paid now
         return customer, booking
 
     async def _finish(
@@ -205,6 +211,10 @@ class CreateBookingHandler:
         return offering
 
     def _slot(self, offering: Offering, start: datetime | None) -> Slot | None:
+        if offering.sessions is not None:
+            if start is not None:  # a package is paid first; each of its sessions is scheduled after
+                raise InvalidRequest("a package is booked without a time", {"start": PACKAGE_START})
+            return None
         if start is None:
             if offering.resource_type is not None or offering.capacity > 1:
                 raise InvalidRequest("this offering is booked for a time", {"start": "required"})

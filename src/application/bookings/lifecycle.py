@@ -6,28 +6,37 @@ from datetime import datetime
 from uuid import UUID
 
 from application.errors import NotFound
+from application.packages.cancellation import cancel_a_package, cancel_a_session
 from application.payments.commands import payment_link_key
 from application.payments.extensions import refund_paid_extensions
-from application.ports import Clock, UnitOfWorkFactory
-from application.tokens import token_matches
+from application.ports import CatalogSource, Clock, UnitOfWorkFactory
+from application.tokens import Credential, opens
 from domain.booking import PAYMENT_GATEWAY_REF, Booking
 from domain.events import PaymentLinkAbandoned
 from domain.statuses import MONEY_RECEIVED
 
 
 class CancelBooking:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow, self._clock = uow, clock
+    """A booking, a package (with its upcoming sessions, the credits left refunded pro rata), or one
+    session (under its package's rule)."""
 
-    async def __call__(self, booking_id: UUID, *, token: str | None, admin: bool) -> Booking:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, catalog: CatalogSource) -> None:
+        self._uow, self._clock, self._catalog = uow, clock, catalog
+
+    async def __call__(self, booking_id: UUID, *, token: Credential | None, admin: bool) -> Booking:
         async with self._uow() as uow:
             booking = await uow.bookings.get(booking_id, for_update=True)
             if booking is None or not (
-                admin or (token is not None and token_matches(token, booking.token_hash))
+                admin or (token is not None and opens(token, booking.id, booking.token_hash))
             ):
                 raise NotFound("no such booking")
             now = self._clock.now()
-            booking.cancel(now=now)
+            if booking.credits is not None:
+                await cancel_a_package(uow, self._catalog, booking, now=now)
+            elif booking.package_id is not None:
+                await cancel_a_session(uow, self._catalog, booking, now=now)
+            else:
+                booking.cancel(now=now)
             abandon_payment_link(booking, now=now)
             await refund_paid_extensions(uow, booking, now=now)
             await uow.commit()

@@ -9,6 +9,7 @@ from application.errors import ProviderRejected
 from application.ports import ClaimedMessage, DispatchGateway, Sender, UnitOfWorkFactory
 from domain.dispatch import Trip, TripKind
 from domain.outbox import OutboxState
+from domain.privacy import is_erased
 
 log = logging.getLogger("bookhub.dispatch")
 
@@ -29,6 +30,9 @@ class TripSender:
             customer = None if booking is None else await uow.customers.get(booking.customer_id)
         if booking is None or customer is None:
             raise ProviderRejected(f"booking {message.booking_id} is gone")
+        if is_erased(customer.email):  # erased while this message was on its way
+            log.info("%s of booking %s: the customer was erased, skipped", message.topic, booking.id)
+            return OutboxState.SKIPPED
         if booking.dispatch is None or not customer.phone:
             raise ProviderRejected(f"booking {booking.id} has no pickup details")
         if kind is TripKind.PICKUP:

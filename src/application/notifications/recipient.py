@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.errors import ProviderRejected
+from application.manage_links import ManageLinks
 from application.outbox_routes import extension_of
 from application.ports import CatalogSource, ClaimedMessage, UnitOfWorkFactory
 from domain.booking import Booking
@@ -20,6 +21,7 @@ class Recipient:
     booking: Booking
     customer: Customer
     offering: Offering | None
+    manage_url: str
     extension: Extension | None = None
 
     def template(self, event: str, channel: str) -> Template | None:
@@ -30,7 +32,9 @@ class Recipient:
 
     def values(self) -> dict[str, str]:
         assert self.offering is not None  # noqa: S101 - called once a template was found
-        return placeholders(self.booking, self.customer, self.offering, self.extension)
+        return placeholders(
+            self.booking, self.customer, self.offering, self.extension, manage_url=self.manage_url
+        )
 
 
 def event_of(message: ClaimedMessage) -> str:
@@ -39,7 +43,7 @@ def event_of(message: ClaimedMessage) -> str:
 
 
 async def load_recipient(
-    uow: UnitOfWorkFactory, catalog: CatalogSource, message: ClaimedMessage
+    uow: UnitOfWorkFactory, catalog: CatalogSource, links: ManageLinks, message: ClaimedMessage
 ) -> Recipient:
     if message.booking_id is None:
         raise ProviderRejected(f"{message.topic} without a booking id")
@@ -54,4 +58,6 @@ async def load_recipient(
         raise ProviderRejected(f"booking {message.booking_id} is gone")
     if extension_id is not None and extension is None:
         raise ProviderRejected(f"extension {extension_id} of booking {booking.id} is gone")
-    return Recipient(booking, customer, catalog.catalog.offerings.get(booking.offering_id), extension)
+    offering = catalog.catalog.offerings.get(booking.offering_id)
+    manage_url = await links.url(booking.id, booking.token_hash)
+    return Recipient(booking, customer, offering, manage_url, extension)

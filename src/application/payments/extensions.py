@@ -22,7 +22,7 @@ from application.payments.commands import ExtensionPayment, ProposeExtension
 from application.payments.ledger import record_charge
 from application.payments.ports import ChargeResult, ExtensionCheckout, OffSessionCharges, SavedCard
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from application.tokens import token_matches
+from application.tokens import Credential, opens
 from domain.booking import Booking, payment_method_key
 from domain.catalog import Money
 from domain.errors import DomainError
@@ -86,7 +86,7 @@ class ApproveExtension:
     ) -> None:
         self._uow, self._by_provider, self._clock = uow, charges, clock
 
-    async def __call__(self, booking_id: UUID, extension_id: UUID, *, token: str) -> Extension:
+    async def __call__(self, booking_id: UUID, extension_id: UUID, *, token: Credential) -> Extension:
         async with self._uow() as uow:
             booking, extension = await _customers_extension(uow, booking_id, extension_id, token)
             if extension.status is ExtensionStatus.PAID:
@@ -140,7 +140,7 @@ class PayExtension:
     ) -> None:
         self._uow, self._by_provider, self._clock = uow, checkouts, clock
 
-    async def __call__(self, booking_id: UUID, extension_id: UUID, *, token: str) -> ExtensionPayment:
+    async def __call__(self, booking_id: UUID, extension_id: UUID, *, token: Credential) -> ExtensionPayment:
         async with self._uow() as uow:
             booking, extension = await _customers_extension(uow, booking_id, extension_id, token)
             if extension.status is ExtensionStatus.PAID:
@@ -240,7 +240,7 @@ class DeclineExtension:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow, self._clock = uow, clock
 
-    async def __call__(self, booking_id: UUID, extension_id: UUID, *, token: str) -> Extension:
+    async def __call__(self, booking_id: UUID, extension_id: UUID, *, token: Credential) -> Extension:
         async with self._uow() as uow:
             _booking, extension = await _customers_extension(uow, booking_id, extension_id, token)
             if extension.decline(now=self._clock.now()):  # IllegalTransition once approved or paid
@@ -250,12 +250,12 @@ class DeclineExtension:
 
 
 async def _customers_extension(
-    uow: UnitOfWork, booking_id: UUID, extension_id: UUID, token: str
+    uow: UnitOfWork, booking_id: UUID, extension_id: UUID, token: Credential
 ) -> tuple[Booking, Extension]:
     """The booking and its extension, locked, for the holder of the booking's token. A wrong token, an
     unknown booking and an unknown extension are one and the same 404."""
     booking = await uow.bookings.get(booking_id)
-    if booking is not None and token_matches(token, booking.token_hash):
+    if booking is not None and opens(token, booking.id, booking.token_hash):
         extension = await uow.extensions.get(extension_id, booking_id=booking_id, for_update=True)
         if extension is not None:
             return booking, extension

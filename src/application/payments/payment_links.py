@@ -15,6 +15,7 @@ from application.tokens import new_token, token_hash
 from domain.booking import Booking
 from domain.catalog import Offering
 from domain.customer import is_valid_email, normalise_email
+from domain.package import credits_for
 
 _NAMESPACE = uuid.UUID("8e0f6f55-3c1a-4d3e-9f5e-2b7a9d1c4e60")
 
@@ -78,6 +79,7 @@ class PaymentLinkPaidHandler:
             hold=timedelta(0),
         )
         booking.token_hash = token_hash(new_token())  # the customer was never given one; none can match
+        booking.credits = credits_for(offering)  # a package: valid from this payment
         booking.record_payment(event.provider, event.payment_ref)
         booking.references["stripe_checkout_session"] = event.checkout_id
         booking.mark_paid(now=now)

@@ -10,7 +10,7 @@ from application.errors import NotFound
 from application.payments.commands import PaymentRestarted
 from application.payments.ports import PaymentGateway
 from application.ports import CatalogSource, Clock, UnitOfWorkFactory
-from application.tokens import token_matches
+from application.tokens import Credential, opens
 from domain.booking import PAYMENT_GATEWAY_REF
 from domain.errors import DomainError
 
@@ -32,10 +32,10 @@ class RetryPayment:
         self._uow, self._catalog, self._payments, self._clock = uow, catalog, payments, clock
         self._default = default_provider
 
-    async def __call__(self, booking_id: UUID, *, token: str) -> PaymentRestarted:
+    async def __call__(self, booking_id: UUID, *, token: Credential) -> PaymentRestarted:
         async with self._uow(read_only=True) as uow:
             booking = await uow.bookings.get(booking_id)
-        if booking is None or not token_matches(token, booking.token_hash):
+        if booking is None or not opens(token, booking.id, booking.token_hash):
             raise NotFound("no such booking")
         if not booking.can_pay(self._clock.now()):
             raise PaymentNotRetryable("this booking is not waiting for a payment, or its hold ran out")

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Final
 from uuid import UUID, uuid4
 
+from application.packages.cancellation import cancel_a_session, session_may_start
 from application.payments.extensions import refund_paid_extensions
 from application.ports import CatalogSource, Clock, NewCustomer, UnitOfWork, UnitOfWorkFactory
 from application.scheduling.commands import (
@@ -92,6 +93,8 @@ class AppointmentReportedHandler:
         offering = self._offering(a)
         if offering is None:
             return AppointmentOutcome.UNMAPPED
+        if offering.sessions is not None:  # a package's sessions are booked through the hub, on a package
+            return AppointmentOutcome.REJECTED
         if a.attendee is None or not is_valid_email(a.attendee.email):
             return AppointmentOutcome.REJECTED
         now = self._clock.now()
@@ -120,6 +123,8 @@ class AppointmentReportedHandler:
         self, uow: UnitOfWork, booking: Booking, a: ProviderAppointment, key: str
     ) -> AppointmentOutcome:
         now = self._clock.now()
+        if a.cancelled and booking.package_id is not None:
+            return await self._cancel_session(uow, booking, a.provider, now)
         if a.cancelled:
             outcome = _attempt(
                 lambda: booking.cancel(now=now, by_provider=a.provider), AppointmentOutcome.CANCELLED
@@ -149,12 +154,24 @@ class AppointmentReportedHandler:
             offering = self._catalog.catalog.offerings.get(booking.offering_id)
             if offering is None:
                 return AppointmentOutcome.UNMAPPED
+            if booking.package_id is not None and not await session_may_start(uow, booking, a.slot.start):
+                return AppointmentOutcome.REJECTED
             try:
                 await self._move(uow, booking, offering, a.slot, now)
             except IllegalTransition:
                 return AppointmentOutcome.REJECTED
             outcome = AppointmentOutcome.MOVED
         return outcome
+
+    async def _cancel_session(
+        self, uow: UnitOfWork, session: Booking, provider: str, now: datetime
+    ) -> AppointmentOutcome:
+        """A package's session cancelled at the provider: under the package's rule, as if in the hub."""
+        try:
+            await cancel_a_session(uow, self._catalog, session, now=now, by_provider=provider)
+        except IllegalTransition:
+            return AppointmentOutcome.REJECTED
+        return AppointmentOutcome.CANCELLED
 
     async def _move(
         self, uow: UnitOfWork, booking: Booking, offering: Offering, slot: Slot, now: datetime

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from application.tokens import Credential
 from domain.slot import Slot
 
 
@@ -61,5 +62,5 @@ class ScheduleBooking:
     booking_id: UUID
     start: datetime
     timezone: str | None = None  # the customer's, for Cal.com's attendee; else the offering's
-    token: str | None = None
+    token: Credential | None = None
     admin: bool = False

@@ -23,11 +23,11 @@ from application.ports import (
 )
 from application.scheduling.appointments import resource_for
 from application.scheduling.commands import ScheduleBooking
-from application.tokens import token_matches
+from application.tokens import opens
 from domain.availability import slot_for
 from domain.booking import CAL_BOOKING_UID, Booking
 from domain.catalog import Offering, Resource
-from domain.errors import DomainError, OutsideOpeningHours
+from domain.errors import DomainError, IllegalTransition, OutsideOpeningHours
 from domain.slot import Slot
 
 
@@ -42,14 +42,16 @@ class ScheduleBookingHandler:
         async with self._uow(read_only=True) as uow:
             booking = await uow.bookings.get(cmd.booking_id)
             if booking is None or not (
-                cmd.admin or (cmd.token is not None and token_matches(cmd.token, booking.token_hash))
+                cmd.admin or (cmd.token is not None and opens(cmd.token, booking.id, booking.token_hash))
             ):
                 raise NotFound("no such booking")
             customer = await uow.customers.get(booking.customer_id)
             offering = self._offering(booking.offering_id)
+            if booking.credits is not None:  # a package: each session is scheduled on its own
+                raise IllegalTransition("booking", booking.status, "scheduled; schedule its sessions instead")
             booking.check_schedulable()
-            slot = self._slot(offering, cmd.start, now)
-            zone = _zone(cmd.timezone, offering)
+            slot = slot_at(offering, cmd.start, now)
+            zone = zone_for(cmd.timezone, offering)
             await resource_for(uow, booking, offering, self._resources(offering), slot, now)
         made: ProviderBooking | None = None
         if offering.cal_event_type_id is not None and customer is not None:
@@ -108,18 +110,21 @@ class ScheduleBookingHandler:
             return ()
         return self._catalog.catalog.resources_of(offering.resource_type)
 
-    def _slot(self, offering: Offering, start: datetime, now: datetime) -> Slot:
-        if start.tzinfo is None:
-            raise InvalidRequest("times carry an offset", {"start": "must include a UTC offset"})
-        if start < now:
-            raise InvalidRequest("the start is in the past", {"start": "must be in the future"})
-        try:
-            return slot_for(offering, start)
-        except OutsideOpeningHours as exc:
-            raise InvalidRequest(exc.detail, {"start": "outside the offering's opening hours"}) from exc
+
+def slot_at(offering: Offering, start: datetime, now: datetime) -> Slot:
+    """The offering's slot starting at `start`: in the future and inside its opening hours, else 422."""
+    if start.tzinfo is None:
+        raise InvalidRequest("times carry an offset", {"start": "must include a UTC offset"})
+    if start < now:
+        raise InvalidRequest("the start is in the past", {"start": "must be in the future"})
+    try:
+        return slot_for(offering, start)
+    except OutsideOpeningHours as exc:
+        raise InvalidRequest(exc.detail, {"start": "outside the offering's opening hours"}) from exc
 
 
-def _zone(name: str | None, offering: Offering) -> str:
+def zone_for(name: str | None, offering: Offering) -> str:
+    """The attendee's IANA time zone for Cal.com: the one given, else the offering's; 422 if unknown."""
     if name is None:
         return offering.timezone.key
     try:

@@ -23,13 +23,16 @@ from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import health
 from entrypoints.http.metrics import metrics
 from entrypoints.http.openapi import COMPONENTS, OPENAPI_PLUGINS, TAGS
-from entrypoints.http.sandbox import checkout_page, checkout_submit
+from entrypoints.http.sessions import SessionController
 from entrypoints.http.webhooks import WEBHOOK_ROUTES
 from entrypoints.logs import quiet_parameter_loggers
+from entrypoints.web.routes import PAGES, SANDBOX, static_router, template_config, web_router
+from entrypoints.web.security import security_headers
 
 MAX_BODY_BYTES = 64 * 1024
 ROUTES = [
     BookingController,
+    SessionController,
     AdminController,
     health,
     metrics,
@@ -46,6 +49,7 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         stop = asyncio.Event()
         task = None
+        await container.secret_keys().secret_key()  # generated and kept on the first start, said once
         if worker:
             task = asyncio.create_task(container.worker().run(stop))
         # What exists now (modules, the catalog, the wiring) lives as long as the process: keep it out of
@@ -62,13 +66,15 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
                     await task
             await bootstrap.close(container)
 
-    sandbox = [checkout_page, checkout_submit] if settings.payment_mode == "sandbox" else []
+    sandbox = settings.payment_mode == "sandbox"
+    pages = [*PAGES, *(SANDBOX if sandbox else [])]
     return Litestar(
-        route_handlers=[*ROUTES, *sandbox],
-        dependencies=dependency_table(container, [*ROUTES, *sandbox]),
+        route_handlers=[*ROUTES, web_router(sandbox=sandbox), static_router()],
+        dependencies=dependency_table(container, [*ROUTES, *pages]),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
-        middleware=[_access_log],
+        middleware=[_access_log, security_headers],
+        template_config=template_config(),
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="bookhub", version="1", path="/schema", components=COMPONENTS, tags=TAGS
@@ -98,9 +104,16 @@ def _access_log(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, capture)
         finally:
             ms = (time.perf_counter() - started) * 1000
-            access_log.info("%s %s %s %.1fms", scope["method"], scope["path"], status, ms)
+            access_log.info("%s %s %s %.1fms", scope["method"], logged_path(scope["path"]), status, ms)
 
     return middleware
+
+
+def logged_path(path: str) -> str:
+    """The path as the access log writes it: a manage link's secret part is never written."""
+    if path.startswith("/manage/"):
+        return "/manage/{opaque}"
+    return path
 
 
 __all__ = ["create_app"]

@@ -15,6 +15,7 @@ from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBooking
 from application.bookings.queries import GetAvailability, GetBooking, ListOfferings, check_instant
 from application.errors import InvalidRequest
+from application.manage_links import ManageLinks
 from application.payments.extensions import (
     ApproveExtension,
     DeclineExtension,
@@ -23,6 +24,7 @@ from application.payments.extensions import (
 from application.payments.retry_payment import RetryPayment
 from application.scheduling.commands import ScheduleBooking
 from application.scheduling.schedule import ScheduleBookingHandler
+from application.tokens import token_hash
 from domain.dispatch import Address, Vehicle
 from domain.extension import ExtensionStatus
 from entrypoints.http.auth import require_credential, token_or_admin
@@ -109,6 +111,7 @@ class BookingController(Controller):
         self,
         data: JSONBody[CreateBookingIn],
         create_booking: Inject[CreateBookingHandler],
+        manage_links: Inject[ManageLinks],
         idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
     ) -> BookingCreatedOut:
         if idempotency_key is not None and not (8 <= len(idempotency_key) <= 255):
@@ -117,8 +120,9 @@ class BookingController(Controller):
             raise InvalidRequest("bad Idempotency-Key", {"Idempotency-Key": NUL_REASON})
         if data.start is not None:
             check_instant("start", data.start)
-        created = await create_booking(_command(data, idempotency_key))
-        return created_out(created)
+        created = await create_booking(create_command(data, idempotency_key))
+        manage_url = await manage_links.url(created.booking_id, token_hash(created.booking_token))
+        return created_out(created, manage_url)
 
     @get("/bookings/{booking_id:uuid}", responses=problems("unauthorized", "not_found"))
     async def read(
@@ -277,7 +281,7 @@ def _address(data: AddressIn | None) -> Address | None:
     return Address(data.street, data.zip, data.city, data.lat, data.lng)
 
 
-def _command(data: CreateBookingIn, idempotency_key: str | None) -> CreateBooking:
+def create_command(data: CreateBookingIn, idempotency_key: str | None) -> CreateBooking:
     intake: dict[str, Any] = dict(data.intake) if isinstance(data.intake, dict) else {}
     vehicle = data.vehicle
     return CreateBooking(

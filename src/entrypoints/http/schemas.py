@@ -20,6 +20,7 @@ from domain.availability import AvailableSlots
 from domain.catalog import Offering
 from domain.customer import EMAIL_PATTERN
 from domain.extension import MAX_AMOUNT_CENTS, MAX_DESCRIPTION, MIN_AMOUNT_CENTS, Extension
+from entrypoints.http.package_schemas import PackageOut, SessionItemOut, package_out, session_item
 
 Aware = Annotated[datetime, Meta(tz=True, description="ISO 8601 with an offset; a naive time is refused")]
 Short = Annotated[str, Meta(min_length=1, max_length=100)]
@@ -147,6 +148,7 @@ class BookingCreatedOut(Struct):
     requires_payment: bool
     payment: PaymentOut | None
     expires_at: datetime | None
+    manage_url: str  # opens the booking's page in a browser (a secret: share it only with the customer)
 
 
 class CustomerOut(Struct):
@@ -174,6 +176,11 @@ class BookingOut(Struct):
     meeting_url: str | None
     references: dict[str, str | None]
     created_at: datetime
+    # A package of sessions: what it bought, what is left, until when, and its sessions; else null, [].
+    sessions_total: int | None = None
+    sessions_left: int | None = None
+    valid_until: datetime | None = None
+    sessions: list[SessionItemOut] = []
 
 
 class BookingList(Struct):
@@ -206,6 +213,7 @@ class OfferingOut(Struct):
     timezone: str
     opening_hours: dict[str, list[str]]
     dispatch: bool
+    package: PackageOut | None  # a package of sessions: booked without a start, then scheduled one by one
 
 
 class OfferingList(Struct):
@@ -222,7 +230,7 @@ def payment_out(session: PaymentSession | None) -> PaymentOut | None:
     return PaymentOut(session.provider, session.url, session.client_secret)
 
 
-def created_out(created: BookingCreated) -> BookingCreatedOut:
+def created_out(created: BookingCreated, manage_url: str) -> BookingCreatedOut:
     return BookingCreatedOut(
         booking_id=created.booking_id,
         booking_token=created.booking_token,
@@ -236,6 +244,7 @@ def created_out(created: BookingCreated) -> BookingCreatedOut:
         requires_payment=created.requires_payment,
         payment=payment_out(created.payment),
         expires_at=utc(created.expires_at),
+        manage_url=manage_url,
     )
 
 
@@ -274,6 +283,10 @@ def booking_out(view: BookingView) -> BookingOut:
         meeting_url=refs.get("meeting_url"),
         references={key: refs.get(key) for key in REFERENCE_KEYS},
         created_at=b.created_at.astimezone(UTC),
+        sessions_total=b.credits.total if b.credits else None,
+        sessions_left=b.credits.left if b.credits else None,
+        valid_until=utc(b.credits.valid_until) if b.credits else None,
+        sessions=[session_item(s) for s in view.sessions],
     )
 
 
@@ -350,6 +363,7 @@ def offering_out(o: Offering) -> OfferingOut:
             if ranges
         },
         dispatch=o.dispatch,
+        package=package_out(o),
     )
 
 

@@ -8,15 +8,17 @@ from adapters.providers.airwallex.client import AirwallexApi, request_id
 from adapters.providers.airwallex.gateway import AirwallexPaymentLinkGateway
 from application.errors import ProviderRejected
 from application.ports import ClaimedMessage
+from domain.accounting import major_units
+from domain.catalog import Money
 from domain.outbox import OutboxState
 
 log = logging.getLogger("bookhub.airwallex")
 
 
 class AirwallexRefundSender:
-    """`airwallex.refund` messages: refund the booking's PaymentIntent (the rest of it), `request_id` the
-    message's idempotency key; `airwallex.deactivate_payment_link`: the booking's link takes no more
-    payments."""
+    """`airwallex.refund` messages: refund the booking's PaymentIntent (the rest of it, or the message's
+    `amount_cents` of it), `request_id` the message's idempotency key; `airwallex.deactivate_payment_link`:
+    the booking's link takes no more payments."""
 
     def __init__(self, api: AirwallexApi) -> None:
         self._api = api
@@ -33,6 +35,10 @@ class AirwallexRefundSender:
             "reason": "requested_by_customer",
             "metadata": {"booking_id": str(message.booking_id)},
         }
+        amount = message.payload.get("amount_cents")
+        currency = message.payload.get("currency")
+        if isinstance(amount, int) and isinstance(currency, str):  # a partial refund, in major units
+            body["amount"] = float(major_units(Money(amount, currency)))
         await self._api.post("/api/v1/pa/refunds/create", body)
         log.info("airwallex refund requested for booking %s", message.booking_id)
         return OutboxState.DELIVERED

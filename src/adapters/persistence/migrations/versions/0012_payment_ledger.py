@@ -2,7 +2,7 @@
 the customer is kept in its references (no column).
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-02 09:00:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0007"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Packages of sessions: schedule and cancel the sessions a package's payment bought (ADR 0018)."""
