@@ -2,8 +2,8 @@
 -- way, ADR 0008): two statements, each on its own without BEGIN/COMMIT, as the server sends them.
 --   1. whether the event is known, and the booking as it is (repositories.py `_seen_and_read`);
 --   2. the booking's update at the version read, only while the event is unknown, with the event's
---      record, one audit row and the four outbox rows a confirmation writes (one_statement.py
---      `update_with_rows(..., event=True)`: erp, odoo, email, sms).
+--      record, one audit row, the four outbox rows a confirmation writes (one_statement.py
+--      `update_with_rows(..., event=True)`: erp, odoo, email, sms) and the payments ledger's charge.
 -- Run by bench/webhooks.py against a copy of its seeded database (bookings with ids 1..:bookings,
 -- as uuids): pgbench -n -M prepared -c C -T D -D bookings=N -f bench/pgbench/payment_event.sql DB
 \set k random(1, :bookings)
@@ -60,5 +60,9 @@ o2 AS (INSERT INTO outbox_messages
 o3 AS (INSERT INTO outbox_messages
     (topic, idempotency_key, booking_id, payload, state, attempts, next_attempt_at, created_at)
   SELECT 'sms.booking_confirmed', 'sms.booking_confirmed:' || :r_id::text || ':' || :e::text, :r_id,
-    '{}'::json, 'pending', 0, now(), now() FROM updated ON CONFLICT DO NOTHING)
+    '{}'::json, 'pending', 0, now(), now() FROM updated ON CONFLICT DO NOTHING),
+l0 AS (INSERT INTO payment_ledger
+    (provider, provider_ref, kind, amount_cents, currency, booking_id, extension_id, payment_ref, occurred_at)
+  SELECT 'stripe', 'pi_pgbench_' || :client_id::text || '_' || :e::text, 'charge', 8500, 'EUR', :r_id, NULL,
+    'pi_pgbench_' || :client_id::text || '_' || :e::text, now() FROM updated ON CONFLICT DO NOTHING)
 SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM recorded) AS recorded;

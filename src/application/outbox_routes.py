@@ -8,14 +8,19 @@ from typing import Any
 from uuid import UUID
 
 from domain.events import (
+    REFUND,
     BookingCancelled,
     BookingConfirmed,
     BookingRescheduled,
     CalBookingAbandoned,
+    CustomerBooked,
     DeliveryRequested,
     DomainEvent,
+    ExtensionPaymentReceived,
     ExtensionProposed,
+    MoneyMoved,
     PaymentFailed,
+    PaymentLinkAbandoned,
     RefundIssued,
     RefundRequested,
     ReminderDue,
@@ -31,7 +36,7 @@ EXTENSION_ID = "extension_id"  # the payload key of a message about one extensio
 # The payload key of a message about one start of the booking (a reminder, a move): at delivery, a
 # booking that has moved from that start or ended has nothing to say with it.
 START = "start"
-AMOUNT_CENTS = "amount_cents"  # the payload key of a refund's (or credit note's) exact amount
+AMOUNT_CENTS = "amount_cents"  # the payload key of a refund's (and every credit note's) exact amount
 PLAN_REMINDERS = "reminders.plan"  # the hub's own topic: plan a start's reminders from the catalog
 # The integration that delivers each topic's target (`<target>.<fact>`), as /health names it: a channel
 # names the provider behind it; a provider's own target is its name.
@@ -63,13 +68,14 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
                 *_tell_customer("booking_confirmed", booking),
                 *(pickup if dispatch else []),
             ]
-        case BookingCancelled(paid=paid, occurred_at=at, cal_booking_uid=cal_uid, refund_cents=refund):
-            credit = _accounting("booking_refunded", booking, at, _amount(refund))
+        case BookingCancelled(cal_booking_uid=cal_uid):
+            # Accounting credits what the provider reports refunded (MoneyMoved), not the cancellation.
             return [
-                *([credit] if paid and refund != 0 else []),
                 *_tell_customer("booking_cancelled", booking),
                 *([_cancel_at_cal(booking, cal_uid)] if cal_uid else []),
             ]
+        case CustomerBooked() | ExtensionPaymentReceived() | MoneyMoved():
+            return _accounting_messages(event)
         case BookingRescheduled() | RemindersPlanned() | ReminderDue():
             return _about_time(event)
         case CalBookingAbandoned(cal_booking_uid=uid):
@@ -83,6 +89,9 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
                 payload["currency"] = event.currency
             key = f"refund:{booking}:{provider}" + (f":{ref}" if duplicate else "")
             return [OutboxMessage(f"{provider}.refund", key, booking, payload)]
+        case PaymentLinkAbandoned(provider=provider, link_id=link):
+            key = f"deactivate_payment_link:{booking}:{link}"
+            return [OutboxMessage(f"{provider}.deactivate_payment_link", key, booking, {"link_id": link})]
         case RefundIssued(full=full):
             return _tell_customer("refund_issued", booking, ":full" if full else ":partial")
         case DeliveryRequested(occurred_at=at):
@@ -137,12 +146,40 @@ def extension_of(topic: str, idempotency_key: str, payload: Mapping[str, Any]) -
     return None
 
 
-def _accounting(
-    fact: str, booking: UUID, at: datetime, extra: Mapping[str, Any] | None = None
-) -> OutboxMessage:
-    """The invoice (or credit note) is dated by the fact, so a late delivery dates it the same."""
-    payload = {"at": at.isoformat(), **(extra or {})}
-    return OutboxMessage(f"odoo.{fact}", f"odoo.{fact}:{booking}", booking, payload)
+def _accounting(fact: str, booking: UUID, at: datetime) -> OutboxMessage:
+    """The invoice is dated by the fact, so a late delivery dates it the same."""
+    return OutboxMessage(f"odoo.{fact}", f"odoo.{fact}:{booking}", booking, {"at": at.isoformat()})
+
+
+def _accounting_messages(event: DomainEvent) -> list[OutboxMessage]:
+    """The customer when they book, a paid extension's supplementary invoice, each refund's credit note."""
+    booking = event.booking_id
+    match event:
+        case CustomerBooked(occurred_at=at):
+            return [_accounting("booking_created", booking, at)]
+        case ExtensionPaymentReceived(extension_id=extension, occurred_at=at):
+            payload = {EXTENSION_ID: str(extension), "at": at.isoformat()}
+            key = f"odoo.extension_paid:{extension}"
+            return [OutboxMessage("odoo.extension_paid", key, booking, payload)]
+        case MoneyMoved(kind=kind, invoiced=True) if kind == REFUND:
+            return [_credit_note(event)]
+        case _:
+            return []
+
+
+def _credit_note(refund: MoneyMoved) -> OutboxMessage:
+    """One credit note per refund the provider reported, of the refunded amount (`amount_cents`)."""
+    payload: dict[str, Any] = {
+        "provider": refund.provider,
+        "refund_ref": refund.provider_ref,
+        AMOUNT_CENTS: refund.amount_cents,
+        "currency": refund.currency,
+        "at": refund.occurred_at.isoformat(),
+    }
+    if refund.extension_id is not None:
+        payload[EXTENSION_ID] = str(refund.extension_id)
+    key = f"odoo.credit_note:{refund.provider}:{refund.provider_ref}"
+    return OutboxMessage("odoo.credit_note", key, refund.booking_id, payload)
 
 
 def _trip(kind: str, booking: UUID, payload: dict[str, str] | None = None) -> OutboxMessage:

@@ -9,7 +9,6 @@ from typing import Any, Protocol, Self
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from domain.accounting import Invoice
 from domain.availability import Occupancy, OccupiedTimes
 from domain.booking import Booking
 from domain.catalog import Catalog, Money, Offering, Resource
@@ -178,6 +177,11 @@ class OutboxCounts:
 class OutboxReader(Protocol):
     async def counts(self) -> OutboxCounts: ...
 
+    async def undelivered(
+        self, booking_ids: Sequence[UUID], *, targets: Sequence[str]
+    ) -> dict[UUID, set[str]]:
+        """Per booking, the states (`pending`, `dead`) of its messages to these targets not delivered."""
+
 
 class ExtensionRepository(Protocol):
     async def add(self, extension: Extension) -> None: ...
@@ -198,9 +202,39 @@ class ExtensionRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """One charge or refund a provider reported (`kind`), by its id there (`provider_ref`)."""
+
+    provider: str
+    provider_ref: str
+    kind: str
+    amount_cents: int
+    currency: str
+    booking_id: UUID
+    extension_id: UUID | None
+    payment_ref: str | None
+    occurred_at: datetime
+
+
+class PaymentLedger(Protocol):
+    """Reads of the payments ledger; its rows are written by the unit of work's commit (`MoneyMoved`)."""
+
+    async def entry(self, provider: str, provider_ref: str, kind: str) -> LedgerEntry | None:
+        """The charge or refund the provider names so (a charge: the booking and extension a refund of
+        it belongs to)."""
+
+    async def of_bookings(self, booking_ids: Sequence[UUID]) -> list[LedgerEntry]: ...
+
+    async def moved_between(self, start: datetime, end: datetime) -> list[UUID]:
+        """The bookings with money moved in [start, end), oldest movement first."""
+
+
 class UnitOfWork(Protocol):
     @property
     def bookings(self) -> BookingRepository: ...
+    @property
+    def payments(self) -> PaymentLedger: ...
     @property
     def customers(self) -> CustomerRepository: ...
     @property
@@ -325,16 +359,6 @@ class SmsGateway(Protocol):
 class DispatchGateway(Protocol):
     async def send_trip(self, trip: Trip, *, idempotency_key: str) -> None:
         """Raises ProviderUnavailable to try again later, ProviderRejected to give up."""
-
-
-class AccountingGateway(Protocol):
-    async def invoice_paid(self, invoice: Invoice) -> str:
-        """Partner, posted invoice and its payment, each found before it is created; returns the
-        invoice's id at the accounting system. Safe to repeat."""
-
-    async def credit(self, invoice: Invoice) -> str:
-        """A posted credit note for the booking's invoice, found before it is created; returns its id.
-        Raises ProviderUnavailable while the invoice itself is not there yet."""
 
 
 class OutboxQueue(Protocol):

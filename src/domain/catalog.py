@@ -100,6 +100,7 @@ class Offering:
     stripe_payment_link_id: str | None = None
     acuity_appointment_type_id: int | None = None
     cal_event_type_id: int | None = None
+    payment_provider: str | None = None  # this offering's default among the configured providers
     sessions: int | None = None  # a package: one payment buys this many sessions, scheduled one by one
     valid_days: int | None = None  # a package's sessions start within this many days of payment
     # event -> channel -> locale -> template

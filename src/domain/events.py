@@ -122,3 +122,43 @@ class ExtensionProposed(DomainEvent):
     """The business proposed extra work: the customer is told, and approves it with the booking token."""
 
     extension_id: UUID
+
+
+CHARGE = "charge"
+REFUND = "refund"
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyMoved(DomainEvent):
+    """Money a provider took (`charge`) or gave back (`refund`) for the booking or one of its extensions:
+    one row of the payments ledger, named by the provider's id for it. `payment_ref` is the payment a
+    refund gives back (for a charge, its own id)."""
+
+    provider: str
+    provider_ref: str
+    kind: str
+    amount_cents: int
+    currency: str
+    extension_id: UUID | None = None
+    payment_ref: str | None = None
+    invoiced: bool = True  # a refund of the payment accounting invoiced (not of a second one): credited
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLinkAbandoned(DomainEvent):
+    """The booking ended unpaid (cancelled, or its hold ran out): its payment link takes no payment."""
+
+    provider: str
+    link_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerBooked(DomainEvent):
+    """A customer booked (through the API): accounting learns the customer as the booking is made."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionPaymentReceived(DomainEvent):
+    """The first payment of an extension arrived: it is paid, and accounting invoices it."""
+
+    extension_id: UUID

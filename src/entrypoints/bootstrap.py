@@ -50,7 +50,7 @@ def start(settings: Settings, *, announce: bool = True) -> Container:
 async def close(container: Container) -> None:
     """Releases the outbound connections and the database pool (each process, once, at its end)."""
     await container.http().aclose()
-    if container.settings().payment_mode == "stripe":
+    if "stripe" in container.settings().payment_providers:
         await container.stripe_api().aclose()
     await container.database().dispose()
 
@@ -65,16 +65,16 @@ async def running(container: Container) -> AsyncIterator[Container]:
 
 def announce_integrations(settings: Settings) -> None:
     if settings.payment_mode == "sandbox":
-        log.info("payments: sandbox (no STRIPE_SECRET_KEY set)")
+        log.info("payments: sandbox (neither STRIPE_SECRET_KEY nor AIRWALLEX_CLIENT_ID set)")
     else:
-        log.info("payments: %s", settings.payment_mode)
+        log.info("payments: %s (default %s)", ", ".join(settings.payment_providers), settings.payment_mode)
     for mode in ("connected", "disabled", "mock"):
         names = [name for name, m in settings.integrations.items() if m == mode]
         if names:
             log.info("integrations %s: %s", mode, ", ".join(names))
-    if settings.payment_mode == "stripe" and not settings.stripe.webhook_secret:
+    if "stripe" in settings.payment_providers and not settings.stripe.webhook_secret:
         log.warning("STRIPE_WEBHOOK_SECRET is not set: /webhooks/stripe refuses every event")
-    if settings.payment_mode == "airwallex" and not settings.airwallex.webhook_secret:
+    if "airwallex" in settings.payment_providers and not settings.airwallex.webhook_secret:
         log.warning("AIRWALLEX_WEBHOOK_SECRET is not set: /webhooks/airwallex refuses every event")
     if not settings.admin_api_key:
         log.warning("BOOKHUB_ADMIN_API_KEY is not set: admin routes answer 401 to everyone")

@@ -1,4 +1,4 @@
-"""The `bookhub` command: serve, worker, migrate, outbox, customer."""
+"""The `bookhub` command: serve, worker, migrate, outbox, money, customer."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from entrypoints import bootstrap
 from entrypoints.customer_commands import add_customer_commands, run_customer_command
+from entrypoints.money_commands import add_money_commands, run_money_command
 from entrypoints.outbox_commands import add_outbox_commands, run_outbox_command
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("worker", help="run the background worker alone")
     commands.add_parser("migrate", help="apply the database migrations")
     add_outbox_commands(commands)
+    add_money_commands(commands)
     add_customer_commands(commands)
     args = parser.parse_args(argv)
     try:
@@ -57,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     container = bootstrap.start(settings)
     if args.command == "outbox":
         return run_outbox_command(container, args)
+    if args.command == "money":
+        return run_money_command(container, args)
     if args.command == "customer":
         return run_customer_command(container, args)
     if args.command == "worker":

@@ -17,7 +17,6 @@ from adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from adapters.providers.acuity.client import AcuityClient
 from adapters.providers.acuity.webhook import AcuityWebhook
 from adapters.providers.airwallex.client import AirwallexApi
-from adapters.providers.airwallex.gateway import AirwallexExtensionPayment, AirwallexPaymentGateway
 from adapters.providers.airwallex.senders import AirwallexRefundSender
 from adapters.providers.airwallex.webhook import AirwallexWebhook
 from adapters.providers.calcom.client import CalComClient
@@ -27,21 +26,18 @@ from adapters.providers.driver_app.gateway import DriverAppGateway
 from adapters.providers.driver_app.webhook import DriverAppWebhook
 from adapters.providers.erp.senders import HttpErpSender
 from adapters.providers.http_lanes import HttpLanes
-from adapters.providers.mock.gateways import HubOnlyScheduling, NoOffSessionCharges
+from adapters.providers.mock.gateways import HubOnlyScheduling
 from adapters.providers.mock.senders import LoggingMockSender, SkippingSender
 from adapters.providers.odoo.client import OdooXmlRpc
 from adapters.providers.odoo.gateway import OdooAccountingGateway
 from adapters.providers.odoo.mock import OdooMockGateway
 from adapters.providers.resend.gateway import ResendEmailGateway
-from adapters.providers.sandbox.gateway import SandboxCharges, SandboxExtensionCheckout, SandboxPaymentGateway
-from adapters.providers.stripe.charges import StripeOffSessionCharges
 from adapters.providers.stripe.client import StripeApi
-from adapters.providers.stripe.gateway import StripeExtensionCheckout, StripePaymentGateway
-from adapters.providers.stripe.reconcile import StripeEventSource
 from adapters.providers.stripe.senders import StripeCustomerEraser, StripeRefundSender
 from adapters.providers.stripe.webhook import StripeWebhook
 from adapters.providers.twilio.gateway import TwilioSmsGateway
 from application.accounting.invoices import AccountingSender
+from application.accounting.money_report import MakeMoneyReport
 from application.bookings.create_booking import CreateBookingHandler
 from application.bookings.lifecycle import CancelBooking, ExpireHolds, QuoteCancellation
 from application.bookings.queries import (
@@ -72,13 +68,15 @@ from application.payments.extensions import (
 )
 from application.payments.payment_events import PaymentEventHandler
 from application.payments.payment_links import PaymentLinkPaidHandler
-from application.payments.reconcile import ReconcilePayments
 from application.payments.retry_payment import RetryPayment
+from application.payments.sandbox_refunds import SandboxRefunds
 from application.privacy.erase import EraseCustomer
 from application.privacy.export import ExportCustomerData
 from application.privacy.retention import EraseLapsedCustomers
 from application.scheduling.appointments import AppointmentReportedHandler
 from application.scheduling.schedule import ScheduleBookingHandler
+from entrypoints.payment_providers import extension_charges as off_session_charges
+from entrypoints.payment_providers import extension_checkouts, payment_gateways, reconciliation, statements
 from entrypoints.settings import Settings
 from entrypoints.web.security import Csrf
 from entrypoints.webhook_dispatch import WebhookDispatch
@@ -104,7 +102,7 @@ class Container(containers.DeclarativeContainer):
     # Integrations without credentials (mock) settle their outbox messages at once.
     mock_sender = providers.Singleton(LoggingMockSender)
     message_formats = providers.Singleton(BabelFormats)
-    payment_mode = settings.provided.payment_mode  # the live payment provider, else `sandbox`
+    payment_mode = settings.provided.payment_mode  # the default payment provider, else `sandbox`
 
     # Providers: one block each, configured by its own settings (`settings.<name>`, its package's
     # settings.py); a sender is live in its provider's `connected` mode and mock otherwise.
@@ -112,16 +110,12 @@ class Container(containers.DeclarativeContainer):
     stripe_api = providers.Singleton(StripeApi, stripe_settings.secret_key, api_base=stripe_settings.api_base)
     stripe_webhook = providers.Singleton(StripeWebhook, stripe_settings.webhook_secret)
     stripe_sender = providers.Selector(
-        payment_mode,
-        stripe=providers.Singleton(StripeRefundSender, stripe_api),
-        sandbox=mock_sender,
-        airwallex=mock_sender,
+        stripe_settings.mode, connected=providers.Singleton(StripeRefundSender, stripe_api), mock=mock_sender
     )
     stripe_customer_eraser = providers.Selector(
-        payment_mode,
-        stripe=providers.Singleton(StripeCustomerEraser, stripe_api),
-        sandbox=mock_sender,
-        airwallex=mock_sender,
+        stripe_settings.mode,
+        connected=providers.Singleton(StripeCustomerEraser, stripe_api),
+        mock=mock_sender,
     )
 
     airwallex_settings = settings.provided.airwallex
@@ -135,10 +129,9 @@ class Container(containers.DeclarativeContainer):
     )
     airwallex_webhook = providers.Singleton(AirwallexWebhook, airwallex_settings.webhook_secret)
     airwallex_sender = providers.Selector(
-        payment_mode,
-        airwallex=providers.Singleton(AirwallexRefundSender, airwallex_api),
-        stripe=mock_sender,
-        sandbox=mock_sender,
+        airwallex_settings.mode,
+        connected=providers.Singleton(AirwallexRefundSender, airwallex_api),
+        mock=mock_sender,
     )
 
     acuity_settings = settings.provided.acuity
@@ -189,6 +182,12 @@ class Container(containers.DeclarativeContainer):
         mock=providers.Singleton(OdooMockGateway, odoo_settings.mock_log),
     )
     odoo_sender = providers.Singleton(AccountingSender, uow, catalog, accounting)
+    money_report = providers.Singleton(
+        MakeMoneyReport,
+        uow,
+        accounting,
+        providers.Singleton(statements, settings, stripe_api.provider, airwallex_api.provider),
+    )
 
     erp_settings = settings.provided.erp
     erp_sender = providers.Selector(
@@ -244,40 +243,14 @@ class Container(containers.DeclarativeContainer):
         mock=mock_sender,
     )
 
-    # Payment gateways by the name a booking request may give as `payment_provider`. The sandbox is
-    # there only without Stripe credentials: its page would otherwise let anyone mark a booking paid.
-    payments = providers.Selector(
-        payment_mode,
-        airwallex=providers.Dict(airwallex=providers.Singleton(AirwallexPaymentGateway, airwallex_api)),
-        sandbox=providers.Dict(
-            sandbox=providers.Singleton(SandboxPaymentGateway, settings.provided.public_url)
-        ),
-        stripe=providers.Dict(
-            stripe=providers.Singleton(
-                StripePaymentGateway, stripe_api, clock, return_url=settings.provided.return_url
-            ),
-            stripe_payment_intent=providers.Singleton(
-                StripePaymentGateway,
-                stripe_api,
-                clock,
-                return_url=settings.provided.return_url,
-                payment_intent=True,
-            ),
-        ),
+    # Every configured payment provider is live: the gateways by the `payment_provider` a booking may
+    # name, and per provider the extension charges and checkouts (payment_providers.py).
+    payments = providers.Singleton(
+        payment_gateways, settings, stripe_api.provider, airwallex_api.provider, clock
     )
-    extension_charges = providers.Selector(
-        payment_mode,
-        stripe=providers.Singleton(StripeOffSessionCharges, stripe_api),
-        sandbox=providers.Singleton(SandboxCharges),
-        airwallex=providers.Singleton(NoOffSessionCharges),
-    )
-    extension_checkout = providers.Selector(
-        payment_mode,
-        stripe=providers.Singleton(
-            StripeExtensionCheckout, stripe_api, return_url=settings.provided.return_url
-        ),
-        sandbox=providers.Singleton(SandboxExtensionCheckout),
-        airwallex=providers.Singleton(AirwallexExtensionPayment, airwallex_api),
+    extension_charges = providers.Singleton(off_session_charges, settings, stripe_api.provider)
+    extension_checkout = providers.Singleton(
+        extension_checkouts, settings, stripe_api.provider, airwallex_api.provider
     )
 
     # Use cases.
@@ -304,18 +277,16 @@ class Container(containers.DeclarativeContainer):
     trip_status = providers.Singleton(TripStatusReportedHandler, uow, clock)
     mark_ready = providers.Singleton(MarkReady, uow, clock)
     payment_link_paid = providers.Singleton(PaymentLinkPaidHandler, uow, catalog, clock)
-    reconcile_payments = providers.Selector(
-        payment_mode,
-        stripe=providers.Singleton(
-            ReconcilePayments,
-            providers.Singleton(StripeEventSource, stripe_api),
-            providers.Singleton(SqlCheckpointStore, database),
-            payment_events,
-            payment_link_paid,
-            clock,
-        ),
-        sandbox=providers.Object(None),
-        airwallex=providers.Object(None),
+    reconcile_payments = providers.Singleton(
+        reconciliation,
+        settings,
+        stripe_api.provider,
+        airwallex_api.provider,
+        providers.Singleton(SqlCheckpointStore, database),
+        payment_events,
+        payment_link_paid,
+        clock,
+        uow,
     )
     retry_payment = providers.Singleton(
         RetryPayment, uow, catalog, payments, clock, default_provider=payment_mode
@@ -366,7 +337,12 @@ class Container(containers.DeclarativeContainer):
         driver_app=driver_app_sender,
         stripe=stripe_sender,
         airwallex=airwallex_sender,
-        sandbox=mock_sender,
+        sandbox=providers.Selector(
+            payment_mode,
+            sandbox=providers.Singleton(SandboxRefunds, uow, payment_events),
+            stripe=mock_sender,
+            airwallex=mock_sender,
+        ),
         calcom=calcom_sender,
         **{"calcom.booking_rescheduled": calcom_reschedule_sender},
         reminders=providers.Singleton(PlanReminders, uow, catalog, clock),

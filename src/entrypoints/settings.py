@@ -27,7 +27,7 @@ from adapters.providers.twilio.settings import TwilioSettings
 from domain.outbox import RetryPolicy
 
 INTEGRATIONS = ("stripe", "airwallex", "acuity", "calcom", "odoo", "erp", "twilio", "resend", "driver_app")
-# The payment providers in the order they are preferred: the first configured is live, the others mock.
+# Payment providers by preference: every configured one is live, the first is the default.
 PAYMENT_PROVIDERS = ("stripe", "airwallex")
 # The languages of the web pages (their gettext catalogs are in entrypoints/web/locales).
 LANGUAGES = ("en", "fr", "es", "pt", "de")
@@ -77,11 +77,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return timedelta(minutes=self.hold_minutes)
 
     @property
+    def payment_providers(self) -> tuple[str, ...]:
+        """Every payment provider with its credentials set, all live at once, in the order of preference
+        (stripe, airwallex); `("sandbox",)` without any: the sandbox checkout (and its routes) only then."""
+        live = tuple(name for name in PAYMENT_PROVIDERS if self.provider(name).mode == "connected")
+        return live or ("sandbox",)
+
+    @property
     def payment_mode(self) -> str:
-        """`stripe` once its secret key is set, else `airwallex` with its credentials; the sandbox checkout
-        (and its routes) only without either."""
-        live = (name for name in PAYMENT_PROVIDERS if self.provider(name).mode == "connected")
-        return next(live, "sandbox")
+        """The first of `payment_providers`: the default of a booking that names none."""
+        return self.payment_providers[0]
 
     @property
     def return_url(self) -> str:
@@ -103,11 +108,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def integrations(self) -> dict[str, str]:
-        """Each integration's mode as /health names it; a payment provider that is not live is mock."""
-        modes = {name: self.provider(name).mode for name in INTEGRATIONS}
-        for name in PAYMENT_PROVIDERS:
-            modes[name] = "connected" if name == self.payment_mode else "mock"
-        return modes
+        """Each integration's mode as /health names it."""
+        return {name: self.provider(name).mode for name in INTEGRATIONS}
 
     def provider(self, name: str) -> ProviderSettings:
         settings = getattr(self, name)

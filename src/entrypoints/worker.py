@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from application.bookings.lifecycle import ExpireHolds
 from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.prune import PruneSettledMessages
-from application.payments.reconcile import ReconcilePayments
+from application.payments.reconcile import ReconcileProviders
 from application.privacy.retention import EraseLapsedCustomers
 
 log = logging.getLogger("bookhub.worker")
@@ -29,7 +29,7 @@ class Worker:
     deliver: DeliverOutboxMessages
     prune: PruneSettledMessages
     poll_seconds: float
-    reconcile: ReconcilePayments | None = None  # with a payment provider that lists its events
+    reconcile: ReconcileProviders | None = None  # with payment providers to reconcile
     reconcile_seconds: float = 300.0
     retention: EraseLapsedCustomers | None = None
 

@@ -129,7 +129,9 @@ def test_a_settled_refund_becomes_a_refund_of_its_payment_intent() -> None:
     obj["metadata"] = {"booking_id": str(booking)}
     body = an_event("refund.settled", obj)
     event = AirwallexWebhook("whsec_air").parse(body, headers_of(*signed(body)))
-    assert event == RefundRecorded("airwallex", "evt_a1", booking, 8550, "int_1", "refund.settled")
+    assert event == RefundRecorded(
+        "airwallex", "evt_a1", booking, 8550, "int_1", "refund.settled", refund_ref="rf_1"
+    )
 
 
 @pytest.mark.parametrize("forgery", ["no headers", "wrong secret", "stale", "future", "altered"])

@@ -53,6 +53,7 @@ async def test_a_paid_booking_reaches_the_erp_and_its_email_and_sms_once() -> No
     assert sorted((d.topic, d.outcome) for d in first) == [
         ("email.booking_confirmed", DeliveryOutcome.DELIVERED),
         ("erp.booking_confirmed", DeliveryOutcome.DELIVERED),
+        ("odoo.booking_created", DeliveryOutcome.DELIVERED),
         ("odoo.booking_paid", DeliveryOutcome.DELIVERED),
         ("reminders.plan", DeliveryOutcome.DELIVERED),
         ("sms.booking_confirmed", DeliveryOutcome.DELIVERED),

@@ -55,7 +55,7 @@ def handlers(app: Handlers) -> tuple[ProposeExtensionHandler, ApproveExtension, 
     charges = ScriptedCharges(app=app)
     return (
         ProposeExtensionHandler(app.uow, app.clock),
-        ApproveExtension(app.uow, charges, app.clock),
+        ApproveExtension(app.uow, {charges.provider: charges}, app.clock),
         charges,
     )
 
@@ -236,7 +236,7 @@ async def test_a_checkout_paid_while_the_off_session_charge_runs_pays_it_and_the
     propose, _approve, _charges = handlers(app)
     booking, token = await paid(app)
     extension = await propose(ProposeExtension(booking, "Wax", 500))  # type: ignore[arg-type]
-    pay = PayExtension(app.uow, OpenedSessions(), app.clock)
+    pay = PayExtension(app.uow, {"sandbox": OpenedSessions()}, app.clock)
     opened = await pay(booking, extension.id, token=token)  # type: ignore[arg-type]
     assert (opened.extension.status, opened.extension.session_ref) == (
         ExtensionStatus.PROPOSED,
@@ -251,7 +251,7 @@ async def test_a_checkout_paid_while_the_off_session_charge_runs_pays_it_and_the
             assert await app.payment_event(paid_on_session) is PaymentOutcome.APPLIED
             return ChargeResult(paid=True, payment_ref="pi_off_session")
 
-    approve = ApproveExtension(app.uow, ChargedWhileTheCheckoutIsPaid(app=app), app.clock)
+    approve = ApproveExtension(app.uow, {"sandbox": ChargedWhileTheCheckoutIsPaid(app=app)}, app.clock)
     approved = await approve(booking, extension.id, token=token)  # type: ignore[arg-type]
 
     assert (approved.status, approved.payment_ref) == (ExtensionStatus.PAID, "pi_checkout")
@@ -268,7 +268,7 @@ async def test_paying_on_session_is_refused_while_the_extension_is_charged_or_af
     propose, _approve, _charges = handlers(app)
     booking, token = await paid(app)
     sessions = OpenedSessions()
-    pay = PayExtension(app.uow, sessions, app.clock)
+    pay = PayExtension(app.uow, {"sandbox": sessions}, app.clock)
     for status in (ExtensionStatus.APPROVED, ExtensionStatus.DECLINED):
         extension = await propose(ProposeExtension(booking, "Wax", 500))  # type: ignore[arg-type]
         app.state.extensions[extension.id].status = status

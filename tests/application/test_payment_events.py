@@ -75,6 +75,7 @@ async def test_a_successful_payment_writes_the_erp_message_and_the_confirmation_
     await app.payment_event(paid(created))
 
     assert [(m.topic, m.idempotency_key) for m in app.state.outbox] == [
+        ("odoo.booking_created", f"odoo.booking_created:{created.booking_id}"),
         ("erp.booking_confirmed", f"booking_confirmed:{created.booking_id}:v1"),
         ("odoo.booking_paid", f"odoo.booking_paid:{created.booking_id}"),
         ("email.booking_confirmed", f"email.booking_confirmed:{created.booking_id}"),
@@ -303,7 +304,11 @@ async def test_a_failed_payment_marks_the_payment_failed_and_keeps_the_hold() ->
     assert booking.status is BookingStatus.PENDING_PAYMENT
     assert booking.hold_expires_at == created.expires_at
     assert booking.holds_slot(app.clock.now())
-    assert [m.topic for m in app.state.outbox] == ["email.payment_failed", "sms.payment_failed"]
+    assert [m.topic for m in app.state.outbox] == [
+        "odoo.booking_created",
+        "email.payment_failed",
+        "sms.payment_failed",
+    ]
     assert (
         await app.availability("van-transfer", TUESDAY_TEN, TUESDAY_TEN + timedelta(minutes=30))
     ).slots() == []

@@ -155,14 +155,20 @@ def test_a_bad_scheduling_setting_names_its_variable(env: dict[str, str], named:
         Settings.from_env(env)
 
 
-def test_stripe_is_live_before_airwallex_and_the_sandbox_only_without_either() -> None:
+def test_every_configured_payment_provider_is_live_stripe_first_and_the_sandbox_only_without_any() -> None:
     both = {"STRIPE_SECRET_KEY": "sk_test", "AIRWALLEX_CLIENT_ID": "cid", "AIRWALLEX_API_KEY": "key"}
     settings = Settings.from_env(both)
     modes = settings.integrations
-    assert (settings.payment_mode, modes["stripe"], modes["airwallex"]) == ("stripe", "connected", "mock")
+    assert settings.payment_providers == ("stripe", "airwallex")
+    assert (settings.payment_mode, modes["stripe"], modes["airwallex"]) == (
+        "stripe",
+        "connected",
+        "connected",
+    )
     airwallex = {k: v for k, v in both.items() if k != "STRIPE_SECRET_KEY"}
-    assert Settings.from_env(airwallex).payment_mode == "airwallex"
-    assert Settings.from_env({}).payment_mode == "sandbox"
+    assert Settings.from_env(airwallex).payment_providers == ("airwallex",)
+    assert Settings.from_env({}).payment_providers == ("sandbox",)
+    assert Settings.from_env({}).integrations["stripe"] == "mock"
 
 
 def test_each_provider_reads_its_own_variables_into_its_own_settings() -> None:

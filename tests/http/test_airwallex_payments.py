@@ -14,7 +14,9 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 START = (NOW + timedelta(days=2)).replace(hour=8, minute=0, second=0)
 
 
-async def test_a_booking_paid_through_airwallex_is_confirmed_by_its_signed_webhook(database_url: str) -> None:
+async def test_a_booking_paid_through_an_airwallex_payment_intent_is_confirmed_by_its_signed_webhook(
+    database_url: str,
+) -> None:
     reply = dict(REPLY, expires_at=(NOW + timedelta(minutes=30)).isoformat())
     with http_sink(body=json.dumps(reply).encode()) as sink:
         async with running_app(
@@ -26,7 +28,12 @@ async def test_a_booking_paid_through_airwallex_is_confirmed_by_its_signed_webho
             airwallex_api_base=sink.base,
         ) as (client, _):
             customer = {"name": "Ada Lovelace", "email": "ada@example.com"}
-            body = {"offering_id": "van-transfer", "start": START.isoformat(), "customer": customer}
+            body = {
+                "offering_id": "van-transfer",
+                "start": START.isoformat(),
+                "customer": customer,
+                "payment_provider": "airwallex_payment_intent",
+            }
             created = (await client.post("/v1/bookings", json=body)).json()
             booking = created["booking_id"]
             obj = {"id": "int_1", "amount": 85, "currency": "EUR", "metadata": {"booking_id": booking}}
@@ -72,7 +79,12 @@ async def test_an_extension_paid_through_airwallex_on_session_is_paid_by_its_sig
                 )
 
             customer = {"name": "Ada Lovelace", "email": "ada@example.com"}
-            body = {"offering_id": "van-transfer", "start": START.isoformat(), "customer": customer}
+            body = {
+                "offering_id": "van-transfer",
+                "start": START.isoformat(),
+                "customer": customer,
+                "payment_provider": "airwallex_payment_intent",
+            }
             created = (await client.post("/v1/bookings", json=body)).json()
             booking, token = created["booking_id"], created["booking_token"]
             booking_paid = {

@@ -76,6 +76,7 @@ async def test_health_reports_the_mock_integrations_and_the_outbox_until_it_drai
         assert await deliver_all(container) == [
             "email.booking_confirmed delivered",
             "erp.booking_confirmed delivered",
+            "odoo.booking_created delivered",
             "odoo.booking_paid delivered",
             "reminders.plan skipped",
             "sms.booking_confirmed delivered",
@@ -171,6 +172,7 @@ async def test_a_disabled_erp_keeps_its_secrets_and_skips_its_messages(database_
             assert await deliver_all(container) == [
                 "email.booking_confirmed delivered",
                 "erp.booking_confirmed skipped",
+                "odoo.booking_created delivered",
                 "odoo.booking_paid delivered",
                 "reminders.plan skipped",
                 "sms.booking_confirmed delivered",
@@ -240,6 +242,7 @@ async def test_a_paid_booking_is_emailed_through_resend_in_the_customers_languag
             assert await deliver_all(container) == [
                 "email.booking_confirmed delivered",
                 "erp.booking_confirmed delivered",
+                "odoo.booking_created delivered",
                 "odoo.booking_paid delivered",
                 "reminders.plan delivered",  # the bundled offering reminds 2 hours before
                 "sms.booking_confirmed delivered",

@@ -76,6 +76,22 @@ async def pay_at_stripe(client: httpx.AsyncClient, booking: str, event_id: str =
     assert answered.json() == {"outcome": "applied"}, answered.text
 
 
+async def report_refund(client: httpx.AsyncClient, booking: str, refund_id: str, amount: int) -> None:
+    refund = {
+        "id": refund_id,
+        "object": "refund",
+        "amount": amount,
+        "currency": "eur",
+        "payment_intent": "pi_package",
+        "status": "succeeded",
+        "metadata": {"booking_id": booking},
+    }
+    body = event("refund.created", refund, event_id=f"evt_{refund_id}")
+    headers = {"content-type": "application/json", "stripe-signature": sign(body, SECRET)}
+    answered = await client.post("/webhooks/stripe", content=body, headers=headers)
+    assert answered.json() == {"outcome": "applied"}, answered.text
+
+
 async def schedule(client: httpx.AsyncClient, booking: str, token: str, start: str) -> httpx.Response:
     return await client.post(
         f"/v1/bookings/{booking}/sessions",
@@ -265,12 +281,16 @@ async def test_cancelling_a_package_refunds_its_unused_credits_pro_rata_at_strip
             f"/v1/bookings/{package}/cancel", headers={"Authorization": f"Bearer {token}"}
         )
         assert cancelled.status_code == 200, cancelled.text
+        assert "stripe.refund delivered" in await deliver_all(container)
+        # Stripe reports the refund it made: the ledger records it, and Odoo credits that much.
+        await report_refund(client, package, "re_package", 24000)
         delivered = await deliver_all(container)
         view = await read(client, package, token)
     # One session held, three credits unused: 3/4 of 320.00 goes back, and Odoo credits that much.
     [refund] = stripe.created("refund")
     assert (refund["form"]["payment_intent"], refund["form"]["amount"]) == ("pi_package", "24000")
-    assert "odoo.booking_refunded delivered" in delivered
+    assert "odoo.credit_note delivered" in delivered
+    assert view["payment_status"] == "partially_refunded"
     [note] = [m for m in odoo.records("account.move") if m["move_type"] == "out_refund"]
     assert note["invoice_line_ids"][0][2]["price_unit"] == 240.0
     statuses = {s["session_id"]: s["status"] for s in view["sessions"]}

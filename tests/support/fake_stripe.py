@@ -88,6 +88,8 @@ class FakeStripe:
     events: list[dict[str, Any]] = field(default_factory=list)  # what `GET /v1/events` lists, newest first
     # Card error codes the next confirmed PaymentIntents fail with (`authentication_required`, ...).
     card_errors: list[str] = field(default_factory=list)
+    # What `GET /v1/payment_intents` and `GET /v1/refunds` list (the money report reads them).
+    listed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _replies: dict[str, tuple[int, bytes]] = field(default_factory=dict)
 
@@ -103,6 +105,10 @@ class FakeStripe:
                 since = int(form.get("created[gte]", "0"))
                 listed = [e for e in self.events if e["created"] >= since]
                 page = {"object": "list", "url": "/v1/events", "has_more": False, "data": listed}
+                return 200, json.dumps(page).encode()
+            if method == "GET" and path in ("/v1/payment_intents", "/v1/refunds"):
+                kind = "payment_intent" if path == "/v1/payment_intents" else "refund"
+                page = {"object": "list", "url": path, "has_more": False, "data": self.listed.get(kind, [])}
                 return 200, json.dumps(page).encode()
             if self.statuses:
                 status = self.statuses.pop(0)

@@ -38,6 +38,10 @@ def _matches(record: dict[str, Any], domain: list[list[Any]]) -> bool:
             return False
         if op == "=ilike" and str(have).lower() != str(value).lower():
             return False
+        if op == "=like" and not str(have).startswith(str(value).rstrip("%")):
+            return False
+        if op == "in" and have not in value:
+            return False
     return True
 
 
@@ -93,14 +97,24 @@ class FakeOdoo:
             found = [r for r in table.values() if _matches(r, args[0])][: kwargs.get("limit") or None]
             if method == "search":
                 return [r["id"] for r in found]
-            return [{f: r.get(f, False) for f in kwargs.get("fields", r)} for r in found]
+            return [{"id": r["id"]} | {f: r.get(f, False) for f in kwargs.get("fields", r)} for r in found]
         if method == "create":
             self.next_id += 1
             record = {"id": self.next_id, **args[0], "context": kwargs.get("context")}
             if model == "account.move":
-                record |= {"state": "draft", "payment_state": "not_paid"}
+                lines = [line[2] for line in args[0].get("invoice_line_ids", [])]
+                total = sum(line["quantity"] * line["price_unit"] for line in lines)
+                record |= {"state": "draft", "payment_state": "not_paid", "amount_total": total}
             table[self.next_id] = record
             return self.next_id
+        if method == "write":
+            for record_id in args[0]:
+                table[record_id].update(args[1])
+            return True
+        if method == "unlink":  # what an accountant deleting a document does
+            for record_id in args[0]:
+                table.pop(record_id, None)
+            return True
         if method == "action_post":
             for move in args[0]:
                 table[move]["state"] = "posted"

@@ -91,6 +91,9 @@ class OfferingIn(Struct, forbid_unknown_fields=True, kw_only=True):
     stripe_payment_link_id: str | None = None
     acuity_appointment_type_id: int | None = None
     cal_event_type_id: int | None = None
+    payment_provider: (
+        Literal["stripe", "stripe_payment_intent", "airwallex", "airwallex_payment_intent"] | None
+    ) = None
     sessions: Annotated[int, Meta(ge=1, le=1000)] | None = None
     valid_days: Annotated[int, Meta(ge=1, le=3660)] | None = None
     notification_templates: dict[str, dict[str, dict[str, TemplateIn]]] = {}
@@ -191,6 +194,7 @@ def _offering(
         stripe_payment_link_id=o.stripe_payment_link_id,
         acuity_appointment_type_id=o.acuity_appointment_type_id,
         cal_event_type_id=o.cal_event_type_id,
+        payment_provider=o.payment_provider,
         sessions=o.sessions,
         valid_days=o.valid_days,
         notification_templates=_merged(shared, _templates(o.notification_templates, where)),

@@ -9,8 +9,10 @@ from datetime import datetime
 from typing import Any, Self
 from uuid import UUID
 
+from adapters.memory.ledger import MemoryLedger
+from adapters.memory.outbox_counts import MemoryOutboxCounts
 from application.outbox_routes import outbox_messages_for
-from application.ports import IdempotencyRecord, NewCustomer, OutboxCounts, UnitOfWork
+from application.ports import IdempotencyRecord, LedgerEntry, NewCustomer, UnitOfWork
 from domain.availability import Occupancy, OccupiedTimes, free_resources
 from domain.booking import Booking
 from domain.catalog import Offering, Resource
@@ -43,6 +45,7 @@ class MemoryState:
     outbox: list[OutboxMessage] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
     extensions: dict[UUID, Extension] = field(default_factory=dict)
+    ledger: list[LedgerEntry] = field(default_factory=list)
     commits: int = 0
 
 
@@ -317,14 +320,6 @@ class _Inbound:
         return True
 
 
-class _Outbox:
-    def __init__(self, state: MemoryState) -> None:
-        self._s = state
-
-    async def counts(self) -> OutboxCounts:
-        return OutboxCounts(pending=len(self._s.outbox), dead=0)
-
-
 class FakeUnitOfWork:
     """Changes stay staged until commit, like a transaction; commit also writes audit and outbox."""
 
@@ -339,8 +334,9 @@ class FakeUnitOfWork:
         self.customers = _Customers(self.state)
         self.idempotency = _Idempotency(self.state)
         self.inbound_events = _Inbound(self.state)
-        self.outbox = _Outbox(self.state)
+        self.outbox = MemoryOutboxCounts(self.state.outbox)
         self.extensions = _Extensions(self.state)
+        self.payments = MemoryLedger(self.state.ledger)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -363,6 +359,7 @@ class FakeUnitOfWork:
                 raise NoSessionsLeft("a package holds no more sessions than it bought")
         for booking in self.bookings.staged.values():
             for event in booking.events:
+                self.payments.write(event)
                 if isinstance(event, StatusChanged | TripUpdated):
                     actor = "driver_app" if isinstance(event, TripUpdated) else "system"
                     self.state.audit.append(

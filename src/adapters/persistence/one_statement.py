@@ -10,8 +10,8 @@ means no row, not an error) and writes the audit and outbox rows only if the boo
 back means "take the careful path": a hold that ran out may still sit on the only free resource (it
 blocks the constraint until it is expired), or the last one was just taken.
 
-`update_with_rows`: a booking's update at its version with its audit and outbox rows (and, for an
-optimistic unit of work, the inbound event that caused it); `rows_only`: audit and outbox rows alone.
+`update_with_rows`: a booking's update at its version with its audit, outbox and payments ledger rows (and,
+for an optimistic unit of work, the inbound event that caused it); `rows_only`: those rows alone.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ _BOOKING_COLUMNS = [c.name for c in t.bookings.columns if c.name not in ("custom
 _CUSTOMER_COLUMNS = [c.name for c in t.customers.columns]
 _AUDIT_COLUMNS = [c.name for c in t.audit_entries.columns if c.name != "id"]
 _EVENT_COLUMNS = ("provider", "event_id", "event_type", "received_at")
+_LEDGER_COLUMNS = [c.name for c in t.payment_ledger.columns if c.name != "id"]
 _OUTBOX_COLUMNS = [
     c.name
     for c in t.outbox_messages.columns
@@ -90,9 +91,14 @@ def _insert_from_b(prefix: str, table: str, columns: list[str], *, conflict: boo
     return f"{prefix} AS (INSERT INTO {table} ({', '.join(columns)}) SELECT {values} FROM {source}{tail})"
 
 
-def _row_binds(audit_rows: int, outbox_rows: int, *, source: str) -> tuple[list[Any], list[str]]:
+def _row_binds(
+    audit_rows: int, outbox_rows: int, *, source: str, ledger_rows: int = 0
+) -> tuple[list[Any], list[str]]:
     binds: list[Any] = []
     ctes: list[str] = []
+    for i in range(ledger_rows):  # a charge or refund seen again inserts nothing
+        binds += [sa.bindparam(f"l{i}_{n}", type_=t.payment_ledger.c[n].type) for n in _LEDGER_COLUMNS]
+        ctes.append(_insert_from_b(f"l{i}", "payment_ledger", _LEDGER_COLUMNS, conflict=True, source=source))
     for i in range(audit_rows):
         binds += [sa.bindparam(f"a{i}_{n}", type_=t.audit_entries.c[n].type) for n in _AUDIT_COLUMNS]
         ctes.append(_insert_from_b(f"a{i}", "audit_entries", _AUDIT_COLUMNS, conflict=False, source=source))
@@ -102,8 +108,12 @@ def _row_binds(audit_rows: int, outbox_rows: int, *, source: str) -> tuple[list[
     return binds, ctes
 
 
-def _row_params(audit: list[dict[str, Any]], outbox: list[dict[str, Any]]) -> dict[str, Any]:
+def _row_params(
+    audit: list[dict[str, Any]], outbox: list[dict[str, Any]], ledger: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     params: dict[str, Any] = {}
+    for i, row in enumerate(ledger or ()):
+        params |= {f"l{i}_{name}": row[name] for name in _LEDGER_COLUMNS}
     for i, row in enumerate(audit):
         params |= {f"a{i}_{name}": row[name] for name in _AUDIT_COLUMNS}
     for i, row in enumerate(outbox):
@@ -113,7 +123,12 @@ def _row_params(audit: list[dict[str, Any]], outbox: list[dict[str, Any]]) -> di
 
 @cache
 def update_with_rows(
-    state_columns: tuple[str, ...], audit_rows: int, outbox_rows: int, *, event: bool = False
+    state_columns: tuple[str, ...],
+    audit_rows: int,
+    outbox_rows: int,
+    *,
+    event: bool = False,
+    ledger_rows: int = 0,
 ) -> sa.TextClause:
     """A booking's UPDATE at its version, with its audit and outbox rows written only if it matched, in one
     statement built once per shape (SQLAlchemy would compile the equivalent construct on every call).
@@ -152,7 +167,7 @@ def update_with_rows(
         )
         columns.append(sa.column("recorded", sa.Integer))
         answer += ", (SELECT count(*) FROM recorded) AS recorded"
-    row_binds, row_ctes = _row_binds(audit_rows, outbox_rows, source="updated")
+    row_binds, row_ctes = _row_binds(audit_rows, outbox_rows, source="updated", ledger_rows=ledger_rows)
     sql = "WITH " + ",\n".join(ctes + row_ctes) + "\nSELECT " + answer
     return sa.text(sql).bindparams(*binds, *row_binds).columns(*columns)
 
@@ -162,15 +177,17 @@ def event_params(event: dict[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def rows_only(audit_rows: int, outbox_rows: int) -> sa.TextClause:
-    """Audit and outbox rows in one statement, built once per shape."""
-    row_binds, row_ctes = _row_binds(audit_rows, outbox_rows, source="one")
+def rows_only(audit_rows: int, outbox_rows: int, ledger_rows: int = 0) -> sa.TextClause:
+    """Audit, outbox and ledger rows in one statement, built once per shape."""
+    row_binds, row_ctes = _row_binds(audit_rows, outbox_rows, source="one", ledger_rows=ledger_rows)
     sql = "WITH one AS (SELECT 1),\n" + ",\n".join(row_ctes) + "\nSELECT 1"
     return sa.text(sql).bindparams(*row_binds)
 
 
-def rows_only_params(audit: list[dict[str, Any]], outbox: list[dict[str, Any]]) -> dict[str, Any]:
-    return _row_params(audit, outbox)
+def rows_only_params(
+    audit: list[dict[str, Any]], outbox: list[dict[str, Any]], ledger: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    return _row_params(audit, outbox, ledger)
 
 
 def update_with_rows_params(
@@ -182,6 +199,7 @@ def update_with_rows_params(
     updated_at: Any,
     audit: list[dict[str, Any]],
     outbox: list[dict[str, Any]],
+    ledger: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     params = {f"s_{name}": value for name, value in state.items()}
     params |= {
@@ -190,4 +208,4 @@ def update_with_rows_params(
         "u_old_version": old_version,
         "u_updated_at": updated_at,
     }
-    return params | _row_params(audit, outbox)
+    return params | _row_params(audit, outbox, ledger)

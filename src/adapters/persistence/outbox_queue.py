@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -38,6 +39,20 @@ class SqlAlchemyOutboxReader:
         )
         by_state = {state: count for state, count in rows}
         return OutboxCounts(pending=by_state.get(PENDING, 0), dead=by_state.get(DEAD, 0))
+
+    async def undelivered(
+        self, booking_ids: Sequence[UUID], *, targets: Sequence[str]
+    ) -> dict[UUID, set[str]]:
+        found: dict[UUID, set[str]] = {}
+        if not booking_ids:
+            return found
+        query = sa.select(o.booking_id, o.topic, o.state).where(
+            o.booking_id.in_(list(booking_ids)), o.state.in_((PENDING, DEAD))
+        )
+        for row in await self._c.execute(query):
+            if row.topic.partition(".")[0] in targets:
+                found.setdefault(row.booking_id, set()).add(row.state)
+        return found
 
 
 class SqlOutboxQueue:

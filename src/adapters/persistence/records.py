@@ -1,4 +1,5 @@
-"""Domain events as the rows they become: audit entries and outbox messages (no personal data)."""
+"""Domain events as the rows they become: audit entries, outbox messages and payments ledger rows (no
+personal data)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from application.outbox_routes import outbox_messages_for
-from domain.events import DomainEvent, StatusChanged, TripUpdated
+from domain.events import DomainEvent, MoneyMoved, StatusChanged, TripUpdated
 from domain.outbox import OutboxMessage
 
 
@@ -31,6 +32,26 @@ def outbox_rows(events: Iterable[DomainEvent], *, now: datetime) -> list[dict[st
         outbox_message_row(message, now=now, due=event.occurred_at)
         for event in events
         for message in outbox_messages_for(event)
+    ]
+
+
+def ledger_rows(events: Iterable[DomainEvent]) -> list[dict[str, Any]]:
+    """Each charge or refund reported, once: the ledger's unique (provider, provider_ref, kind) skips a
+    repeat."""
+    return [
+        {
+            "provider": event.provider,
+            "provider_ref": event.provider_ref,
+            "kind": event.kind,
+            "amount_cents": event.amount_cents,
+            "currency": event.currency,
+            "booking_id": event.booking_id,
+            "extension_id": event.extension_id,
+            "payment_ref": event.payment_ref,
+            "occurred_at": event.occurred_at,
+        }
+        for event in events
+        if isinstance(event, MoneyMoved)
     ]
 
 

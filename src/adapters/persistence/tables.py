@@ -189,6 +189,26 @@ provider_checkpoints = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=False),
 )
 
+# The payments ledger: each charge and refund a provider reported, once (its id there and its kind).
+# `payment_ref` is, for a refund, the payment it gives back; for a charge, its own id.
+payment_ledger = sa.Table(
+    "payment_ledger",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("provider", sa.String(32), nullable=False),
+    sa.Column("provider_ref", sa.String(255), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("amount_cents", sa.Integer, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("booking_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("extension_id", sa.Uuid),
+    sa.Column("payment_ref", sa.String(255)),
+    sa.Column("occurred_at", UtcDateTime, nullable=False, index=True),
+    sa.CheckConstraint("kind IN ('charge', 'refund')", name="ck_payment_ledger_kind"),
+    sa.CheckConstraint("amount_cents > 0", name="ck_payment_ledger_amount"),
+    sa.UniqueConstraint("provider", "provider_ref", "kind"),
+)
+
 # The hub's own secrets (the signing key when BOOKHUB_SECRET_KEY is unset), by name.
 hub_secrets = sa.Table(
     "hub_secrets",

@@ -17,6 +17,7 @@ from adapters.persistence.dialect import credits_exceeded, is_postgres, slot_tak
 from adapters.persistence.extensions import SqlAlchemyExtensionRepository
 from adapters.persistence.idempotency import SqlAlchemyIdempotencyStore
 from adapters.persistence.inbound_events import SqlAlchemyInboundEventLog, inbound_event
+from adapters.persistence.ledger import SqlPaymentLedger
 from adapters.persistence.mappers import booking_state
 from adapters.persistence.one_statement import (
     event_params,
@@ -26,10 +27,12 @@ from adapters.persistence.one_statement import (
     update_with_rows_params,
 )
 from adapters.persistence.outbox_queue import SqlAlchemyOutboxReader
-from adapters.persistence.records import audit_rows, outbox_rows
+from adapters.persistence.records import audit_rows, ledger_rows, outbox_rows
 from application.ports import Contended
 from domain.booking import Booking
 from domain.errors import DomainError, NoSessionsLeft, SlotUnavailable
+
+_Rows = list[dict[str, Any]]
 
 
 class ConcurrentUpdate(DomainError):
@@ -80,6 +83,7 @@ class SqlAlchemyUnitOfWork:
         self.inbound_events = SqlAlchemyInboundEventLog(connection)
         self.outbox = SqlAlchemyOutboxReader(connection)
         self.extensions = SqlAlchemyExtensionRepository(connection)
+        self.payments = SqlPaymentLedger(connection)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -130,26 +134,25 @@ class SqlAlchemyUnitOfWork:
             await self._connection.commit()  # SQLite's writer holds its transaction (BEGIN IMMEDIATE)
             return
         now = datetime.now(UTC)
-        changed, audit, outbox = self._changes(now)
+        changed, audit, outbox, ledger = self._changes(now)
         if self._optimistic:
-            await self._commit_in_one_statement(changed, audit, outbox, now)
+            await self._commit_in_one_statement(changed, audit, outbox, ledger, now)
             return
-        if len(changed) == 1 and (audit or outbox) and is_postgres(self._connection):
-            # The common case (a payment event, a cancellation): one round trip for all three.
-            await self._update(*changed[0], now, audit=audit, outbox=outbox)
+        if len(changed) == 1 and (audit or outbox or ledger) and is_postgres(self._connection):
+            # The common case (a payment event, a cancellation): one round trip for all of them.
+            await self._update(*changed[0], now, audit=audit, outbox=outbox, ledger=ledger)
         else:
             for version, booking in changed:
                 await self._update(version, booking, now)
-            await self._write_audit_and_outbox(audit, outbox)
+            await self._write_rows(audit, outbox, ledger)
         await self._connection.commit()
 
-    def _changes(
-        self, now: datetime
-    ) -> tuple[list[tuple[int, Booking]], list[dict[str, Any]], list[dict[str, Any]]]:
-        """The bookings changed since they were read (with the version read), and their audit and outbox
-        rows."""
-        audit: list[dict[str, Any]] = []
-        outbox: list[dict[str, Any]] = []
+    def _changes(self, now: datetime) -> tuple[list[tuple[int, Booking]], _Rows, _Rows, _Rows]:
+        """The bookings changed since they were read (with the version read), and their audit, outbox and
+        payments ledger rows."""
+        audit: _Rows = []
+        outbox: _Rows = []
+        ledger: _Rows = []
         changed: list[tuple[int, Booking]] = []
         for tracked in self.bookings.seen.values():
             booking = tracked.booking
@@ -157,21 +160,24 @@ class SqlAlchemyUnitOfWork:
                 changed.append((tracked.version, booking))
             audit += audit_rows(booking.events, actor=self._actor)
             outbox += outbox_rows(booking.events, now=now)
+            ledger += ledger_rows(booking.events)
             booking.events.clear()
-        return changed, audit, outbox
+        return changed, audit, outbox, ledger
 
     async def _commit_in_one_statement(
         self,
         changed: list[tuple[int, Booking]],
-        audit: list[dict[str, Any]],
-        outbox: list[dict[str, Any]],
+        audit: _Rows,
+        outbox: _Rows,
+        ledger: _Rows,
         now: datetime,
     ) -> None:
-        """An optimistic unit of work's one write: the booking it read at that version, its audit and outbox
-        rows and the inbound event, or only the event when nothing changed. Anything else is `Contended`."""
+        """An optimistic unit of work's one write: the booking it read at that version, its audit, outbox and
+        ledger rows and the inbound event, or only the event when nothing changed. Anything else is
+        `Contended`."""
         assert self._connection is not None  # noqa: S101 - used inside `async with`
         event = self._event
-        if event is None or len(changed) > 1 or (not changed and (audit or outbox)):
+        if event is None or len(changed) > 1 or (not changed and (audit or outbox or ledger)):
             raise Contended("more than one statement to write")
         if not changed:
             if not await self.inbound_events.record(
@@ -181,24 +187,25 @@ class SqlAlchemyUnitOfWork:
             return
         version, booking = changed[0]
         try:
-            await self._update(version, booking, now, audit=audit, outbox=outbox, event=event)
+            await self._update(version, booking, now, audit=audit, outbox=outbox, ledger=ledger, event=event)
         except (SlotUnavailable, ConcurrentUpdate) as exc:
             raise Contended("the booking or the event changed since they were read") from exc
 
-    async def _write_audit_and_outbox(
-        self, audit: list[dict[str, Any]], outbox: list[dict[str, Any]]
-    ) -> None:
+    async def _write_rows(self, audit: _Rows, outbox: _Rows, ledger: _Rows) -> None:
         assert self._connection is not None  # noqa: S101 - used inside `async with`
-        outbox_insert = upsert(self._connection, t.outbox_messages).on_conflict_do_nothing()
-        if audit and outbox and is_postgres(self._connection):
-            # One round trip for both, in a statement built once per shape.
-            statement = rows_only(len(audit), len(outbox))
-            await self._connection.execute(statement, rows_only_params(audit, outbox))
+        if (bool(audit) + bool(outbox) + bool(ledger)) > 1 and is_postgres(self._connection):
+            # One round trip for all, in a statement built once per shape.
+            statement = rows_only(len(audit), len(outbox), len(ledger))
+            await self._connection.execute(statement, rows_only_params(audit, outbox, ledger))
             return
         if audit:
             await self._connection.execute(t.audit_entries.insert(), audit)
         if outbox:
+            outbox_insert = upsert(self._connection, t.outbox_messages).on_conflict_do_nothing()
             await self._connection.execute(outbox_insert, outbox)
+        if ledger:
+            ledger_insert = upsert(self._connection, t.payment_ledger).on_conflict_do_nothing()
+            await self._connection.execute(ledger_insert, ledger)
 
     def _check_nothing_left(self) -> None:
         """A single-write unit of work wrote its one statement already; anything more would not be atomic."""
@@ -213,20 +220,21 @@ class SqlAlchemyUnitOfWork:
         booking: Booking,
         now: datetime,
         *,
-        audit: list[dict[str, Any]] | None = None,
-        outbox: list[dict[str, Any]] | None = None,
+        audit: _Rows | None = None,
+        outbox: _Rows | None = None,
+        ledger: _Rows | None = None,
         event: dict[str, Any] | None = None,
     ) -> None:
-        """Write the booking if it is still at `version`; on PostgreSQL its audit and outbox rows, and the
-        inbound event of an optimistic unit of work (then only while that event is unknown), may ride
-        along as data-modifying CTEs of the same statement (undone with it when the version moved)."""
+        """Write the booking if it is still at `version`; on PostgreSQL its audit, outbox and ledger rows,
+        and the inbound event of an optimistic unit of work (then only while that event is unknown), may
+        ride along as data-modifying CTEs of the same statement (undone with it when the version moved)."""
         assert self._connection is not None  # noqa: S101 - used inside `async with`
         if booking.version == version:
             booking.version += 1
         b = t.bookings.c
         state = booking_state(booking)
         try:
-            if not (audit or outbox or event):
+            if not (audit or outbox or ledger or event):
                 update = (
                     t.bookings.update()
                     .where(b.id == booking.id, b.version == version)
@@ -234,19 +242,9 @@ class SqlAlchemyUnitOfWork:
                 )
                 rowcount = (await self._connection.execute(update)).rowcount
             else:
-                audit, outbox = audit or [], outbox or []
-                statement = update_with_rows(tuple(state), len(audit), len(outbox), event=event is not None)
-                params = update_with_rows_params(
-                    state,
-                    booking_id=booking.id,
-                    version=booking.version,
-                    old_version=version,
-                    updated_at=now,
-                    audit=audit,
-                    outbox=outbox,
+                statement, params = _update_with_rows(
+                    version, booking, now, audit or [], outbox or [], ledger or [], event
                 )
-                if event is not None:
-                    params |= event_params(event)
                 rowcount = (await self._connection.execute(statement, params)).one().updated
         except DBAPIError as exc:  # a booking moved onto a taken resource or a full slot
             if slot_taken(exc):
@@ -256,6 +254,31 @@ class SqlAlchemyUnitOfWork:
             raise
         if rowcount != 1:
             raise ConcurrentUpdate(f"booking {booking.id} changed under us")
+
+
+def _update_with_rows(
+    version: int,
+    booking: Booking,
+    now: datetime,
+    audit: _Rows,
+    outbox: _Rows,
+    ledger: _Rows,
+    event: dict[str, Any] | None,
+) -> tuple[Any, dict[str, Any]]:
+    state = booking_state(booking)
+    shape = (len(audit), len(outbox))
+    statement = update_with_rows(tuple(state), *shape, event=event is not None, ledger_rows=len(ledger))
+    params = update_with_rows_params(
+        state,
+        booking_id=booking.id,
+        version=booking.version,
+        old_version=version,
+        updated_at=now,
+        audit=audit,
+        outbox=outbox,
+        ledger=ledger,
+    )
+    return statement, params | (event_params(event) if event is not None else {})
 
 
 class SqlAlchemyUnitOfWorkFactory:

@@ -35,6 +35,7 @@ from domain.catalog import Offering
 from domain.customer import is_valid_email, normalise_email
 from domain.dispatch import Dispatch
 from domain.errors import OutsideOpeningHours
+from domain.events import CustomerBooked
 from domain.package import credits_for
 from domain.references import PAYMENT_GATEWAY_REF
 from domain.slot import Slot
@@ -134,6 +135,7 @@ class CreateBookingHandler:
             dispatch=dispatch,
         )
         booking.token_hash = token_hash(token)
+        booking.events.append(CustomerBooked(booking.id, now))  # accounting learns the customer now
         booking.credits = credits_for(offering)
         if booking.credits is not None and booking.status is BookingStatus.CONFIRMED:
             booking.credits.start(now)  # a free package: valid from now, as if paid now
@@ -160,12 +162,14 @@ class CreateBookingHandler:
             new_customer_ref = payment.customer_ref if payment.customer_ref != known else None
         created = _created(booking, token, payment)
         if payment is not None or idempotency_key is not None:
+            linked = payment is not None and payment.linked
             writes = (payment is not None) + (idempotency_key is not None) + (new_customer_ref is not None)
-            async with self._uow(single_write=writes == 1) as uow:  # one write needs no transaction
+            async with self._uow(single_write=writes + linked == 1) as uow:  # one write needs no transaction
                 if payment is not None:
                     booking.references.update(payment_references(payment))
                     booking.references[PAYMENT_GATEWAY_REF] = gateway.name
                     await uow.bookings.set_references(booking.id, booking.references)
+                    await link_payment(uow, payment, booking.id)
                 if new_customer_ref is not None and gateway.customer_key is not None:
                     await uow.customers.set_reference(
                         booking.customer_id, gateway.customer_key, new_customer_ref
@@ -226,10 +230,16 @@ class CreateBookingHandler:
             raise InvalidRequest(exc.detail, {"start": "outside the offering's opening hours"}) from exc
 
     def _gateway(self, cmd: CreateBooking, offering: Offering) -> PaymentGateway:
-        name = cmd.payment_provider or self._default_provider
+        """The one the request names, else the offering's (when it is configured), else the default."""
+        if cmd.payment_provider is None:
+            name = offering.payment_provider
+            if name is None or name not in self._payments:
+                name = self._default_provider
+        else:
+            name = cmd.payment_provider
         gateway = self._payments.get(name)
         if gateway is None:
-            configured = ", ".join(sorted(self._payments))
+            configured = ", ".join(self._payments)
             raise InvalidRequest(
                 "unknown payment provider", {"payment_provider": f"not configured; one of: {configured}"}
             )
@@ -279,6 +289,13 @@ async def customer_ref(uow: UnitOfWorkFactory, gateway: PaymentGateway, customer
     async with uow(read_only=True) as reading:
         customer = await reading.customers.get(customer_id)
     return customer.references.get(gateway.customer_key) if customer is not None else None
+
+
+async def link_payment(uow: UnitOfWork, payment: PaymentSession, booking_id: UUID) -> None:
+    """A payment whose events name only its reference (a payment link): the reference names the booking."""
+    if payment.linked and payment.reference:
+        key = payment.reference_key or f"{payment.provider}_payment"
+        await uow.bookings.link_reference(key, payment.reference, booking_id)
 
 
 def payment_references(payment: PaymentSession) -> dict[str, str]:

@@ -8,14 +8,17 @@ from uuid import UUID
 from application.bookings.commands import Cancellation, CancellationQuote
 from application.errors import NotFound
 from application.packages.cancellation import cancel_a_package, cancel_a_session
+from application.payments.commands import payment_link_key
 from application.payments.extensions import refund_paid_extensions
 from application.ports import CatalogSource, Clock, UnitOfWork, UnitOfWorkFactory
 from application.tokens import Credential, holds_booking
 from domain.booking import Booking
 from domain.cancellation import RefundQuote, refund_for
 from domain.catalog import CancellationPolicy
+from domain.events import PaymentLinkAbandoned
 from domain.package import unused_value
-from domain.statuses import BookingStatus
+from domain.references import PAYMENT_GATEWAY_REF
+from domain.statuses import MONEY_RECEIVED, BookingStatus
 
 
 class CancelBooking:
@@ -45,6 +48,7 @@ class CancelBooking:
             booking = await _booking(uow, booking_id, token, admin)
             now = self._clock.now()
             given = await self._cancel(uow, booking, now, None if customer else refund_cents, customer)
+            abandon_payment_link(booking, now=now)
             await refund_paid_extensions(uow, booking, now=now)
             await uow.commit()
         return Cancellation(booking, given)
@@ -129,7 +133,19 @@ class ExpireHolds:
                 due = await uow.bookings.due_holds(now=now, limit=self._batch)
                 for booking in due:
                     booking.expire(now=now)
+                    abandon_payment_link(booking, now=now)
                 await uow.commit()
             expired += len(due)
             if len(due) < self._batch:
                 return expired
+
+
+def abandon_payment_link(booking: Booking, *, now: datetime) -> None:
+    """A booking that ended unpaid with a payment link open: the link is deactivated (through the outbox),
+    so nobody pays for a slot the booking no longer holds."""
+    if booking.payment_status in MONEY_RECEIVED:
+        return
+    provider = booking.references.get(PAYMENT_GATEWAY_REF)  # `airwallex`: the gateway that makes links
+    link = booking.references.get(payment_link_key(provider)) if provider else None
+    if provider and link:
+        booking.events.append(PaymentLinkAbandoned(booking.id, now, provider, link))

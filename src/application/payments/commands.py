@@ -12,14 +12,18 @@ from domain.extension import Extension
 
 @dataclass(frozen=True, slots=True)
 class PaymentSucceeded:
+    """`payment_link`: the payment link (its reference kept on the booking) this payment paid; it names
+    the booking first, before `booking_id` (None when the payment names no booking itself)."""
+
     provider: str
     event_id: str
-    booking_id: UUID
+    booking_id: UUID | None
     amount_cents: int
     currency: str
     payment_ref: str | None = None  # the provider's payment id (a Stripe PaymentIntent), for refunds
     event_type: str = "payment.succeeded"
     payment_method: str | None = None  # the card the payment saved for off-session charges
+    payment_link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,14 +36,19 @@ class PaymentFailureReported:
 
 @dataclass(frozen=True, slots=True)
 class RefundRecorded:
-    """The provider refunded `refunded_cents` of the booking's payment (in all, so far)."""
+    """The provider refunded money of the payment `payment_ref`. Without `refund_ref`, `refunded_cents`
+    is what it refunded of that payment in all so far (a Stripe Charge's `amount_refunded`); with it,
+    the event reports that one refund (the ledger's row) and `refunded_cents` is its amount.
+    `booking_id` None: a refund made at the provider (in its dashboard) that names no booking; the
+    ledger's charge of `payment_ref` finds it."""
 
     provider: str
     event_id: str
-    booking_id: UUID
+    booking_id: UUID | None
     refunded_cents: int
     payment_ref: str | None = None
     event_type: str = "refund"
+    refund_ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +124,11 @@ class PaymentRestarted:
     expires_at: datetime | None
 
 
+def payment_link_key(provider: str) -> str:
+    """The booking reference (and booking_references key) of a payment link made for the booking."""
+    return f"{provider}_payment_link"
+
+
 @dataclass(frozen=True, slots=True)
 class PaymentSession:
     provider: str
@@ -123,3 +137,5 @@ class PaymentSession:
     reference: str | None = None
     reference_key: str | None = None  # where the booking keeps `reference`; `<provider>_payment` if None
     customer_ref: str | None = None  # the provider's customer the session saves the card for
+    # The provider's events name only `reference` (an Airwallex payment link): the booking is found by it.
+    linked: bool = False

@@ -12,18 +12,21 @@ charge and a checkout both went through) is refunded on its own."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import TypeVar
 from uuid import UUID, uuid4
 
 from application.errors import InvalidRequest, NotFound, ProviderUnavailable
 from application.payments.commands import ExtensionPayment, ProposeExtension
+from application.payments.ledger import record_charge
 from application.payments.ports import ChargeResult, ExtensionCheckout, OffSessionCharges, SavedCard
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from application.tokens import Credential, opens
 from domain.booking import Booking
 from domain.catalog import Money
 from domain.errors import DomainError
-from domain.events import ExtensionProposed
+from domain.events import ExtensionPaymentReceived, ExtensionProposed
 from domain.extension import (
     MAX_AMOUNT_CENTS,
     MIN_AMOUNT_CENTS,
@@ -34,6 +37,8 @@ from domain.extension import (
 )
 from domain.references import payment_method_key
 from domain.statuses import TERMINAL_STATUSES, BookingStatus, PaymentStatus
+
+Payer = TypeVar("Payer", OffSessionCharges, ExtensionCheckout)
 
 
 class ExtensionNotAllowed(DomainError):
@@ -75,8 +80,12 @@ class ProposeExtensionHandler:
 
 
 class ApproveExtension:
-    def __init__(self, uow: UnitOfWorkFactory, charges: OffSessionCharges, clock: Clock) -> None:
-        self._uow, self._charges, self._clock = uow, charges, clock
+    """`charges` by provider: the extension is charged by the provider that took the booking's payment."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, charges: Mapping[str, OffSessionCharges], clock: Clock
+    ) -> None:
+        self._uow, self._by_provider, self._clock = uow, charges, clock
 
     async def __call__(self, booking_id: UUID, extension_id: UUID, *, token: Credential) -> Extension:
         async with self._uow() as uow:
@@ -84,16 +93,17 @@ class ApproveExtension:
             if extension.status is ExtensionStatus.PAID:
                 return extension  # approved and charged already: nothing more to charge
             _check_charges_allowed(booking)
+            charges = _of_provider(self._by_provider, booking)
             if extension.approve(now=self._clock.now()):
                 await uow.extensions.save(extension)
             customer = await uow.customers.get(booking.customer_id)
             await uow.commit()
-        key = self._charges.customer_key
+        key = charges.customer_key
         card = SavedCard(
             customer.references.get(key) if customer is not None and key else None,
-            booking.references.get(payment_method_key(self._charges.provider)),
+            booking.references.get(payment_method_key(charges.provider)),
         )
-        result = await self._charges.charge(extension, card, idempotency_key=extension.charge_key)
+        result = await charges.charge(extension, card, idempotency_key=extension.charge_key)
         async with self._uow() as uow:
             fresh = await uow.extensions.get(extension_id, booking_id=booking_id, for_update=True)
             if fresh is None:  # pragma: no cover - extensions are never deleted
@@ -102,7 +112,7 @@ class ApproveExtension:
             if result.paid:
                 # Paid meanwhile by the customer's checkout: this charge is a second payment, refunded.
                 received = await receive_extension_payment(
-                    uow, fresh, provider=self._charges.provider, payment_ref=result.payment_ref, now=now
+                    uow, fresh, provider=charges.provider, payment_ref=result.payment_ref, now=now
                 )
                 changed = received is not Received.REPEAT
             else:
@@ -126,8 +136,10 @@ class PayExtension:
     an open payment at the booking's provider, one per attempt (its idempotency key). The extension
     stays as it is, keeping the session's reference, until the provider's event says it was paid."""
 
-    def __init__(self, uow: UnitOfWorkFactory, checkout: ExtensionCheckout, clock: Clock) -> None:
-        self._uow, self._checkout, self._clock = uow, checkout, clock
+    def __init__(
+        self, uow: UnitOfWorkFactory, checkouts: Mapping[str, ExtensionCheckout], clock: Clock
+    ) -> None:
+        self._uow, self._by_provider, self._clock = uow, checkouts, clock
 
     async def __call__(self, booking_id: UUID, extension_id: UUID, *, token: Credential) -> ExtensionPayment:
         async with self._uow() as uow:
@@ -136,10 +148,11 @@ class PayExtension:
                 return ExtensionPayment(extension, None)  # nothing more to pay
             _check_charges_allowed(booking)
             extension.check_payable_on_session()  # IllegalTransition when declined or being charged
+            checkout = _of_provider(self._by_provider, booking)
             customer = await uow.customers.get(booking.customer_id)
-        key = self._checkout.customer_key
+        key = checkout.customer_key
         known = customer.references.get(key) if customer is not None and key else None
-        opened = await self._checkout.open(
+        opened = await checkout.open(
             extension, booking, idempotency_key=extension.session_key, customer_ref=known
         )
         async with self._uow() as uow:
@@ -149,8 +162,8 @@ class PayExtension:
             now = self._clock.now()
             if isinstance(opened, ChargeResult):  # taken at once (sandbox)
                 if not opened.paid:
-                    raise ProviderUnavailable(f"the {self._checkout.provider} payment was not taken")
-                provider, ref = self._checkout.provider, opened.payment_ref
+                    raise ProviderUnavailable(f"the {checkout.provider} payment was not taken")
+                provider, ref = checkout.provider, opened.payment_ref
                 received = await receive_extension_payment(
                     uow, fresh, provider=provider, payment_ref=ref, now=now
                 )
@@ -176,6 +189,19 @@ async def receive_extension_payment(
     )
     if extension.status is not status:
         await uow.extensions.save(extension)
+    if booking is not None:
+        if received is Received.PAID:
+            booking.events.append(ExtensionPaymentReceived(booking.id, now, extension.id))
+        price = extension.price
+        record_charge(
+            booking,
+            provider=provider,
+            payment_ref=payment_ref or f"{extension.charge_key}",
+            amount_cents=price.amount_cents,
+            currency=price.currency,
+            now=now,
+            extension_id=extension.id,
+        )
     if received is Received.RETURNED and payment_ref and booking is not None:
         booking.refund_duplicate_payment(provider, payment_ref, now=now)
     return received
@@ -187,6 +213,16 @@ async def refund_paid_extensions(uow: UnitOfWork, booking: Booking, *, now: date
     for extension in await uow.extensions.paid_of(booking.id):
         if extension.payment_ref:
             booking.refund_duplicate_payment(booking.payment_provider, extension.payment_ref, now=now)
+
+
+def _of_provider(by_provider: Mapping[str, Payer], booking: Booking) -> Payer:
+    """What the provider that took the booking's payment offers; none when it is no longer configured."""
+    found = by_provider.get(booking.payment_provider)
+    if found is None:
+        raise ProviderUnavailable(
+            f"{booking.payment_provider} took this booking's payment and is not configured"
+        )
+    return found
 
 
 def _charges_ended(booking: Booking) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+from uuid import UUID
 
 from application.payments.commands import PaymentEvent, PaymentLinkPaid, PaymentSession
 from domain.booking import Booking
@@ -92,6 +93,30 @@ class PaymentEventSource(Protocol):
     async def events_since(self, since: datetime) -> list[ListedEvent]:
         """The payment events the provider created since then, of the types we handle. Raises
         ProviderUnavailable when it cannot be reached."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderMovement:
+    """A charge or refund as the provider lists it. `booking_id` (and `extension_id`) as its metadata
+    names them, if it does; the ledger's charge of `payment_ref` places it otherwise."""
+
+    kind: str  # `charge` or `refund`
+    provider: str
+    provider_ref: str
+    payment_ref: str | None
+    amount_cents: int
+    currency: str
+    booking_id: UUID | None = None
+    extension_id: UUID | None = None
+
+
+class ProviderStatement(Protocol):
+    @property
+    def provider(self) -> str: ...
+
+    async def movements(self, since: datetime) -> list[ProviderMovement]:
+        """The succeeded charges and the refunds the provider created since then, read from its list
+        APIs. Raises ProviderUnavailable when it cannot be reached."""
 
 
 class CheckpointStore(Protocol):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from uuid import UUID
 
-from application.bookings.create_booking import customer_ref, payment_references
+from application.bookings.create_booking import customer_ref, link_payment, payment_references
 from application.errors import NotFound
 from application.payments.commands import PaymentRestarted
 from application.payments.ports import PaymentGateway
@@ -58,6 +58,7 @@ class RetryPayment:
             fresh = await uow.bookings.get(booking.id, for_update=True)
             if fresh is not None and fresh.can_pay(self._clock.now()) and fresh.retry_payment() == attempt:
                 fresh.references.update(payment_references(session))
+                await link_payment(uow, session, booking.id)
             if new_ref is not None and gateway.customer_key is not None:
                 await uow.customers.set_reference(booking.customer_id, gateway.customer_key, new_ref)
             await uow.commit()

@@ -58,7 +58,12 @@ async def checkout_submit(
     if choice == "pay":
         price = booking.price
         event = PaymentSucceeded(
-            "sandbox", f"sandbox:{booking_id}:paid", booking_id, price.amount_cents, price.currency
+            "sandbox",
+            f"sandbox:{booking_id}:paid",
+            booking_id,
+            price.amount_cents,
+            price.currency,
+            f"sandbox_{booking_id}",  # the reference the sandbox's session gave the booking
         )
     elif choice == "fail":
         event = PaymentFailureReported(

@@ -20,6 +20,7 @@ from application.ports import Clock
 log = logging.getLogger("bookhub.airwallex")
 
 TIMEOUT_SECONDS = 10.0
+API_VERSION = "2024-06-30"  # pins the payload shape of answers and lists (PROVIDERS §2a)
 REFRESH_BEFORE = timedelta(minutes=5)
 # ISO 4217 minor-unit exponents that are not 2.
 _EXPONENTS = {
@@ -53,10 +54,32 @@ class AirwallexApi:
         self._token: tuple[str, datetime] | None = None
         self._lock = asyncio.Lock()
 
-    async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def post(self, path: str, body: dict[str, Any], *, missing_ok: bool = False) -> dict[str, Any]:
+        """`missing_ok`: a 404 answers `{}` (the object is gone: nothing left to do)."""
+        return await self._call("POST", path, missing_ok=missing_ok, json=body)
+
+    async def get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
+        return await self._call("GET", path, params=params)
+
+    async def list(self, path: str, params: dict[str, str], *, page_size: int = 100) -> list[dict[str, Any]]:
+        """Every item of a list endpoint (`{"items", "has_more"}`), page by page from `page_num` 0."""
+        items: list[dict[str, Any]] = []
+        for page in range(1000):
+            body = await self.get(path, {**params, "page_num": str(page), "page_size": str(page_size)})
+            items += [item for item in body.get("items") or [] if isinstance(item, dict)]
+            if not body.get("has_more"):
+                return items
+        raise ProviderUnavailable(f"airwallex {path}: more than 1000 pages")
+
+    async def _call(
+        self, method: str, path: str, *, missing_ok: bool = False, **kwargs: Any
+    ) -> dict[str, Any]:
         for attempt in (1, 2):
             token = await self._bearer(fresh=attempt == 2)
-            response = await self._send(path, json=body, headers={"authorization": f"Bearer {token}"})
+            headers = {"authorization": f"Bearer {token}", "x-api-version": API_VERSION}
+            response = await self._send(path, method=method, headers=headers, **kwargs)
+            if missing_ok and response.status_code == 404:
+                return {}
             if response.status_code != 401:
                 return _answer(path, response)
         raise ProviderRejected(f"airwallex refused our credentials for {path}")
@@ -72,8 +95,10 @@ class AirwallexApi:
                 self._token = (str(body["token"]), _expiry(body.get("expires_at"), now))
             return self._token[0]
 
-    async def _send(self, path: str, **kwargs: Any) -> httpx.Response:
+    async def _send(self, path: str, *, method: str = "POST", **kwargs: Any) -> httpx.Response:
         try:
+            if method == "GET":
+                return await self._http.get(self._base + path, timeout=TIMEOUT_SECONDS, **kwargs)
             return await self._http.post(self._base + path, timeout=TIMEOUT_SECONDS, **kwargs)
         except httpx.HTTPError as exc:
             log.warning("airwallex %s: %s", path, type(exc).__name__)

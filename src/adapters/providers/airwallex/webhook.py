@@ -31,13 +31,14 @@ WINDOW_MS = 5 * 60 * 1000
 _REFUNDED = frozenset({"refund.settled", "refund.succeeded", "refund.accepted"})
 
 
-class _Object(msgspec.Struct, kw_only=True):
+class EventObject(msgspec.Struct, kw_only=True):
     id: str | None = None
     amount: Any = None
     currency: str | None = None
     merchant_order_id: str | None = None
     metadata: dict[str, Any] | None = None
     payment_intent_id: str | None = None
+    payment_link_id: str | None = None
     status: str | None = None
 
     def booking_id(self) -> UUID | None:
@@ -48,17 +49,17 @@ class _Object(msgspec.Struct, kw_only=True):
             return None
 
 
-class _Data(msgspec.Struct):
-    object: _Object
+class Data(msgspec.Struct):
+    object: EventObject
 
 
-class _Event(msgspec.Struct):
+class Event(msgspec.Struct):
     id: str
     name: str
-    data: _Data
+    data: Data
 
 
-_decode = msgspec.json.Decoder(_Event).decode
+_decode = msgspec.json.Decoder(Event).decode
 
 
 class AirwallexWebhook:
@@ -85,11 +86,20 @@ class AirwallexWebhook:
             raise InvalidPayload("the signed body is not an Airwallex event") from exc
 
 
-def normalise(event: _Event) -> PaymentEvent:
+def normalise(event: Event) -> PaymentEvent:
     obj, kind = event.data.object, event.name
     booking = obj.booking_id()
     ref = obj.payment_intent_id if kind.startswith("refund.") else obj.id
     cents = _cents(obj)
+    if kind in _REFUNDED and cents and obj.id:
+        # A refund names its PaymentIntent; one made in the web app names no booking (the ledger does).
+        return RefundRecorded(PROVIDER, event.id, booking, cents, ref, event_type=kind, refund_ref=obj.id)
+    link = obj.payment_link_id
+    if kind == "payment_intent.succeeded" and link and cents is not None and obj.currency:
+        # Paid through a payment link: the link names the booking (its metadata may not be copied here).
+        return PaymentSucceeded(
+            PROVIDER, event.id, booking, cents, obj.currency, ref, event_type=kind, payment_link=link
+        )
     if booking is None:
         return EventIgnored(PROVIDER, event.id, kind)
     if "extension_id" in (obj.metadata or {}):
@@ -99,12 +109,10 @@ def normalise(event: _Event) -> PaymentEvent:
         return PaymentSucceeded(PROVIDER, event.id, booking, cents, obj.currency, ref, event_type=kind)
     if kind in ("payment_intent.cancelled", "payment_attempt.failed_to_process"):
         return PaymentFailureReported(PROVIDER, event.id, booking, event_type=kind)
-    if kind in _REFUNDED and cents:
-        return RefundRecorded(PROVIDER, event.id, booking, cents, ref, event_type=kind)
     return EventIgnored(PROVIDER, event.id, kind)
 
 
-def _extension(event: _Event, booking: UUID, cents: int | None) -> PaymentEvent:
+def _extension(event: Event, booking: UUID, cents: int | None) -> PaymentEvent:
     obj, kind = event.data.object, event.name
     try:
         extension = UUID(str((obj.metadata or {})["extension_id"]))
@@ -115,7 +123,7 @@ def _extension(event: _Event, booking: UUID, cents: int | None) -> PaymentEvent:
     return ExtensionPaid(PROVIDER, event.id, booking, extension, cents, obj.currency, obj.id, event_type=kind)
 
 
-def _cents(obj: _Object) -> int | None:
+def _cents(obj: EventObject) -> int | None:
     if obj.amount is None or not obj.currency:
         return None
     try:

@@ -78,6 +78,8 @@ def normalise(event: StripeEvent) -> PaymentEvent | PaymentLinkPaid:
         return _extension(event, booking)
     if booking is None and obj.payment_link and kind in _PAID_CHECKOUT and obj.payment_status == "paid":
         return _link_paid(event)
+    if booking is None and obj.payment_intent and kind in _REFUND_TYPES:
+        return _refunded(event, None)  # made in the dashboard: the ledger knows the payment's booking
     if booking is None:
         return EventIgnored(PROVIDER, event.id, kind)
     match kind:
@@ -90,13 +92,26 @@ def normalise(event: StripeEvent) -> PaymentEvent | PaymentLinkPaid:
             return _succeeded(event, booking, obj.amount_total, payment_ref=obj.payment_intent)
         case "payment_intent.payment_failed" | "checkout.session.async_payment_failed":
             return PaymentFailureReported(PROVIDER, event.id, booking, event_type=kind)
-        case "charge.refunded" if obj.amount_refunded:
-            return RefundRecorded(
-                PROVIDER, event.id, booking, obj.amount_refunded, obj.payment_intent, event_type=kind
-            )
-        case "refund.updated" | "refund.created" if obj.status == "succeeded" and obj.amount:
-            ref = obj.payment_intent
-            return RefundRecorded(PROVIDER, event.id, booking, obj.amount, ref, event_type=kind)
+        case "charge.refunded" | "refund.updated" | "refund.created":
+            return _refunded(event, booking)
+    return EventIgnored(PROVIDER, event.id, kind)
+
+
+_REFUND_TYPES = ("charge.refunded", "refund.updated", "refund.created")
+
+
+def _refunded(event: StripeEvent, booking: UUID | None) -> PaymentEvent:
+    """`charge.refunded` says what the charge's refunds add up to; `refund.*` one refund, by its id."""
+    obj, kind = event.data.object, event.type
+    if kind == "charge.refunded" and obj.amount_refunded:
+        return RefundRecorded(
+            PROVIDER, event.id, booking, obj.amount_refunded, obj.payment_intent, event_type=kind
+        )
+    if kind != "charge.refunded" and obj.status == "succeeded" and obj.amount:
+        ref = obj.payment_intent
+        return RefundRecorded(
+            PROVIDER, event.id, booking, obj.amount, ref, event_type=kind, refund_ref=obj.id
+        )
     return EventIgnored(PROVIDER, event.id, kind)
 
 

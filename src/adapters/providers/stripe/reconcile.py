@@ -21,6 +21,7 @@ HANDLED_TYPES = (
     "checkout.session.async_payment_succeeded",
     "checkout.session.async_payment_failed",
     "charge.refunded",
+    "refund.created",
     "refund.updated",
 )
 
