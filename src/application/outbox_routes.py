@@ -82,13 +82,8 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
             return [_cancel_at_cal(booking, uid)]
         case PaymentFailed(occurred_at=at):
             return _tell_customer("payment_failed", booking, f":{at.isoformat()}")
-        case RefundRequested(provider=provider, payment_ref=ref, duplicate=duplicate, amount_cents=amount):
-            # One refund per booking and provider (and per extra payment): the key dedupes retries.
-            payload: dict[str, Any] = {**({"payment_ref": ref} if ref else {}), **_amount(amount)}
-            if event.currency is not None:
-                payload["currency"] = event.currency
-            key = f"refund:{booking}:{provider}" + (f":{ref}" if duplicate else "")
-            return [OutboxMessage(f"{provider}.refund", key, booking, payload)]
+        case RefundRequested():
+            return [_refund(event)]
         case PaymentLinkAbandoned(provider=provider, link_id=link):
             key = f"deactivate_payment_link:{booking}:{link}"
             return [OutboxMessage(f"{provider}.deactivate_payment_link", key, booking, {"link_id": link})]
@@ -106,6 +101,16 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
             return _tell_customer("vehicle_returned", booking)
         case _:
             return []
+
+
+def _refund(event: RefundRequested) -> OutboxMessage:
+    """One refund per booking and provider (and per extra payment): the key dedupes retries."""
+    booking, provider, ref = event.booking_id, event.provider, event.payment_ref
+    payload: dict[str, Any] = {**({"payment_ref": ref} if ref else {}), **_amount(event.amount_cents)}
+    if event.currency is not None:
+        payload["currency"] = event.currency
+    key = f"refund:{booking}:{provider}" + (f":{ref}" if event.duplicate else "")
+    return OutboxMessage(f"{provider}.refund", key, booking, payload)
 
 
 def _tell_customer(
