@@ -83,6 +83,7 @@ def test_every_page_in_every_language_passes_axe(browser: Any, server: Server, l
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/bookings/[0-9a-f-]{36}\?"))
     check(page, "booking-cancelled", lang)
+    assert page.locator("main .extensions form").count() == 0  # nothing left to answer on a cancelled booking
 
     page.goto(f"{server.url}/manage/nothing-here?lang={lang}")
     check(page, "not-found", lang)
