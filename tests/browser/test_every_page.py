@@ -70,6 +70,21 @@ def test_every_page_in_every_language_passes_axe(browser: Any, server: Server, l
     page.reload()
     check(page, "booking-extension", lang)
 
+    # Change time: the picker, the confirmation, the booking moved; then cancelled, the refund stated.
+    page.goto(f"{server.url}/bookings/{booking_id}/move?date={day.isoformat()}&lang={lang}")
+    check(page, "move", lang)
+    page.get_by_role("link", name="14:00", exact=True).click()
+    check(page, "move-confirm", lang)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/bookings/[0-9a-f-]{36}\?"))
+    check(page, "booking-moved", lang)
+    page.goto(f"{server.url}/bookings/{booking_id}/cancel?lang={lang}")
+    check(page, "cancel", lang)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/bookings/[0-9a-f-]{36}\?"))
+    check(page, "booking-cancelled", lang)
+    assert page.locator("main .extensions form").count() == 0  # nothing left to answer on a cancelled booking
+
     page.goto(f"{server.url}/manage/nothing-here?lang={lang}")
     check(page, "not-found", lang)
     context.close()

@@ -3,7 +3,7 @@ done there today (pay or try again, schedule a paid booking, answer extensions).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +21,8 @@ from application.ports import Clock
 from application.scheduling.commands import ScheduleBooking
 from application.scheduling.schedule import ScheduleBookingHandler
 from application.tokens import ManageGrant
+from domain.booking import Booking
+from domain.catalog import Money
 from domain.errors import DomainError
 from domain.statuses import BookingStatus, PaymentStatus
 from entrypoints.http.deps import Inject
@@ -62,14 +64,14 @@ async def open_manage_link(
     return Redirect(lang.link(f"/bookings/{booking.id}"), status_code=303, cookies=[cookie])
 
 
-async def _grant(request: AnyRequest, booking_id: UUID, links: ManageLinks) -> ManageGrant | None:
+async def grant_of(request: AnyRequest, booking_id: UUID, links: ManageLinks) -> ManageGrant | None:
     return await links.grant_of_cookie(booking_id, request.cookies.get(BOOKING_COOKIE))
 
 
-async def _view(
+async def own_booking(
     request: AnyRequest, booking_id: UUID, links: ManageLinks, get_booking: GetBooking
 ) -> tuple[BookingView, ManageGrant] | None:
-    grant = await _grant(request, booking_id, links)
+    grant = await grant_of(request, booking_id, links)
     if grant is None:
         return None
     try:
@@ -89,7 +91,7 @@ async def booking_page(
     csrf: Inject[Csrf],
     settings: Inject[Settings],
 ) -> Template:
-    found = await _view(request, booking_id, manage_links, get_booking)
+    found = await own_booking(request, booking_id, manage_links, get_booking)
     if found is None:
         return error_page(request, language(request, settings), 404)
     view, _ = found
@@ -105,16 +107,42 @@ async def booking_page(
         booking=booking,
         customer=view.customer,
         extensions=view.extensions,
-        offering=_offering(get_offering, booking.offering_id),
+        offering=offering_of(get_offering, booking.offering_id),
         can_pay=booking.can_pay(clock.now()),
         can_schedule=booking.slot is None
         and booking.status is BookingStatus.CONFIRMED
         and booking.payment_status is PaymentStatus.PAID,
+        can_move=can_move(booking, clock.now()),
+        can_cancel=booking.status in CANCELLABLE,
         notice=request.query_params.get("notice"),
+        refunded=refunded(request, booking),
     )
 
 
-def _offering(get_offering: GetOffering, offering_id: str) -> Any:
+# What a customer may cancel from the page (an expired, ended or started booking has nothing to cancel).
+CANCELLABLE = frozenset(
+    {BookingStatus.PENDING, BookingStatus.PENDING_PAYMENT, BookingStatus.CONFIRMED, BookingStatus.SCHEDULED}
+)
+
+
+def can_move(booking: Booking, now: datetime) -> bool:
+    """A booking with a time that is confirmed, scheduled, or awaiting payment while its hold lasts."""
+    try:
+        booking.check_movable(now)
+    except DomainError:
+        return False
+    return True
+
+
+def refunded(request: AnyRequest, booking: Booking) -> Money | None:
+    """Right after a cancellation: the refund it gave (`?refund=` cents, never more than the price)."""
+    asked = request.query_params.get("refund")
+    if booking.status is not BookingStatus.CANCELLED or not asked or not asked.isdigit():
+        return None
+    return Money(min(int(asked[:12]), booking.price.amount_cents), booking.price.currency)
+
+
+def offering_of(get_offering: GetOffering, offering_id: str) -> Any:
     try:
         return get_offering(offering_id)
     except DomainError:
@@ -134,7 +162,7 @@ async def pay(
     if form is None:
         return error_page(request, language(request, settings), 403)
     lang = form_language(form, request, settings)
-    grant = await _grant(request, booking_id, manage_links)
+    grant = await grant_of(request, booking_id, manage_links)
     if grant is None:
         return error_page(request, lang, 404)
     try:
@@ -158,7 +186,7 @@ async def schedule_page(
     csrf: Inject[Csrf],
     settings: Inject[Settings],
 ) -> Template:
-    found = await _view(request, booking_id, manage_links, get_booking)
+    found = await own_booking(request, booking_id, manage_links, get_booking)
     if found is None:
         return error_page(request, language(request, settings), 404)
     view, _ = found
@@ -197,7 +225,7 @@ async def schedule(
     if form is None:
         return error_page(request, language(request, settings), 403)
     lang = form_language(form, request, settings)
-    grant = await _grant(request, booking_id, manage_links)
+    grant = await grant_of(request, booking_id, manage_links)
     start = parse_instant(form.get("start"))
     if grant is None or start is None:
         return error_page(request, lang, 404 if grant is None else 400)
@@ -229,7 +257,7 @@ async def answer_extension(
     if form is None:
         return error_page(request, language(request, settings), 403)
     lang = form_language(form, request, settings)
-    grant = await _grant(request, booking_id, manage_links)
+    grant = await grant_of(request, booking_id, manage_links)
     if grant is None or action not in {"approve", "decline", "pay"}:
         return error_page(request, lang, 404)
     back = f"/bookings/{booking_id}"

@@ -16,7 +16,7 @@ from babel import Locale
 from babel.dates import format_date, format_timedelta, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_percent
 from babel.support import NullTranslations, Translations
 
 from domain.catalog import Money
@@ -132,6 +132,10 @@ class Formats:
 
     def duration(self, value: timedelta) -> str:
         return _duration(self.language, value)
+
+    def percent(self, value: int) -> str:
+        """A whole percentage the language's way (en `50%`, fr `50 %`, de `50 %`)."""
+        return format_percent(value / 100, locale=self._locale)
 
 
 @cache

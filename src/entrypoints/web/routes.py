@@ -21,6 +21,7 @@ from entrypoints.web.bookings import (
     schedule_page,
 )
 from entrypoints.web.catalog import book, catalog_page, day_page, details_page
+from entrypoints.web.changes import cancel, cancel_page, move, move_confirm_page, move_page
 from entrypoints.web.i18n import load_all
 from entrypoints.web.pages import WEB_EXCEPTION_HANDLERS
 from entrypoints.web.sandbox import checkout_page, checkout_submit
@@ -37,6 +38,11 @@ PAGES: list[Any] = [
     schedule_page,
     schedule,
     answer_extension,
+    move_page,
+    move_confirm_page,
+    move,
+    cancel_page,
+    cancel,
 ]
 SANDBOX: list[Any] = [checkout_page, checkout_submit]
 
