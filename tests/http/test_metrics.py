@@ -33,7 +33,9 @@ async def test_metrics_count_deliveries_and_webhooks_and_show_the_outbox(databas
         await deliver_all(container)
         await client.post("/webhooks/driver-app", content=b"{}", headers={"x-webhook-signature": "00"})
         drained = await _scrape(client)
-    assert waiting[("bookhub_outbox_messages", (("state", "pending"),))] == 5  # reminders.plan too
+    assert (
+        waiting[("bookhub_outbox_messages", (("state", "pending"),))] == 6
+    )  # reminders.plan and odoo.booking_created too
     assert waiting[("bookhub_outbox_lag_seconds", ())] >= 0
     erp = (("outcome", "delivered"), ("target", "erp"), ("topic", "erp.booking_confirmed"))
     assert drained[("bookhub_outbox_deliveries_total", erp)] == 1

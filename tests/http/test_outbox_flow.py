@@ -70,7 +70,10 @@ async def test_health_reports_the_mock_integrations_and_the_outbox_until_it_drai
         await paid_booking(client)
         clock.advance(timedelta(seconds=30))
         waiting = (await client.get("/health")).json()
-        assert (waiting["outbox"]["pending"], waiting["outbox"]["dead"]) == (5, 0)
+        assert (waiting["outbox"]["pending"], waiting["outbox"]["dead"]) == (
+            6,
+            0,
+        )  # with reminders.plan and odoo.booking_created
         assert waiting["outbox"]["oldest_pending_age_seconds"] >= 0  # rows carry the system clock
 
         assert await deliver_all(container) == [
