@@ -265,3 +265,24 @@ async def test_a_booking_that_is_over_does_not_stand_in_the_way(
         with pytest.raises(NotFound):  # the email is gone with the rest
             await container.erase_customer()(EMAIL)
     assert erased.bookings == 1
+
+
+async def test_a_manage_link_that_opened_the_booking_opens_nothing_once_its_person_is_erased(
+    database_url: str, stripe_api: FakeStripe
+) -> None:
+    async with hub(database_url, stripe_api, FixedClock(NOW)) as (client, container, _):
+        booking, token = await book_and_pay(client)
+        async with container.uow()(read_only=True) as uow:
+            stored = await uow.bookings.get(UUID(booking))
+        assert stored is not None
+        path = httpx.URL(await container.manage_links().url(stored.id, stored.token_hash)).path
+        before = await client.get(path)
+        await client.post(f"/v1/bookings/{booking}/cancel", headers={"Authorization": f"Bearer {token}"})
+        page_before = await client.get(f"/bookings/{booking}")  # with the cookie the link set
+        await container.erase_customer()(EMAIL)
+        page_after = await client.get(f"/bookings/{booking}")
+        client.cookies.clear()
+        after = await client.get(path)
+    assert (before.status_code, before.headers["location"]) == (303, f"/bookings/{booking}")
+    assert (page_before.status_code, page_after.status_code) == (200, 404)
+    assert after.status_code == 404
