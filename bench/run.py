@@ -56,8 +56,8 @@ SEED_FROM = datetime(2025, 1, 1, tzinfo=UTC)
 SEED_HOURS = 4 * 365 * 24
 # Where each phase books (all in the future, inside the seeded years; a phase never shares a slot).
 CREATE_FROM = datetime(2027, 3, 1, tzinfo=UTC)
-PAID_FROM = datetime(2027, 9, 1, tzinfo=UTC)
-WARMUP_FROM = datetime(2028, 6, 1, tzinfo=UTC)
+PAID_FROM = datetime(2028, 1, 1, tzinfo=UTC)  # 7,344 hours of creation: 5 s at 1,400/s
+WARMUP_FROM = datetime(2028, 9, 1, tzinfo=UTC)
 RACE_FROM = datetime(2027, 2, 10, tzinfo=UTC)
 MONTH = ("2027-01-01T00:00:00+01:00", "2027-02-01T00:00:00+01:00")  # January 2027, Paris time
 
