@@ -132,6 +132,10 @@ class Catalog:
         """The resources of a type, in catalog order (the order bookings try them in)."""
         return self._by_type.get(resource_type, ())
 
+    def resources_for(self, offering: Offering) -> tuple[Resource, ...]:
+        """What a booking of the offering may hold: its type's resources, none for an offering without."""
+        return () if offering.resource_type is None else self.resources_of(offering.resource_type)
+
     def cancellation_of(self, offering_id: str) -> CancellationPolicy:
         """The offering's cancellation policy; the default (free until the start) for one that is gone."""
         offering = self.offerings.get(offering_id)

@@ -11,12 +11,12 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from application.bookings.commands import BookingCreated, CreateBooking
+from application.catalog import offering_of
 from application.errors import (
     IdempotencyInProgress,
     IdempotencyKeyReused,
     InvalidRequest,
     NotFound,
-    UnknownOffering,
 )
 from application.payments.commands import PaymentSession
 from application.payments.ports import PaymentGateway
@@ -66,7 +66,7 @@ class CreateBookingHandler:
             replayed = await self._replay(cmd)
             if replayed is not None:
                 return replayed
-        offering = self._offering(cmd.offering_id)
+        offering = offering_of(self._catalog, cmd.offering_id)
         slot = self._slot(offering, cmd.start)
         gateway = self._gateway(cmd, offering)
         if not is_valid_email(cmd.customer.email):
@@ -74,9 +74,7 @@ class CreateBookingHandler:
         dispatch = _dispatch(cmd, offering)
         token, now = self._make_token(), self._clock.now()
         customer, booking = self._new_booking(cmd, offering, slot, token, now, dispatch)
-        resources = (
-            self._catalog.catalog.resources_of(offering.resource_type) if offering.resource_type else ()
-        )
+        resources = self._catalog.catalog.resources_for(offering)
         # Without a key the booking is the one write, however many statements the store takes for it.
         async with self._uow(single_write=cmd.idempotency_key is None) as uow:
             first = await self._claim_key(uow, cmd, booking.id, token, now)
@@ -196,7 +194,7 @@ class CreateBookingHandler:
         if booking is None:
             raise NotFound("the booking of this Idempotency-Key is gone")
         # The first request stopped between its hold and its payment session: finish it now.
-        offering = self._offering(booking.offering_id)
+        offering = offering_of(self._catalog, booking.offering_id)
         return await self._finish(booking, offering, self._gateway(cmd, offering), token, cmd.idempotency_key)
 
     async def _replay_after_race(self, cmd: CreateBooking) -> BookingCreated:
@@ -204,12 +202,6 @@ class CreateBookingHandler:
         if replayed is None:
             raise IdempotencyInProgress("a request with this Idempotency-Key is in progress; retry shortly")
         return replayed
-
-    def _offering(self, offering_id: str) -> Offering:
-        offering = self._catalog.catalog.offerings.get(offering_id)
-        if offering is None:
-            raise UnknownOffering(f"no offering {offering_id!r}")
-        return offering
 
     def _slot(self, offering: Offering, start: datetime | None) -> Slot | None:
         if offering.sessions is not None:

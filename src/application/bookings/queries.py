@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from application.bookings.commands import BookingView, DayStarts
-from application.errors import InvalidRequest, NotFound, UnknownOffering
+from application.catalog import offering_of
+from application.errors import InvalidRequest, NotFound
 from application.ports import CatalogSource, Clock, UnitOfWorkFactory
 from application.tokens import Credential, opens
 from domain.availability import AvailableSlots, available_slot_counts
@@ -44,9 +45,7 @@ class GetOffering:
         self._catalog = catalog
 
     def __call__(self, offering_id: str) -> Offering:
-        offering = self._catalog.catalog.offerings.get(offering_id)
-        if offering is None:
-            raise UnknownOffering(f"no offering {offering_id!r}")
+        offering = offering_of(self._catalog, offering_id)
         return offering
 
 
@@ -55,9 +54,7 @@ class GetAvailability:
         self._uow, self._catalog, self._clock = uow, catalog, clock
 
     async def __call__(self, offering_id: str, start: datetime, end: datetime) -> AvailableSlots:
-        offering = self._catalog.catalog.offerings.get(offering_id)
-        if offering is None:
-            raise UnknownOffering(f"no offering {offering_id!r}")
+        offering = offering_of(self._catalog, offering_id)
         if start.tzinfo is None or end.tzinfo is None:
             field = "from" if start.tzinfo is None else "to"
             raise InvalidRequest("times carry an offset", {field: "must include a UTC offset"})
@@ -67,9 +64,7 @@ class GetAvailability:
             raise InvalidRequest("an empty window", {"to": "must be after from"})
         if end - start > MAX_AVAILABILITY_WINDOW:
             raise InvalidRequest("window too long", {"to": "at most 62 days after from"})
-        resources = (
-            self._catalog.catalog.resources_of(offering.resource_type) if offering.resource_type else ()
-        )
+        resources = self._catalog.catalog.resources_for(offering)
         # Bookings reaching into the window from either side; the repository reaches further back for
         # long ones that started earlier.
         margin = offering.duration + offering.buffer
@@ -91,9 +86,7 @@ class GetDayStarts:
         self._catalog, self._availability = catalog, availability
 
     async def __call__(self, offering_id: str, day: date) -> DayStarts:
-        offering = self._catalog.catalog.offerings.get(offering_id)
-        if offering is None:
-            raise UnknownOffering(f"no offering {offering_id!r}")
+        offering = offering_of(self._catalog, offering_id)
         zone = offering.timezone
         start = datetime(day.year, day.month, day.day, tzinfo=zone)
         following = day + timedelta(days=1)

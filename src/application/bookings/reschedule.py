@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from application.bookings.commands import RescheduleBooking
-from application.errors import InvalidRequest, NotFound, UnknownOffering
+from application.catalog import offering_of
+from application.errors import InvalidRequest, NotFound
 from application.packages.cancellation import session_may_start
 from application.ports import CatalogSource, Clock, UnitOfWorkFactory
 from application.scheduling.appointments import resource_for
@@ -39,15 +40,11 @@ class RescheduleBookingHandler:
             ):
                 raise NotFound("no such booking")
             booking.check_movable(now)
-            offering = self._catalog.catalog.offerings.get(booking.offering_id)
-            if offering is None:
-                raise UnknownOffering(f"no offering {booking.offering_id!r}")
+            offering = offering_of(self._catalog, booking.offering_id)
             slot = _slot(offering, cmd.start, now)
             if booking.package_id is not None and not await session_may_start(uow, booking, slot.start):
                 raise OutsideValidity("a package's session starts before the package's validity ends")
-            resources = (
-                self._catalog.catalog.resources_of(offering.resource_type) if offering.resource_type else ()
-            )
+            resources = self._catalog.catalog.resources_for(offering)
             resource_id = await resource_for(uow, booking, offering, resources, slot, now)
             if booking.reschedule(slot, resource_id=resource_id, now=now):
                 await uow.commit()

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from application.errors import NotFound, UnknownOffering
+from application.catalog import offering_of
+from application.errors import NotFound
 from application.packages.commands import ScheduleSession, SessionView
 from application.ports import (
     CalendarBookingRequest,
@@ -28,7 +29,7 @@ from application.scheduling.appointments import resource_for
 from application.scheduling.schedule import slot_at, zone_for
 from application.tokens import holds_booking
 from domain.booking import Booking
-from domain.catalog import Offering, Resource
+from domain.catalog import Offering
 from domain.errors import DomainError
 from domain.package import cancel_session, schedule_session
 from domain.references import CAL_BOOKING_UID
@@ -63,14 +64,14 @@ class ScheduleSessionHandler:
         async with self._uow(read_only=True) as uow:
             package = await package_for(uow, cmd.booking_id, token=cmd.token, admin=cmd.admin)
             customer = await uow.customers.get(package.customer_id)
-            offering = self._offering(package.offering_id)
+            offering = offering_of(self._catalog, package.offering_id)
             slot = slot_at(offering, cmd.start, now)
             zone = zone_for(cmd.timezone, offering)
             # The same rules as the write below, on what is read now (nothing of it is written).
             draft = schedule_session(
                 package, session_id=session_id, slot=slot, buffer=offering.buffer, now=now
             )
-            await resource_for(uow, draft, offering, self._resources(offering), slot, now)
+            await resource_for(uow, draft, offering, self._catalog.catalog.resources_for(offering), slot, now)
         made: ProviderBooking | None = None
         if offering.cal_event_type_id is not None and customer is not None:
             made = await self._calendar.create_booking(
@@ -111,7 +112,9 @@ class ScheduleSessionHandler:
                 session.references[CAL_BOOKING_UID] = made.reference
                 if made.meeting_url:
                     session.references["meeting_url"] = made.meeting_url
-            await uow.bookings.add(session, now=now, offering=offering, resources=self._resources(offering))
+            await uow.bookings.add(
+                session, now=now, offering=offering, resources=self._catalog.catalog.resources_for(offering)
+            )
             if made is not None:
                 await uow.bookings.link_reference(CAL_BOOKING_UID, made.reference, session.id)
             await uow.commit()
@@ -123,17 +126,6 @@ class ScheduleSessionHandler:
             if package is not None:
                 package.release_cal_booking(made.reference, now=now)
                 await uow.commit()
-
-    def _offering(self, offering_id: str) -> Offering:
-        offering = self._catalog.catalog.offerings.get(offering_id)
-        if offering is None:
-            raise UnknownOffering(f"no offering {offering_id!r}")
-        return offering
-
-    def _resources(self, offering: Offering) -> tuple[Resource, ...]:
-        if offering.resource_type is None:
-            return ()
-        return self._catalog.catalog.resources_of(offering.resource_type)
 
 
 class CancelSession:

@@ -113,7 +113,7 @@ class AppointmentReportedHandler:
             intake=a.intake,
         )
         booking.references.update(_references(a, key))
-        resources = self._resources(offering)
+        resources = self._catalog.catalog.resources_for(offering)
         await uow.bookings.add(booking, now=now, offering=offering, resources=resources)
         if not await uow.bookings.link_reference(key, a.reference, booking.id):
             raise _ReferenceTaken(a.reference)
@@ -176,7 +176,7 @@ class AppointmentReportedHandler:
     async def _move(
         self, uow: UnitOfWork, booking: Booking, offering: Offering, slot: Slot, now: datetime
     ) -> None:
-        resources = self._resources(offering)
+        resources = self._catalog.catalog.resources_for(offering)
         resource_id = await resource_for(uow, booking, offering, resources, slot, now)
         booking.move(slot, resource_id=resource_id, now=now)
 
@@ -190,11 +190,6 @@ class AppointmentReportedHandler:
             if mapped == a.type_id:
                 return offering
         return None
-
-    def _resources(self, offering: Offering) -> tuple[Resource, ...]:
-        if offering.resource_type is None:
-            return ()
-        return self._catalog.catalog.resources_of(offering.resource_type)
 
 
 async def resource_for(

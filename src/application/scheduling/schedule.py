@@ -12,7 +12,8 @@ from datetime import datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from application.errors import InvalidRequest, NotFound, UnknownOffering
+from application.catalog import offering_of
+from application.errors import InvalidRequest, NotFound
 from application.ports import (
     CalendarBookingRequest,
     CatalogSource,
@@ -26,7 +27,7 @@ from application.scheduling.commands import ScheduleBooking
 from application.tokens import opens
 from domain.availability import slot_for
 from domain.booking import Booking
-from domain.catalog import Offering, Resource
+from domain.catalog import Offering
 from domain.errors import DomainError, IllegalTransition, OutsideOpeningHours
 from domain.references import CAL_BOOKING_UID
 from domain.slot import Slot
@@ -47,13 +48,15 @@ class ScheduleBookingHandler:
             ):
                 raise NotFound("no such booking")
             customer = await uow.customers.get(booking.customer_id)
-            offering = self._offering(booking.offering_id)
+            offering = offering_of(self._catalog, booking.offering_id)
             if booking.credits is not None:  # a package: each session is scheduled on its own
                 raise IllegalTransition("booking", booking.status, "scheduled; schedule its sessions instead")
             booking.check_schedulable()
             slot = slot_at(offering, cmd.start, now)
             zone = zone_for(cmd.timezone, offering)
-            await resource_for(uow, booking, offering, self._resources(offering), slot, now)
+            await resource_for(
+                uow, booking, offering, self._catalog.catalog.resources_for(offering), slot, now
+            )
         made: ProviderBooking | None = None
         if offering.cal_event_type_id is not None and customer is not None:
             made = await self._calendar.create_booking(
@@ -81,7 +84,9 @@ class ScheduleBookingHandler:
             booking = await uow.bookings.get(booking_id, for_update=True)
             if booking is None:
                 raise NotFound("no such booking")
-            resource_id = await resource_for(uow, booking, offering, self._resources(offering), slot, now)
+            resource_id = await resource_for(
+                uow, booking, offering, self._catalog.catalog.resources_for(offering), slot, now
+            )
             booking.schedule(slot, resource_id=resource_id, now=now)
             if offering.resource_type is None:
                 await uow.bookings.set_capacity(booking.id, offering.capacity)
@@ -99,17 +104,6 @@ class ScheduleBookingHandler:
             if booking is not None:
                 booking.release_cal_booking(made.reference, now=now)
                 await uow.commit()
-
-    def _offering(self, offering_id: str) -> Offering:
-        offering = self._catalog.catalog.offerings.get(offering_id)
-        if offering is None:
-            raise UnknownOffering(f"no offering {offering_id!r}")
-        return offering
-
-    def _resources(self, offering: Offering) -> tuple[Resource, ...]:
-        if offering.resource_type is None:
-            return ()
-        return self._catalog.catalog.resources_of(offering.resource_type)
 
 
 def slot_at(offering: Offering, start: datetime, now: datetime) -> Slot:
