@@ -11,6 +11,7 @@ from uuid import UUID
 
 from adapters.memory.ledger import MemoryLedger
 from adapters.memory.outbox_counts import MemoryOutboxCounts
+from application.audit.ports import current_actor
 from application.outbox_routes import outbox_messages_for
 from application.ports import IdempotencyRecord, LedgerEntry, NewCustomer, UnitOfWork
 from domain.availability import Occupancy, OccupiedTimes, free_resources
@@ -361,7 +362,7 @@ class FakeUnitOfWork:
             for event in booking.events:
                 self.payments.write(event)
                 if isinstance(event, StatusChanged | TripUpdated):
-                    actor = "driver_app" if isinstance(event, TripUpdated) else "system"
+                    actor = "driver_app" if isinstance(event, TripUpdated) else current_actor()
                     self.state.audit.append(
                         AuditEntry(
                             event.booking_id, event.from_status, event.to_status, event.occurred_at, actor

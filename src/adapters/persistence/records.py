@@ -21,6 +21,8 @@ def audit_rows(events: Iterable[DomainEvent], *, actor: str) -> list[dict[str, A
             "from_status": event.from_status,
             "to_status": event.to_status,
             "at": event.occurred_at,
+            "action": None,
+            "detail": None,
         }
         for event in events
         if isinstance(event, StatusChanged | TripUpdated)

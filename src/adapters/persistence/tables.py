@@ -174,10 +174,13 @@ audit_entries = sa.Table(
     metadata,
     sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
     sa.Column("booking_id", sa.Uuid, nullable=False, index=True),
-    sa.Column("actor", sa.String(32), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),  # `system`, `driver_app`, `staff:<uuid>`
     sa.Column("from_status", sa.String(20), nullable=False),
     sa.Column("to_status", sa.String(20), nullable=False),
     sa.Column("at", UtcDateTime, nullable=False),
+    # A change that is not a status change (from and to the same): what was done, without personal data.
+    sa.Column("action", sa.String(32)),
+    sa.Column("detail", sa.String(200)),
 )
 
 # One row per provider: the creation time of the newest event reconciliation has applied.

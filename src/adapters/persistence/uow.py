@@ -28,6 +28,7 @@ from adapters.persistence.one_statement import (
 )
 from adapters.persistence.outbox_queue import SqlAlchemyOutboxReader
 from adapters.persistence.records import audit_rows, ledger_rows, outbox_rows
+from application.audit.ports import current_actor
 from application.ports import Contended
 from domain.booking import Booking
 from domain.errors import DomainError, NoSessionsLeft, SlotUnavailable
@@ -47,9 +48,10 @@ class SqlAlchemyUnitOfWork:
         read_only: bool = False,
         single_write: bool = False,
         optimistic: bool = False,
-        actor: str = "system",
+        actor: str | None = None,
     ) -> None:
-        self._db, self._read_only, self._single_write, self._actor = database, read_only, single_write, actor
+        self._db, self._read_only, self._single_write = database, read_only, single_write
+        self._actor = actor if actor is not None else current_actor()
         # Only PostgreSQL: SQLite's writers hold the one write lock for the whole unit of work anyway.
         self._optimistic = optimistic and database.dialect == "postgresql" and not read_only
         # Each statement atomic by itself: no BEGIN and COMMIT round trips around it (PostgreSQL).
