@@ -43,12 +43,22 @@ class Texts:
 
 @cache
 def translations(language: str) -> Texts:
-    """The language's catalog, compiled in memory from its .po file (English is the source text)."""
-    path = LOCALES / language / "LC_MESSAGES" / "messages.po"
-    if language == "en" or not path.exists():
+    """The language's catalog, compiled in memory from its .po files (English is the source text):
+    `messages.po` for the customer pages, one more file per part of the console (`console*.po`)."""
+    files = sorted((LOCALES / language / "LC_MESSAGES").glob("*.po"))
+    if language == "en" or not files:
         return Texts({}, NullTranslations())
-    with path.open("rb") as po:
-        catalog = read_po(po, locale=language)
+    catalog = None
+    for path in files:
+        with path.open("rb") as po:
+            part = read_po(po, locale=language)
+        if catalog is None:
+            catalog = part
+            continue
+        for message in part:
+            if message.id:
+                catalog[message.id] = message
+    assert catalog is not None
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
