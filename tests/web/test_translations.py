@@ -1,5 +1,5 @@
-"""Every text of the pages (customer pages and console, each part in its own .po file) is translated into fr, es, pt and de: no gap, no stale entry, same
-placeholders; and the formats are each language's own."""
+"""Every text of the pages (customer pages and console, each part in its own .po file) is translated
+into fr, es, pt and de: no gap, no stale entry, same placeholders; and the formats are each language's own."""
 
 from __future__ import annotations
 

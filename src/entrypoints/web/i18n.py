@@ -48,17 +48,13 @@ def translations(language: str) -> Texts:
     files = sorted((LOCALES / language / "LC_MESSAGES").glob("*.po"))
     if language == "en" or not files:
         return Texts({}, NullTranslations())
-    catalog = None
-    for path in files:
+    with files[0].open("rb") as po:
+        catalog = read_po(po, locale=language)
+    for path in files[1:]:
         with path.open("rb") as po:
-            part = read_po(po, locale=language)
-        if catalog is None:
-            catalog = part
-            continue
-        for message in part:
-            if message.id:
-                catalog[message.id] = message
-    assert catalog is not None
+            for message in read_po(po, locale=language):
+                if message.id:
+                    catalog[message.id] = message
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
