@@ -8,6 +8,7 @@ from adapters.babel_formats import BabelFormats
 from adapters.catalog.toml_catalog import TomlCatalog
 from adapters.clock import SystemClock
 from adapters.metrics import PrometheusMetrics
+from adapters.persistence.activity import SqlIntegrationActivity
 from adapters.persistence.checkpoints import SqlCheckpointStore
 from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
@@ -75,6 +76,7 @@ from application.privacy.export import ExportCustomerData
 from application.privacy.retention import EraseLapsedCustomers
 from application.scheduling.appointments import AppointmentReportedHandler
 from application.scheduling.schedule import ScheduleBookingHandler
+from entrypoints.console_views_wiring import console_views
 from entrypoints.payment_providers import extension_charges as off_session_charges
 from entrypoints.payment_providers import extension_checkouts, payment_gateways, reconciliation, statements
 from entrypoints.settings import Settings
@@ -309,6 +311,9 @@ class Container(containers.DeclarativeContainer):
         EraseLapsedCustomers, personal_data, erase_customer, clock, retention_days=retention_days
     )
 
+    # Hourly counts of deliveries and refused webhooks (the console charts them), pruned with the outbox.
+    activity = providers.Singleton(SqlIntegrationActivity, database)
+
     # Inbound webhooks: each provider's adapter, and the use case each command goes to.
     webhooks = providers.Singleton(
         WebhookDispatch,
@@ -323,6 +328,8 @@ class Container(containers.DeclarativeContainer):
         payment_link_paid=payment_link_paid,
         appointment_reported=appointment_reported,
         trip_status=trip_status,
+        refusals=activity,
+        clock=clock,
     )
 
     # The outbox: one queue, a sender per topic target, or per topic where a target has several
@@ -359,10 +366,15 @@ class Container(containers.DeclarativeContainer):
         observe=metrics.provided.deliveries,
     )
     prune_outbox = providers.Singleton(
-        PruneSettledMessages, outbox_queue, clock, retention_days=settings.provided.outbox_retention_days
+        PruneSettledMessages,
+        outbox_queue,
+        clock,
+        retention_days=settings.provided.outbox_retention_days,
+        activity=activity,
     )
     list_sync_queue = providers.Singleton(ListSyncQueue, outbox_queue)
     retry_outbox_message = providers.Singleton(RetryOutboxMessage, outbox_queue, clock)
+    console_views = providers.Singleton(console_views, database, catalog, clock, outbox_queue, settings)
     get_health = providers.Singleton(
         GetHealth, outbox_queue, clock, integrations=settings.provided.integrations, webhooks=metrics
     )

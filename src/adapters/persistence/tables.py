@@ -90,6 +90,7 @@ bookings = sa.Table(
     sa.Index("ix_bookings_status_hold", "status", "hold_expires_at"),
     sa.Index("ix_bookings_customer", "customer_id"),
     sa.Index("ix_bookings_package", "package_id"),
+    sa.Index("ix_bookings_start", "start_at"),  # the console's day schedule and date filters
 )
 
 # A provider's id for a booking (an Acuity appointment, a Cal.com booking uid) names one booking.
@@ -139,6 +140,7 @@ inbound_events = sa.Table(
     sa.Column("event_type", sa.String(100), nullable=False),
     sa.Column("received_at", UtcDateTime, nullable=False),
     sa.UniqueConstraint("provider", "event_id"),
+    sa.Index("ix_inbound_events_provider_received", "provider", "received_at"),  # the console's counts
 )
 
 outbox_messages = sa.Table(
@@ -219,4 +221,25 @@ hub_secrets = sa.Table(
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("value", sa.String(255), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+# The console's record of integration activity, one row per integration (or provider) and hour (its
+# start, UTC), pruned with the outbox: the worker counts each delivery attempt in the transaction that
+# records its result; the webhook routes count each post they refuse (bad signature or payload).
+delivery_attempts = sa.Table(
+    "delivery_attempts",
+    metadata,
+    sa.Column("integration", sa.String(32), primary_key=True),
+    sa.Column("hour", UtcDateTime, primary_key=True),
+    sa.Column("delivered", sa.Integer, nullable=False),
+    sa.Column("failed", sa.Integer, nullable=False),
+)
+
+webhook_refusals = sa.Table(
+    "webhook_refusals",
+    metadata,
+    sa.Column("provider", sa.String(32), primary_key=True),
+    sa.Column("hour", UtcDateTime, primary_key=True),
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("refused", sa.Integer, nullable=False),
 )

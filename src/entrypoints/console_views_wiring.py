@@ -1,0 +1,37 @@
+"""The staff console's overview queries, wired in one block (the container keeps one line for them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from adapters.persistence.console_queries import SqlConsoleReadModel, SqlDeadLetters
+from adapters.persistence.database import Database
+from application.console.integrations import GetIntegrations
+from application.console.search import SearchBookings
+from application.console.sync_queue import RetryIntegration
+from application.console.today import TodaySchedule
+from application.console.webhooks import ListWebhookEvents
+from application.ports import CatalogSource, Clock, OutboxQueue
+from entrypoints.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleViews:
+    today: TodaySchedule
+    search: SearchBookings
+    integrations: GetIntegrations
+    webhooks: ListWebhookEvents
+    retry_integration: RetryIntegration
+
+
+def console_views(
+    database: Database, catalog: CatalogSource, clock: Clock, queue: OutboxQueue, settings: Settings
+) -> ConsoleViews:
+    read = SqlConsoleReadModel(database)
+    return ConsoleViews(
+        today=TodaySchedule(read, catalog, clock),
+        search=SearchBookings(read, catalog),
+        integrations=GetIntegrations(read, queue, clock, integrations=settings.integrations),
+        webhooks=ListWebhookEvents(read),
+        retry_integration=RetryIntegration(SqlDeadLetters(database), clock),
+    )
