@@ -18,7 +18,7 @@ WORDS = ChartWords(
     description="37 deliveries & 4 failures",
     delivered="Deliveries",
     failed="Failures",
-    hour_title="{hour}: {delivered} deliveries, {failed} failures",
+    hour_title="%(hour)s: %(delivered)s deliveries, %(failed)s failures",
 )
 
 
@@ -70,7 +70,7 @@ def test_an_empty_day_still_draws_its_axes_and_legend() -> None:
 
 
 def test_texts_are_escaped_and_numbers_formatted_as_asked() -> None:
-    words = ChartWords("<b>", "a & b", "D", "F", "{hour} {delivered} {failed}")
+    words = ChartWords("<b>", "a & b", "D", "F", "%(hour)s %(delivered)s %(failed)s")
     svg = _parse(delivery_chart(_hours({0: (1234, 0)}), PARIS, words, number="{:,}".format))
     assert svg.find(f"{SVG}title").text == "<b>"  # type: ignore[union-attr]
     assert "2,000" in _texts(svg)

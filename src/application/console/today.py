@@ -36,8 +36,12 @@ class TodaySchedule:
     def __init__(self, read_model: ConsoleReadModel, catalog: CatalogSource, clock: Clock) -> None:
         self._read, self._catalog, self._clock = read_model, catalog, clock
 
+    @property
+    def zone(self) -> ZoneInfo:
+        return business_zone(self._catalog.catalog)
+
     def today(self) -> date:
-        return self._clock.now().astimezone(business_zone(self._catalog.catalog)).date()
+        return self._clock.now().astimezone(self.zone).date()
 
     async def __call__(self, day: date | None = None) -> DaySchedule:
         catalog = self._catalog.catalog

@@ -25,7 +25,8 @@ FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 
 @dataclass(frozen=True, slots=True)
 class ChartWords:
-    """The chart's texts in the page's language; `hour_title` is formatted with hour, delivered, failed."""
+    """The chart's texts in the page's language; `hour_title` takes `%(hour)s`, `%(delivered)s` and
+    `%(failed)s` (as gettext's texts do)."""
 
     title: str
     description: str
@@ -77,7 +78,7 @@ def delivery_chart(
     for i, h in enumerate(hours):
         x = LEFT + i * slot + (slot - 2 * bar) / 2
         label = hour_label(h, zone)
-        tip = words.hour_title.format(hour=label, delivered=number(h.delivered), failed=number(h.failed))
+        tip = words.hour_title % {"hour": label, "delivered": number(h.delivered), "failed": number(h.failed)}
         parts.append(f"<g><title>{escape(tip)}</title>")
         parts.append(_bar(x, y(h.delivered), bar, TOP + plot_h - y(h.delivered), f'fill="{DELIVERED}"'))
         failed = f'fill="url(#{id_prefix}-failed)" stroke="{FAILED}" stroke-width="1"'
