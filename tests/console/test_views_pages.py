@@ -152,7 +152,7 @@ async def test_retry_all_puts_back_every_dead_message_of_one_integration(sqlite_
         told = await client.get(retried.headers["location"])
         states = await _states(container)
     assert retried.headers["location"] == "/console/sync-queue?done=retried_all&n=2"
-    assert "2 messages are back in the queue." in text_of(told.text)
+    assert "Messages back in the queue: 2." in text_of(told.text)
     assert states == ["pending", "pending", "dead"]
 
 
