@@ -8,7 +8,7 @@ from adapters.babel_formats import BabelFormats
 from adapters.catalog.toml_catalog import TomlCatalog
 from adapters.clock import SystemClock
 from adapters.metrics import PrometheusMetrics
-from adapters.persistence.activity import SqlIntegrationActivity
+from adapters.passwords import Argon2Passwords
 from adapters.persistence.checkpoints import SqlCheckpointStore
 from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
@@ -77,9 +77,11 @@ from application.privacy.retention import EraseLapsedCustomers
 from application.scheduling.appointments import AppointmentReportedHandler
 from application.scheduling.schedule import ScheduleBookingHandler
 from entrypoints.console_views_wiring import console_views
+from entrypoints.console_wiring import staff_services
 from entrypoints.payment_providers import extension_charges as off_session_charges
 from entrypoints.payment_providers import extension_checkouts, payment_gateways, reconciliation, statements
 from entrypoints.settings import Settings
+from entrypoints.web.console.access import ConsoleAccess
 from entrypoints.web.security import Csrf
 from entrypoints.webhook_dispatch import WebhookDispatch
 from entrypoints.worker import Worker
@@ -311,8 +313,11 @@ class Container(containers.DeclarativeContainer):
         EraseLapsedCustomers, personal_data, erase_customer, clock, retention_days=retention_days
     )
 
-    # Hourly counts of deliveries and refused webhooks (the console charts them), pruned with the outbox.
-    activity = providers.Singleton(SqlIntegrationActivity, database)
+    # The staff console: accounts and sessions (console_wiring.py), the access check of every console route.
+    passwords = providers.Singleton(Argon2Passwords)
+    staff = providers.Singleton(staff_services, database, passwords, secret_keys, clock)
+    console = providers.Singleton(ConsoleAccess, staff.provided.resolve_session, csrf, settings)
+    console_views = providers.Singleton(console_views, database, catalog, clock, settings)  # + activity
 
     # Inbound webhooks: each provider's adapter, and the use case each command goes to.
     webhooks = providers.Singleton(
@@ -328,7 +333,7 @@ class Container(containers.DeclarativeContainer):
         payment_link_paid=payment_link_paid,
         appointment_reported=appointment_reported,
         trip_status=trip_status,
-        refusals=activity,
+        refusals=console_views.provided.activity,
         clock=clock,
     )
 
@@ -370,11 +375,10 @@ class Container(containers.DeclarativeContainer):
         outbox_queue,
         clock,
         retention_days=settings.provided.outbox_retention_days,
-        activity=activity,
+        activity=console_views.provided.activity,
     )
     list_sync_queue = providers.Singleton(ListSyncQueue, outbox_queue)
     retry_outbox_message = providers.Singleton(RetryOutboxMessage, outbox_queue, clock)
-    console_views = providers.Singleton(console_views, database, catalog, clock, outbox_queue, settings)
     get_health = providers.Singleton(
         GetHealth, outbox_queue, clock, integrations=settings.provided.integrations, webhooks=metrics
     )

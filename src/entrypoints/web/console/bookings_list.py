@@ -15,7 +15,7 @@ from domain.statuses import BookingStatus
 from entrypoints.console_views_wiring import ConsoleViews
 from entrypoints.http.deps import Inject
 from entrypoints.web.console.access import ConsoleAccess
-from entrypoints.web.console.views_common import day_of, page_number
+from entrypoints.web.console.views_common import day_of, moment, page_number
 from entrypoints.web.pages import AnyRequest
 
 PER_PAGE = 25
@@ -56,7 +56,7 @@ async def bookings_page(
         statuses=[s.value for s in BookingStatus],
         offerings=offerings,
         offering_names={o.id: o.name for o in offerings},
-        zone=console_views.today.zone,
+        when=moment(console.language(request).code, console_views.today.zone),
         query={name: value for name, value in asked.items() if value},
         **values,
     )

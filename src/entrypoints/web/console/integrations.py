@@ -10,7 +10,7 @@ from entrypoints.console_views_wiring import ConsoleViews
 from entrypoints.http.deps import Inject
 from entrypoints.web.console.access import ConsoleAccess
 from entrypoints.web.console.chart import ChartWords, delivery_chart, hour_label
-from entrypoints.web.console.views_common import number, rate
+from entrypoints.web.console.views_common import moment, number, rate
 from entrypoints.web.pages import AnyRequest
 
 
@@ -32,5 +32,6 @@ async def integrations_page(
         words=ChartWords,
         hour_label=hour_label,
         number=number(lang.code),
+        when=moment(lang.code, console_views.today.zone),
         rate=lambda value: rate(lang.code, value),
     )

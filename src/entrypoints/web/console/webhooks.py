@@ -10,7 +10,7 @@ from application.console.integrations import WEBHOOK_PROVIDERS
 from entrypoints.console_views_wiring import ConsoleViews
 from entrypoints.http.deps import Inject
 from entrypoints.web.console.access import ConsoleAccess
-from entrypoints.web.console.views_common import page_number
+from entrypoints.web.console.views_common import moment, page_number
 from entrypoints.web.pages import AnyRequest
 
 
@@ -29,5 +29,6 @@ async def webhooks_page(
         provider=provider,
         providers=WEBHOOK_PROVIDERS,
         zone=console_views.today.zone,
+        when=moment(console.language(request).code, console_views.today.zone, seconds=True),
         query={"provider": provider} if provider else {},
     )
