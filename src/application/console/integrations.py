@@ -50,7 +50,8 @@ class GetIntegrations:
         ]
         counts = await self._read.webhook_counts(WEBHOOK_PROVIDERS, since)
         webhooks = [WebhookRate(p, *counts.get(p, (0, 0))) for p in WEBHOOK_PROVIDERS]
-        return IntegrationsReport(since, now, statuses, every_hour(since, hours.values()), webhooks)
+        charted = [hours[name] for name in self._modes if name in hours]  # not the hub's own (reminders)
+        return IntegrationsReport(since, now, statuses, every_hour(since, charted), webhooks)
 
 
 def every_hour(since: datetime, counts: Iterable[Sequence[HourCount]]) -> list[HourCount]:
