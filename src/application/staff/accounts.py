@@ -5,8 +5,10 @@ and a session id are kept only as their SHA-256."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from uuid import UUID, uuid4
 
+from application.audit.ports import current_actor
 from application.ports import Clock
 from application.staff.commands import AddedStaff, AddStaff, StaffListing
 from application.staff.ports import PasswordHasher, StaffStore, StaffStoreFactory
@@ -21,6 +23,9 @@ from domain.staff import (
     check_password,
     staff_email,
 )
+
+# Account changes are not bookings' (the audit trail's rows name a booking): one log line each, by id.
+log = logging.getLogger("bookhub.staff")
 
 
 def digest(secret: str) -> str:
@@ -54,6 +59,7 @@ class AddStaffHandler:
             if token is not None:
                 await store.add_password_token(digest(token), member.id, now + PASSWORD_LINK_VALID)
             await store.commit()
+        log.info("staff account %s added as %s by %s", member.id, member.role.value, current_actor())
         return AddedStaff(member, token)
 
 
@@ -81,6 +87,7 @@ class DisableStaff:
             if account.active:
                 await store.disable(account.member.id, self._clock.now())
                 await store.commit()
+                log.info("staff account %s disabled by %s", account.member.id, current_actor())
         return account.member
 
 
@@ -105,6 +112,7 @@ class SetStaffPassword:
                 raise InvalidPasswordLink
             await store.set_password(account.member.id, password_hash)
             await store.commit()
+        log.info("staff account %s set its password with its one-time link", account.member.id)
         return account.member
 
     async def _account(self, store: StaffStore, token: str) -> StaffAccount | None:
