@@ -45,7 +45,9 @@ def test_staff_accounts_from_the_shell(tmp_path: Path) -> None:
         tmp_path, "staff", "add", "x@example.com", "--role", "staff", "--password-stdin", stdin="short\n"
     )
     email = _bookhub(tmp_path, "staff", "add", "not-an-email", "--role", "staff")
+    relinked = _bookhub(tmp_path, "staff", "link", "helper@example.com")
     disabled = _bookhub(tmp_path, "staff", "disable", "HELPER@example.com")
+    no_link = _bookhub(tmp_path, "staff", "link", "helper@example.com")
     unknown = _bookhub(tmp_path, "staff", "disable", "nobody@example.com")
     listed = _bookhub(tmp_path, "staff", "list")
 
@@ -57,7 +59,11 @@ def test_staff_accounts_from_the_shell(tmp_path: Path) -> None:
     assert "owner, staff" in _refusal(role)
     assert "at least 12 characters" in _refusal(short)
     assert "not an email address" in _refusal(email)
+    assert relinked.returncode == 0
+    assert f"at: {URL}/console/password/" in relinked.stdout
+    assert relinked.stdout.rsplit("/", 1)[1] != invited.stdout.rsplit("/", 1)[1]
     assert disabled.returncode == 0
+    assert "no staff account has that email" in _refusal(no_link)
     assert "no staff account has that email" in _refusal(unknown)
     assert listed.returncode == 0
     assert listed.stdout.split("\n")[1:3] == [

@@ -117,3 +117,27 @@ async def test_a_staff_member_gets_a_403_page_on_the_owners_pages(sqlite_url: st
         disable = await post_form(client, f"/console/staff/{member.id}/disable")
     assert [r.status_code for r in (staff, customers, add, disable)] == [403] * 4
     assert "Only an owner can open this page." in text_of(staff.text)
+
+
+async def test_a_new_link_resets_a_forgotten_password_and_ends_the_old_sessions(sqlite_url: str) -> None:
+    async with console_app(sqlite_url, role="staff") as (staff_client, container, staff_member):
+        owner = httpx.AsyncClient(transport=staff_client._transport, base_url="http://bookhub.test")
+        async with owner:
+            from tests.console.support import add_staff
+
+            await add_staff(container, "boss@example.com", "owner")
+            assert (await sign_in(owner, "boss@example.com")).status_code == 303
+            first = await post_form(owner, f"/console/staff/{staff_member.id}/link", page="/console/staff")
+            second = await post_form(owner, f"/console/staff/{staff_member.id}/link", page="/console/staff")
+            stale = await owner.get(_link_path(first.text))
+            owner.cookies.clear()
+            reset = await _set_password(owner, _link_path(second.text), "my brand new password")
+        old_session = await staff_client.get("/console/today")
+        old_password = await sign_in(staff_client, staff_member.email, PASSWORD)
+        new_password = await sign_in(staff_client, staff_member.email, "my brand new password")
+    assert first.status_code == second.status_code == 200
+    assert f"A new link for {staff_member.email}" in text_of(second.text)
+    assert stale.status_code == 404  # the older link is spent by the newer one
+    assert reset.status_code == 303
+    assert old_session.status_code == 303
+    assert (old_password.status_code, new_password.status_code) == (401, 303)

@@ -53,7 +53,10 @@ async def test_sessions_failures_and_links_as_the_use_cases_read_them(database_u
         staff_id = account.member.id
         async with store() as s:
             await s.add(account)
-            await s.add_session("s" * 64, staff_id, T0)
+            await s.add_session(
+                "old", staff_id, T0 - timedelta(hours=13), forget_before=T0 - timedelta(days=1)
+            )
+            await s.add_session("s" * 64, staff_id, T0, forget_before=T0 - timedelta(hours=12))
             await s.add_password_token("p" * 64, staff_id, T0 + timedelta(hours=24))
             for minutes in (0, 10, 20):
                 await s.add_failure("k" * 64, T0 + timedelta(minutes=minutes), forget_before=T0)
@@ -61,6 +64,7 @@ async def test_sessions_failures_and_links_as_the_use_cases_read_them(database_u
             await s.commit()
         async with store() as s:
             session = await s.session("s" * 64)
+            lapsed = await s.session("old")
             failures = await s.failures_since("k" * 64, T0)
             link = await s.password_token("p" * 64, T0 + timedelta(hours=1))
             late = await s.password_token("p" * 64, T0 + timedelta(hours=25))
@@ -74,6 +78,7 @@ async def test_sessions_failures_and_links_as_the_use_cases_read_them(database_u
                 await connection.execute(sa.select(sa.func.count()).select_from(t.staff_sign_in_failures))
             ).scalar()
     assert session is not None
+    assert lapsed is None  # idle longer than the window: deleted by the next sign-in
     assert (session[0].member, session[1]) == (account.member, T0)
     assert failures == 2  # the one at T0 was forgotten by the last add (older than T0 + 5 minutes)
     assert (link, late) == (staff_id, None)

@@ -91,9 +91,29 @@ class DisableStaff:
         return account.member
 
 
+class IssuePasswordLink:
+    """A new one-time link for an active account (a forgotten password, a link that ran out); it spends
+    the account's older links. Raises UnknownStaff for no such active account."""
+
+    def __init__(self, store: StaffStoreFactory, clock: Clock) -> None:
+        self._store, self._clock = store, clock
+
+    async def __call__(self, email: str | None = None, *, staff_id: UUID | None = None) -> AddedStaff:
+        token, now = new_token(), self._clock.now()
+        async with self._store() as store:
+            account = await store.account(email=_email_or_none(email), staff_id=staff_id)
+            if account is None or not account.active:
+                raise UnknownStaff
+            await store.add_password_token(digest(token), account.member.id, now + PASSWORD_LINK_VALID)
+            await store.commit()
+        log.info("staff account %s given a password link by %s", account.member.id, current_actor())
+        return AddedStaff(account.member, token)
+
+
 class SetStaffPassword:
     """Through a one-time link: the link must be unspent and unexpired, the account active; it is
-    spent by its use. Raises InvalidPasswordLink or WeakPassword."""
+    spent by its use, and the account's sessions end (whoever knew the old password is out). Raises
+    InvalidPasswordLink or WeakPassword."""
 
     def __init__(self, store: StaffStoreFactory, passwords: PasswordHasher, clock: Clock) -> None:
         self._store, self._passwords, self._clock = store, passwords, clock

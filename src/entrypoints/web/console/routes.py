@@ -26,7 +26,7 @@ from entrypoints.web.console.sign_in import (
     sign_in,
     sign_out,
 )
-from entrypoints.web.console.staff_pages import add_staff, disable_staff, staff_page
+from entrypoints.web.console.staff_pages import add_staff, disable_staff, new_password_link, staff_page
 from entrypoints.web.console.today import today_page
 from entrypoints.web.pages import AnyRequest, language, render, web_server_error
 
@@ -45,6 +45,7 @@ CONSOLE_ROUTES: list[Any] = [
     staff_page,
     add_staff,
     disable_staff,
+    new_password_link,
 ]
 
 

@@ -1,5 +1,6 @@
 """Staff (owners only): every account with its role and status, `Add` (Email, Role; answers the one-time
-link that sets the new member's password) and `Disable` per account (its sessions end at once)."""
+link that sets the new member's password), `New password link` per active account (a forgotten password)
+and `Disable` per account (its sessions end at once)."""
 
 from __future__ import annotations
 
@@ -58,8 +59,33 @@ async def add_staff(
             status=409 if problem == "exists" else 422,
             problem=problem,
         )
-    link = f"{settings.public_url.rstrip('/')}/console/password/{added.password_token}"
+    link = _link(settings, added.password_token)
     return await _page(request, console, staff, member, lang=lang, added=added.member, password_link=link)
+
+
+@post(STAFF_PAGE + "/{staff_id:uuid}/link", status_code=200)
+async def new_password_link(
+    request: AnyRequest,
+    staff_id: FromPath[UUID],
+    console: Inject[ConsoleAccess],
+    staff: Inject[StaffServices],
+    settings: Inject[Settings],
+) -> Template:
+    """A new one-time link for an active account, shown once; the account's older links are spent."""
+    member = await console.member(request, owner=True)
+    form = await console.form(request)
+    lang = console.language(request, form)
+    try:
+        with as_staff(member):
+            issued = await staff.issue_link(staff_id=staff_id)
+    except StaffError:
+        return await _page(request, console, staff, member, lang=lang, status=404, problem="unknown")
+    link = _link(settings, issued.password_token)
+    return await _page(request, console, staff, member, lang=lang, relinked=issued.member, password_link=link)
+
+
+def _link(settings: Settings, token: str | None) -> str:
+    return f"{settings.public_url.rstrip('/')}/console/password/{token}"
 
 
 @post(STAFF_PAGE + "/{staff_id:uuid}/disable", status_code=200)
@@ -94,6 +120,7 @@ async def _page(
     values.setdefault("problem", None)
     values.setdefault("notice", None)
     values.setdefault("added", None)
+    values.setdefault("relinked", None)
     values.setdefault("password_link", None)
     return await console.render(
         request,
