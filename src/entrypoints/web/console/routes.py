@@ -13,8 +13,22 @@ from domain.errors import DomainError
 from entrypoints.http.errors import STATUS_OF_CODE
 from entrypoints.web.console.access import LOGIN, CsrfRefused, NotSignedIn, OwnersOnly
 from entrypoints.web.console.bookings_list import bookings_page
+from entrypoints.web.console.customers import (
+    customers_page,
+    erase_customer_data,
+    export_customer_data,
+    find_customer,
+)
 from entrypoints.web.console.integrations import integrations_page
-from entrypoints.web.console.sign_in import console_home, login_page, sign_in, sign_out
+from entrypoints.web.console.sign_in import (
+    console_home,
+    login_page,
+    password_page,
+    set_password,
+    sign_in,
+    sign_out,
+)
+from entrypoints.web.console.staff_pages import add_staff, disable_staff, new_password_link, staff_page
 from entrypoints.web.console.sync_queue import retry_integration, retry_message, sync_queue_page
 from entrypoints.web.console.today import today_page
 from entrypoints.web.console.webhooks import webhooks_page
@@ -25,7 +39,17 @@ CONSOLE_ROUTES: list[Any] = [
     login_page,
     sign_in,
     sign_out,
+    password_page,
+    set_password,
     today_page,
+    customers_page,
+    find_customer,
+    export_customer_data,
+    erase_customer_data,
+    staff_page,
+    add_staff,
+    disable_staff,
+    new_password_link,
     bookings_page,
     sync_queue_page,
     retry_message,
