@@ -63,6 +63,8 @@ class AdminController(Controller):
         for name, value in (("offering_id", offering_id), ("customer_email", customer_email)):
             if value is not None and text_with_nul(value) is not None:
                 raise InvalidRequest("text holds a NUL character", {name: NUL_REASON})
+            if value == "":  # the schema says allowEmptyValue: false; leave it out to match every value
+                raise InvalidRequest("an empty filter", {name: "must not be empty"})
         views = await list_bookings(
             status=status, offering_id=offering_id, customer_email=customer_email, limit=limit, offset=offset
         )
