@@ -10,9 +10,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from adapters.catalog.toml_catalog import TomlCatalog
-from adapters.memory.clock import FixedClock
 from adapters.memory.outbox import InMemoryOutboxQueue
-from adapters.memory.store import FakeUnitOfWorkFactory
 from adapters.memory.timeline import MemoryTimeline
 from application.audit.ports import acting_as, staff_actor
 from application.bookings.assign import AssignResource, FreeResources
