@@ -1,4 +1,4 @@
-"""The `bookhub` command: serve, worker, migrate, outbox, money, customer."""
+"""The `bookhub` command: serve, worker, migrate, outbox, money, customer, staff."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from entrypoints import bootstrap
 from entrypoints.customer_commands import add_customer_commands, run_customer_command
 from entrypoints.money_commands import add_money_commands, run_money_command
 from entrypoints.outbox_commands import add_outbox_commands, run_outbox_command
+from entrypoints.staff_commands import add_staff_commands, run_staff_command
 
 if TYPE_CHECKING:
     from entrypoints.container import Container
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     add_outbox_commands(commands)
     add_money_commands(commands)
     add_customer_commands(commands)
+    add_staff_commands(commands)
     args = parser.parse_args(argv)
     try:
         settings = bootstrap.load_settings()
@@ -63,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_money_command(container, args)
     if args.command == "customer":
         return run_customer_command(container, args)
+    if args.command == "staff":
+        return run_staff_command(container, args)
     if args.command == "worker":
         _run_fast(_worker(container))
         return 0

@@ -8,6 +8,7 @@ from adapters.babel_formats import BabelFormats
 from adapters.catalog.toml_catalog import TomlCatalog
 from adapters.clock import SystemClock
 from adapters.metrics import PrometheusMetrics
+from adapters.passwords import Argon2Passwords
 from adapters.persistence.checkpoints import SqlCheckpointStore
 from adapters.persistence.database import create_database
 from adapters.persistence.outbox_queue import SqlOutboxQueue
@@ -76,9 +77,11 @@ from application.privacy.retention import EraseLapsedCustomers
 from application.scheduling.appointments import AppointmentReportedHandler
 from application.scheduling.schedule import ScheduleBookingHandler
 from entrypoints.booking_actions import booking_actions as staff_booking_actions
+from entrypoints.console_wiring import staff_services
 from entrypoints.payment_providers import extension_charges as off_session_charges
 from entrypoints.payment_providers import extension_checkouts, payment_gateways, reconciliation, statements
 from entrypoints.settings import Settings
+from entrypoints.web.console.access import ConsoleAccess
 from entrypoints.web.security import Csrf
 from entrypoints.webhook_dispatch import WebhookDispatch
 from entrypoints.worker import Worker
@@ -310,6 +313,11 @@ class Container(containers.DeclarativeContainer):
     erase_lapsed_customers = providers.Singleton(
         EraseLapsedCustomers, personal_data, erase_customer, clock, retention_days=retention_days
     )
+
+    # The staff console: accounts and sessions (console_wiring.py), the access check of every console route.
+    passwords = providers.Singleton(Argon2Passwords)
+    staff = providers.Singleton(staff_services, database, passwords, secret_keys, clock)
+    console = providers.Singleton(ConsoleAccess, staff.provided.resolve_session, csrf, settings)
 
     # Inbound webhooks: each provider's adapter, and the use case each command goes to.
     webhooks = providers.Singleton(

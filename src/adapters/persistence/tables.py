@@ -222,3 +222,56 @@ hub_secrets = sa.Table(
     sa.Column("value", sa.String(255), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
+
+# The staff console (migration 0014). Emails are stored normalised (lower case), so unique means unique
+# whatever the case. Session ids and password-link tokens are kept as their SHA-256 only; failed sign-ins
+# under an HMAC of the email with the hub's key, never the email.
+staff_accounts = sa.Table(
+    "staff_accounts",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("email", sa.String(255), nullable=False, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("password_hash", sa.String(255)),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("disabled_at", UtcDateTime),
+    sa.CheckConstraint("role IN ('owner', 'staff')", name="ck_staff_accounts_role"),
+    sa.CheckConstraint("email = lower(email)", name="ck_staff_accounts_email_lower"),
+)
+
+staff_sessions = sa.Table(
+    "staff_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "staff_id",
+        sa.Uuid,
+        sa.ForeignKey("staff_accounts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("last_seen_at", UtcDateTime, nullable=False),
+)
+
+staff_sign_in_failures = sa.Table(
+    "staff_sign_in_failures",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("email_key", sa.String(64), nullable=False, index=True),
+    sa.Column("at", UtcDateTime, nullable=False, index=True),
+)
+
+staff_password_tokens = sa.Table(
+    "staff_password_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "staff_id",
+        sa.Uuid,
+        sa.ForeignKey("staff_accounts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+)

@@ -28,6 +28,7 @@ from entrypoints.http.openapi import COMPONENTS, OPENAPI_PLUGINS, TAGS
 from entrypoints.http.sessions import SessionController
 from entrypoints.http.webhooks import WEBHOOK_ROUTES
 from entrypoints.logs import quiet_parameter_loggers
+from entrypoints.web.console.routes import CONSOLE_ROUTES, console_router
 from entrypoints.web.routes import PAGES, SANDBOX, static_router, template_config, web_router
 from entrypoints.web.security import security_headers
 
@@ -73,8 +74,8 @@ def create_app(container: Container, *, worker: bool = False) -> Litestar:
     sandbox = settings.payment_mode == "sandbox"
     pages = [*PAGES, *(SANDBOX if sandbox else [])]
     return Litestar(
-        route_handlers=[*ROUTES, web_router(sandbox=sandbox), static_router()],
-        dependencies=dependency_table(container, [*ROUTES, *pages]),
+        route_handlers=[*ROUTES, web_router(sandbox=sandbox), console_router(), static_router()],
+        dependencies=dependency_table(container, [*ROUTES, *pages, *CONSOLE_ROUTES]),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         middleware=[_access_log, security_headers],
@@ -114,9 +115,12 @@ def _access_log(app: ASGIApp) -> ASGIApp:
 
 
 def logged_path(path: str) -> str:
-    """The path as the access log writes it: a manage link's secret part is never written."""
+    """The path as the access log writes it: a manage link's or a password link's secret part is never
+    written."""
     if path.startswith("/manage/"):
         return "/manage/{opaque}"
+    if path.startswith("/console/password/"):
+        return "/console/password/{token}"
     return path
 
 
