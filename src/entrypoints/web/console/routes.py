@@ -12,6 +12,15 @@ from litestar.response import Redirect, Template
 from domain.errors import DomainError
 from entrypoints.http.errors import STATUS_OF_CODE
 from entrypoints.web.console.access import LOGIN, CsrfRefused, NotSignedIn, OwnersOnly
+from entrypoints.web.console.booking_forms import (
+    assign,
+    cancel_and_refund,
+    change_time,
+    mark_ready,
+    propose_extension,
+    resend_confirmation,
+)
+from entrypoints.web.console.booking_page import booking_page
 from entrypoints.web.console.sign_in import console_home, login_page, sign_in, sign_out
 from entrypoints.web.console.today import today_page
 from entrypoints.web.pages import AnyRequest, language, render, web_server_error
@@ -22,6 +31,13 @@ CONSOLE_ROUTES: list[Any] = [
     sign_in,
     sign_out,
     today_page,
+    booking_page,
+    cancel_and_refund,
+    propose_extension,
+    assign,
+    change_time,
+    mark_ready,
+    resend_confirmation,
 ]
 
 
