@@ -20,6 +20,11 @@ class BookingActions:
     free_resources: FreeResources
     resend_confirmation: ResendConfirmation
     timeline: GetBookingTimeline
+    catalog: CatalogSource  # resources' names, for the console's page
+
+    def resource_name(self, resource_id: str) -> str:
+        resource = self.catalog.catalog.resources.get(resource_id)
+        return resource.name if resource is not None else resource_id
 
 
 def booking_actions(
@@ -30,4 +35,5 @@ def booking_actions(
         free_resources=FreeResources(uow, catalog, clock),
         resend_confirmation=ResendConfirmation(uow, clock),
         timeline=GetBookingTimeline(uow, SqlBookingTimeline(database)),
+        catalog=catalog,
     )

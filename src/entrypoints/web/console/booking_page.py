@@ -134,7 +134,7 @@ class Page:
             paid=Money(view.booking.paid_cents, view.booking.price.currency),
             references=_references(view),
             free=free,
-            resource_names=_names(free),
+            resource_name=self._actions.resource_name(view.booking.resource_id or "\u2013"),
             can=self._can(view, free, member),
             notice=request.query_params.get("notice"),
             refunded=_refunded(request, view),
@@ -195,10 +195,6 @@ def _money_entry(entry: LedgerEntry, currency: str) -> Entry:
 def _references(view: BookingView) -> list[tuple[str, str]]:
     refs = view.booking.references
     return sorted((k, v) for k, v in refs.items() if k not in HIDDEN_REFERENCES and v)
-
-
-def _names(free: list[FreeResource]) -> dict[str, str]:
-    return {r.resource_id: r.name for r in free}
 
 
 def _movable(view: BookingView, now: datetime) -> bool:
