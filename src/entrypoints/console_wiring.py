@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from adapters.persistence.database import Database
 from adapters.persistence.staff import SqlStaffStoreFactory
 from application.ports import Clock, SecretKeySource
-from application.staff.accounts import AddStaffHandler, DisableStaff, ListStaff, SetStaffPassword
+from application.staff.accounts import (
+    AddStaffHandler,
+    DisableStaff,
+    IssuePasswordLink,
+    ListStaff,
+    SetStaffPassword,
+)
 from application.staff.ports import PasswordHasher
 from application.staff.sessions import ResolveStaffSession, SignInHandler, SignOut
 
@@ -18,6 +24,7 @@ class StaffServices:
     add: AddStaffHandler
     list: ListStaff
     disable: DisableStaff
+    issue_link: IssuePasswordLink
     set_password: SetStaffPassword
     sign_in: SignInHandler
     resolve_session: ResolveStaffSession
@@ -32,6 +39,7 @@ def staff_services(
         add=AddStaffHandler(store, passwords, clock),
         list=ListStaff(store),
         disable=DisableStaff(store, clock),
+        issue_link=IssuePasswordLink(store, clock),
         set_password=SetStaffPassword(store, passwords, clock),
         sign_in=SignInHandler(store, passwords, keys, clock),
         resolve_session=ResolveStaffSession(store, clock),

@@ -1,7 +1,9 @@
-"""`bookhub staff add EMAIL --role owner|staff [--password-stdin]`, `bookhub staff list` and
-`bookhub staff disable EMAIL`: the console's accounts, from a shell (the first owner is made here).
+"""`bookhub staff add EMAIL --role owner|staff [--password-stdin]`, `bookhub staff list`,
+`bookhub staff disable EMAIL` and `bookhub staff link EMAIL`: the console's accounts, from a shell (the
+first owner is made here).
 
-Without `--password-stdin`, `add` prints a one-time link to set the password (valid 24 hours). A refused
+Without `--password-stdin`, `add` prints a one-time link to set the password (valid 24 hours); `link`
+prints a new one for an active account (a forgotten password). A refused
 command exits 1 with one line on stderr; nothing secret is logged or printed but that link."""
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ def add_staff_commands(commands: argparse._SubParsersAction) -> None:  # type: i
     actions.add_parser("list", help="every account: email, role, status")
     disable = actions.add_parser("disable", help="disable an account and end its sessions")
     disable.add_argument("email")
+    link = actions.add_parser("link", help="print a new one-time link to set an account's password")
+    link.add_argument("email")
 
 
 def run_staff_command(container: Container, args: argparse.Namespace) -> int:
@@ -45,6 +49,10 @@ async def _run(container: Container, args: argparse.Namespace, password: str | N
         try:
             if args.staff_command == "add":
                 return await _add(container, args.email, args.role, password)
+            if args.staff_command == "link":
+                issued = await container.staff().issue_link(args.email)
+                _print_link(container, issued.password_token)
+                return 0
             if args.staff_command == "disable":
                 member = await container.staff().disable(args.email)
                 print(f"staff account disabled: {member.email}; its sessions have ended")
@@ -57,18 +65,22 @@ async def _run(container: Container, args: argparse.Namespace, password: str | N
 
 async def _add(container: Container, email: str, role: str, password: str | None) -> int:
     from application.staff.commands import AddStaff
-    from domain.staff import PASSWORD_LINK_VALID, role_of
+    from domain.staff import role_of
 
     added = await container.staff().add(AddStaff(email, role_of(role), password))
     member = added.member
     print(f"staff account added: {member.email} ({member.role.value})")
     if added.password_token is not None:
-        hours = int(PASSWORD_LINK_VALID.total_seconds() // 3600)
-        base = container.settings().public_url.rstrip("/")
-        print(
-            f"set its password within {hours} hours, once, at: {base}/console/password/{added.password_token}"
-        )
+        _print_link(container, added.password_token)
     return 0
+
+
+def _print_link(container: Container, token: str | None) -> None:
+    from domain.staff import PASSWORD_LINK_VALID
+
+    hours = int(PASSWORD_LINK_VALID.total_seconds() // 3600)
+    base = container.settings().public_url.rstrip("/")
+    print(f"set its password within {hours} hours, once, at: {base}/console/password/{token}")
 
 
 async def _list(container: Container) -> int:

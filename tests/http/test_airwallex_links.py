@@ -120,6 +120,32 @@ async def test_a_link_is_deactivated_when_its_booking_is_cancelled_or_its_hold_r
     assert expiring["payment"]["url"]
 
 
+async def test_a_new_payment_attempt_deactivates_the_link_it_replaces(
+    database_url: str, airwallex_api: FakeAirwallex
+) -> None:
+    async with running_app(database_url, clock=FixedClock(NOW), **airwallex_settings(airwallex_api)) as (
+        client,
+        container,
+    ):
+        booking = (await book(client))["booking_id"]
+        [link] = airwallex_api.links.values()
+        # An attempt on the link fails and the provider names the booking: the customer may try again.
+        failed = {"id": "int_failed", "status": "CANCELLED", "payment_link_id": link["id"]}
+        failed |= {"amount": 85.0, "currency": "EUR", "metadata": {"booking_id": booking}}
+        body = webhook("payment_intent.cancelled", failed, event_id="evt_failed")
+        refused = await client.post("/webhooks/airwallex", content=body, headers=signed_headers(body))
+        assert refused.json() == {"outcome": "applied"}
+        answer = await client.post(f"/v1/bookings/{booking}/pay", headers=ADMIN)
+        assert answer.status_code == 200, answer.text
+        delivered = [f"{d.topic} {d.outcome}" for d in await container.deliver_outbox()()]
+        read = (await client.get(f"/v1/bookings/{booking}", headers=ADMIN)).json()
+    first, second = airwallex_api.links.values()
+    assert "airwallex.deactivate_payment_link delivered" in delivered
+    assert (first["active"], second["active"]) == (False, True)
+    assert read["references"]["airwallex_payment_link"] == second["id"]
+    assert answer.json()["payment"]["url"] == second["url"]
+
+
 async def test_a_link_payment_and_a_web_app_refund_whose_webhooks_were_lost_are_applied_by_reconciliation(
     database_url: str, airwallex_api: FakeAirwallex
 ) -> None:

@@ -96,8 +96,12 @@ class SqlStaffStore:
         update = t.staff_accounts.update().where(_a.id == staff_id).values(password_hash=password_hash)
         await self._c.execute(update)
         await self._c.execute(t.staff_password_tokens.delete().where(_p.staff_id == staff_id))
+        await self._c.execute(t.staff_sessions.delete().where(_s.staff_id == staff_id))
 
-    async def add_session(self, id_hash: str, staff_id: UUID, now: datetime) -> None:
+    async def add_session(
+        self, id_hash: str, staff_id: UUID, now: datetime, *, forget_before: datetime
+    ) -> None:
+        await self._c.execute(t.staff_sessions.delete().where(_s.last_seen_at < forget_before))
         values = {"id_hash": id_hash, "staff_id": staff_id, "created_at": now, "last_seen_at": now}
         await self._c.execute(t.staff_sessions.insert().values(**values))
 
@@ -130,6 +134,7 @@ class SqlStaffStore:
 
     async def add_password_token(self, token_hash: str, staff_id: UUID, expires_at: datetime) -> None:
         values = {"token_hash": token_hash, "staff_id": staff_id, "expires_at": expires_at}
+        await self._c.execute(t.staff_password_tokens.delete().where(_p.staff_id == staff_id))
         await self._c.execute(t.staff_password_tokens.insert().values(**values))
 
     async def password_token(self, token_hash: str, now: datetime) -> UUID | None:

@@ -7,11 +7,13 @@ from uuid import UUID
 
 from application.bookings.create_booking import customer_ref, link_payment, payment_references
 from application.errors import NotFound
-from application.payments.commands import PaymentRestarted
+from application.payments.commands import PaymentRestarted, payment_link_key
 from application.payments.ports import PaymentGateway
 from application.ports import CatalogSource, Clock, UnitOfWorkFactory
 from application.tokens import Credential, holds_booking
+from domain.booking import Booking
 from domain.errors import DomainError
+from domain.events import PaymentLinkAbandoned
 from domain.references import PAYMENT_GATEWAY_REF
 
 
@@ -57,9 +59,21 @@ class RetryPayment:
         async with self._uow() as uow:
             fresh = await uow.bookings.get(booking.id, for_update=True)
             if fresh is not None and fresh.can_pay(self._clock.now()) and fresh.retry_payment() == attempt:
+                replaced = _open_link(fresh)
                 fresh.references.update(payment_references(session))
                 await link_payment(uow, session, booking.id)
+                if replaced is not None and replaced != _open_link(fresh):
+                    provider, link = replaced
+                    fresh.events.append(PaymentLinkAbandoned(fresh.id, self._clock.now(), provider, link))
             if new_ref is not None and gateway.customer_key is not None:
                 await uow.customers.set_reference(booking.customer_id, gateway.customer_key, new_ref)
             await uow.commit()
         return PaymentRestarted(booking.id, session, booking.hold_expires_at)
+
+
+def _open_link(booking: Booking) -> tuple[str, str] | None:
+    """The payment link the booking's customer was last given (provider, link id), if any: a new attempt
+    that replaces it deactivates it, so the booking cannot be paid twice."""
+    provider = booking.references.get(PAYMENT_GATEWAY_REF)
+    link = booking.references.get(payment_link_key(provider)) if provider else None
+    return (provider, link) if provider and link else None

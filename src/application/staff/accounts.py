@@ -5,8 +5,10 @@ and a session id are kept only as their SHA-256."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from uuid import UUID, uuid4
 
+from application.audit.ports import current_actor
 from application.ports import Clock
 from application.staff.commands import AddedStaff, AddStaff, StaffListing
 from application.staff.ports import PasswordHasher, StaffStore, StaffStoreFactory
@@ -21,6 +23,9 @@ from domain.staff import (
     check_password,
     staff_email,
 )
+
+# Account changes are not bookings' (the audit trail's rows name a booking): one log line each, by id.
+log = logging.getLogger("bookhub.staff")
 
 
 def digest(secret: str) -> str:
@@ -54,6 +59,7 @@ class AddStaffHandler:
             if token is not None:
                 await store.add_password_token(digest(token), member.id, now + PASSWORD_LINK_VALID)
             await store.commit()
+        log.info("staff account %s added as %s by %s", member.id, member.role.value, current_actor())
         return AddedStaff(member, token)
 
 
@@ -81,12 +87,33 @@ class DisableStaff:
             if account.active:
                 await store.disable(account.member.id, self._clock.now())
                 await store.commit()
+                log.info("staff account %s disabled by %s", account.member.id, current_actor())
         return account.member
+
+
+class IssuePasswordLink:
+    """A new one-time link for an active account (a forgotten password, a link that ran out); it spends
+    the account's older links. Raises UnknownStaff for no such active account."""
+
+    def __init__(self, store: StaffStoreFactory, clock: Clock) -> None:
+        self._store, self._clock = store, clock
+
+    async def __call__(self, email: str | None = None, *, staff_id: UUID | None = None) -> AddedStaff:
+        token, now = new_token(), self._clock.now()
+        async with self._store() as store:
+            account = await store.account(email=_email_or_none(email), staff_id=staff_id)
+            if account is None or not account.active:
+                raise UnknownStaff
+            await store.add_password_token(digest(token), account.member.id, now + PASSWORD_LINK_VALID)
+            await store.commit()
+        log.info("staff account %s given a password link by %s", account.member.id, current_actor())
+        return AddedStaff(account.member, token)
 
 
 class SetStaffPassword:
     """Through a one-time link: the link must be unspent and unexpired, the account active; it is
-    spent by its use. Raises InvalidPasswordLink or WeakPassword."""
+    spent by its use, and the account's sessions end (whoever knew the old password is out). Raises
+    InvalidPasswordLink or WeakPassword."""
 
     def __init__(self, store: StaffStoreFactory, passwords: PasswordHasher, clock: Clock) -> None:
         self._store, self._passwords, self._clock = store, passwords, clock
@@ -105,6 +132,7 @@ class SetStaffPassword:
                 raise InvalidPasswordLink
             await store.set_password(account.member.id, password_hash)
             await store.commit()
+        log.info("staff account %s set its password with its one-time link", account.member.id)
         return account.member
 
     async def _account(self, store: StaffStore, token: str) -> StaffAccount | None:

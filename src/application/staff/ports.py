@@ -31,9 +31,12 @@ class StaffStore(Protocol):
         """Disables the account and ends its sessions and password links at once."""
 
     async def set_password(self, staff_id: UUID, password_hash: str) -> None:
-        """The new hash; every password link of the account is spent."""
+        """The new hash; every password link and every session of the account ends."""
 
-    async def add_session(self, id_hash: str, staff_id: UUID, now: datetime) -> None: ...
+    async def add_session(
+        self, id_hash: str, staff_id: UUID, now: datetime, *, forget_before: datetime
+    ) -> None:
+        """A new session; every session (of any account) last seen before `forget_before` is deleted."""
 
     async def session(self, id_hash: str) -> tuple[StaffAccount, datetime] | None:
         """The session's account and when the session was last seen."""
@@ -50,7 +53,8 @@ class StaffStore(Protocol):
 
     async def clear_failures(self, email_key: str) -> None: ...
 
-    async def add_password_token(self, token_hash: str, staff_id: UUID, expires_at: datetime) -> None: ...
+    async def add_password_token(self, token_hash: str, staff_id: UUID, expires_at: datetime) -> None:
+        """The account's one link from now on: its older links are spent."""
 
     async def password_token(self, token_hash: str, now: datetime) -> UUID | None:
         """The account an unspent, unexpired password link belongs to."""

@@ -19,6 +19,7 @@ from domain.customer import normalise_email
 from domain.staff import (
     FAILURE_WINDOW,
     MAX_PASSWORD_LENGTH,
+    SESSION_IDLE,
     StaffMember,
     due_for_touch,
     locked_out,
@@ -52,7 +53,9 @@ class SignInHandler:
                 await store.commit()
                 return SignInResult(SignInOutcome.REFUSED)
             session_id = new_token()
-            await store.add_session(digest(session_id), account.member.id, now)
+            await store.add_session(
+                digest(session_id), account.member.id, now, forget_before=now - SESSION_IDLE
+            )
             await store.clear_failures(key)
             await store.commit()
         return SignInResult(SignInOutcome.SIGNED_IN, account.member, session_id)

@@ -29,8 +29,17 @@ from litestar.response import Redirect, Template
 from application.audit.ports import acting_as, staff_actor
 from application.staff.sessions import ResolveStaffSession
 from domain.staff import StaffMember
-from entrypoints.settings import Settings
-from entrypoints.web.pages import AnyRequest, Lang, checked_form, csrf_token, form_language, language, render
+from entrypoints.settings import LANGUAGES, Settings
+from entrypoints.web.pages import (
+    NAMES,
+    AnyRequest,
+    Lang,
+    checked_form,
+    csrf_token,
+    form_language,
+    language,
+    render,
+)
 from entrypoints.web.security import Csrf
 
 SESSION_COOKIE = "bookhub_console"
@@ -101,15 +110,17 @@ class ConsoleAccess:
         """A page in the console's layout (`console/base.html`): the navigation for `member`, the
         `Sign out` form, and `csrf` for the page's own forms."""
         token, csrf_cookies = await csrf_token(request, self.csrf)
+        lang = lang or self.language(request)
         return render(
             request,
             template,
-            lang or self.language(request),
+            lang,
             status=status,
             cookies=[*csrf_cookies, *(cookies or [])],
             member=member,
             csrf=token,
             section=_section(request.url.path),
+            languages=_switcher(request, lang, member),
             **values,
         )
 
@@ -140,6 +151,15 @@ class ConsoleAccess:
             max_age=0,
             expires=0,
         )
+
+
+def _switcher(
+    request: AnyRequest, lang: Lang, member: StaffMember | None
+) -> list[tuple[str, str, str, bool]]:
+    """(code, name, href, current) per language: this page, or after a form Today (the sign-in page
+    when signed out); the query is not kept (it may say what a form did)."""
+    path = request.url.path if request.method == "GET" else HOME if member else LOGIN
+    return [(code, NAMES[code], f"{path}?lang={code}", code == lang.code) for code in LANGUAGES]
 
 
 def _section(path: str) -> str:

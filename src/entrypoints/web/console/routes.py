@@ -21,7 +21,21 @@ from entrypoints.web.console.booking_forms import (
     resend_confirmation,
 )
 from entrypoints.web.console.booking_page import booking_page
-from entrypoints.web.console.sign_in import console_home, login_page, sign_in, sign_out
+from entrypoints.web.console.customers import (
+    customers_page,
+    erase_customer_data,
+    export_customer_data,
+    find_customer,
+)
+from entrypoints.web.console.sign_in import (
+    console_home,
+    login_page,
+    password_page,
+    set_password,
+    sign_in,
+    sign_out,
+)
+from entrypoints.web.console.staff_pages import add_staff, disable_staff, new_password_link, staff_page
 from entrypoints.web.console.today import today_page
 from entrypoints.web.pages import AnyRequest, language, render, web_server_error
 
@@ -30,6 +44,8 @@ CONSOLE_ROUTES: list[Any] = [
     login_page,
     sign_in,
     sign_out,
+    password_page,
+    set_password,
     today_page,
     booking_page,
     cancel_and_refund,
@@ -38,6 +54,14 @@ CONSOLE_ROUTES: list[Any] = [
     change_time,
     mark_ready,
     resend_confirmation,
+    customers_page,
+    find_customer,
+    export_customer_data,
+    erase_customer_data,
+    staff_page,
+    add_staff,
+    disable_staff,
+    new_password_link,
 ]
 
 
