@@ -76,6 +76,7 @@ from application.privacy.export import ExportCustomerData
 from application.privacy.retention import EraseLapsedCustomers
 from application.scheduling.appointments import AppointmentReportedHandler
 from application.scheduling.schedule import ScheduleBookingHandler
+from entrypoints.booking_actions import booking_actions as staff_booking_actions
 from entrypoints.console_wiring import staff_services
 from entrypoints.payment_providers import extension_charges as off_session_charges
 from entrypoints.payment_providers import extension_checkouts, payment_gateways, reconciliation, statements
@@ -279,6 +280,7 @@ class Container(containers.DeclarativeContainer):
     payment_events = providers.Singleton(PaymentEventHandler, uow, clock)
     trip_status = providers.Singleton(TripStatusReportedHandler, uow, clock)
     mark_ready = providers.Singleton(MarkReady, uow, clock)
+    booking_actions = providers.Singleton(staff_booking_actions, uow, catalog, clock, database)
     payment_link_paid = providers.Singleton(PaymentLinkPaidHandler, uow, catalog, clock)
     reconcile_payments = providers.Singleton(
         reconciliation,
