@@ -13,6 +13,7 @@ from domain.events import (
     BookingConfirmed,
     BookingRescheduled,
     CalBookingAbandoned,
+    ConfirmationResent,
     CustomerBooked,
     DeliveryRequested,
     DomainEvent,
@@ -25,6 +26,7 @@ from domain.events import (
     RefundRequested,
     ReminderDue,
     RemindersPlanned,
+    ResourceAssigned,
     VehiclePickedUp,
     VehicleReturned,
 )
@@ -37,6 +39,8 @@ EXTENSION_ID = "extension_id"  # the payload key of a message about one extensio
 # booking that has moved from that start or ended has nothing to say with it.
 START = "start"
 AMOUNT_CENTS = "amount_cents"  # the payload key of a refund's (and every credit note's) exact amount
+# The payload key of a pickup sent again after a manual assignment: the resource it was sent for.
+RESOURCE_ID = "resource_id"
 PLAN_REMINDERS = "reminders.plan"  # the hub's own topic: plan a start's reminders from the catalog
 # The integration that delivers each topic's target (`<target>.<fact>`), as /health names it: a channel
 # names the provider behind it; a provider's own target is its name.
@@ -95,12 +99,26 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
             # The id only: the sender re-reads the extension's description and price when it renders.
             payload = {EXTENSION_ID: str(extension)}
             return _tell_customer("extension_proposed", booking, f":{extension}", payload)
+        case ResourceAssigned() | ConfirmationResent():
+            return _staff_actions(event)
         case VehiclePickedUp():
             return _tell_customer("vehicle_picked_up", booking)
         case VehicleReturned():
             return _tell_customer("vehicle_returned", booking)
         case _:
             return []
+
+
+def _staff_actions(event: ResourceAssigned | ConfirmationResent) -> list[OutboxMessage]:
+    """Each with a fresh key: the confirmation again, and the pickup again naming a newly assigned
+    resource when the driver app had it."""
+    booking, at = event.booking_id, event.occurred_at.isoformat()
+    if isinstance(event, ConfirmationResent):
+        return _tell_customer("booking_confirmed", booking, f":resent:{at}")
+    if not event.resend_trip:
+        return []
+    key = f"driver_app.b2c_pickup:{booking}:assigned:{event.resource_id}:{at}"
+    return [OutboxMessage("driver_app.b2c_pickup", key, booking, {RESOURCE_ID: event.resource_id})]
 
 
 def _refund(event: RefundRequested) -> OutboxMessage:

@@ -64,6 +64,7 @@ class Trip:
     dispatch: Dispatch
     scheduled_pickup: datetime
     notes: str | None = None
+    resource_id: str | None = None  # sent again after a manual assignment: the driver or vehicle now on it
 
 
 class NotDispatched(DomainError):

@@ -162,3 +162,27 @@ class ExtensionPaymentReceived(DomainEvent):
     """The first payment of an extension arrived: it is paid, and accounting invoices it."""
 
     extension_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class ActionTaken(DomainEvent):
+    """Something the business did to a booking that is not a status change: audited as `action`, with a
+    `detail` of ids only (never personal data), at the booking's `status`."""
+
+    status: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceAssigned(ActionTaken):
+    """The booking was put on another resource by hand. `resend_trip`: its pickup went to the driver app
+    already, so the driver app gets the trip again, naming the new resource."""
+
+    resource_id: str
+    resend_trip: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmationResent(ActionTaken):
+    """The booking's confirmation goes to its customer again (email and SMS)."""

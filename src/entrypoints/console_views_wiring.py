@@ -14,7 +14,8 @@ from application.console.search import SearchBookings
 from application.console.sync_queue import RetryIntegration
 from application.console.today import TodaySchedule
 from application.console.webhooks import ListWebhookEvents
-from application.ports import CatalogSource, Clock
+from application.outbox.prune import PruneSettledMessages
+from application.ports import CatalogSource, Clock, OutboxQueue
 from entrypoints.settings import Settings
 
 
@@ -39,4 +40,13 @@ def console_views(
         webhooks=ListWebhookEvents(read),
         retry_integration=RetryIntegration(SqlDeadLetters(database), clock),
         activity=SqlIntegrationActivity(database),
+    )
+
+
+def outbox_pruning(
+    queue: OutboxQueue, clock: Clock, settings: Settings, views: ConsoleViews
+) -> PruneSettledMessages:
+    """The worker's prune: settled messages, and the activity counts the console charts."""
+    return PruneSettledMessages(
+        queue, clock, retention_days=settings.outbox_retention_days, activity=views.activity
     )

@@ -58,7 +58,6 @@ from application.notifications.reminders import PlanReminders
 from application.notifications.sms import SmsNotificationSender
 from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.health import GetHealth
-from application.outbox.prune import PruneSettledMessages
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
 from application.packages.sessions import CancelSession, ScheduleSessionHandler
 from application.payments.extensions import (
@@ -76,7 +75,8 @@ from application.privacy.export import ExportCustomerData
 from application.privacy.retention import EraseLapsedCustomers
 from application.scheduling.appointments import AppointmentReportedHandler
 from application.scheduling.schedule import ScheduleBookingHandler
-from entrypoints.console_views_wiring import console_views
+from entrypoints.booking_actions import booking_actions as staff_booking_actions
+from entrypoints.console_views_wiring import console_views, outbox_pruning
 from entrypoints.console_wiring import staff_services
 from entrypoints.payment_providers import extension_charges as off_session_charges
 from entrypoints.payment_providers import extension_checkouts, payment_gateways, reconciliation, statements
@@ -280,6 +280,7 @@ class Container(containers.DeclarativeContainer):
     payment_events = providers.Singleton(PaymentEventHandler, uow, clock)
     trip_status = providers.Singleton(TripStatusReportedHandler, uow, clock)
     mark_ready = providers.Singleton(MarkReady, uow, clock)
+    booking_actions = providers.Singleton(staff_booking_actions, uow, catalog, clock, database)
     payment_link_paid = providers.Singleton(PaymentLinkPaidHandler, uow, catalog, clock)
     reconcile_payments = providers.Singleton(
         reconciliation,
@@ -370,13 +371,7 @@ class Container(containers.DeclarativeContainer):
         concurrency=settings.provided.outbox_concurrency,
         observe=metrics.provided.deliveries,
     )
-    prune_outbox = providers.Singleton(
-        PruneSettledMessages,
-        outbox_queue,
-        clock,
-        retention_days=settings.provided.outbox_retention_days,
-        activity=console_views.provided.activity,
-    )
+    prune_outbox = providers.Singleton(outbox_pruning, outbox_queue, clock, settings, console_views)
     list_sync_queue = providers.Singleton(ListSyncQueue, outbox_queue)
     retry_outbox_message = providers.Singleton(RetryOutboxMessage, outbox_queue, clock)
     get_health = providers.Singleton(

@@ -53,6 +53,11 @@ class InMemoryOutboxQueue:
         self.rows[row.id] = row
         return row
 
+    def take_committed(self, now: datetime) -> list[Row]:
+        """Every row, the messages committed since taken as rows written `now`."""
+        self._take_committed(now)
+        return list(self.rows.values())
+
     def _take_committed(self, now: datetime) -> None:
         for message in self.state.outbox[self._taken :]:
             self.add(message, now=now)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Self
 from uuid import UUID
 
+from adapters.memory.audit import AuditEntry, InboundRecord, audit_entries, linked
 from adapters.memory.ledger import MemoryLedger
 from adapters.memory.outbox_counts import MemoryOutboxCounts
 from application.audit.ports import current_actor
@@ -19,20 +20,10 @@ from domain.booking import Booking
 from domain.catalog import Offering, Resource
 from domain.customer import Customer
 from domain.errors import NoSessionsLeft, SlotUnavailable
-from domain.events import StatusChanged, TripUpdated
 from domain.extension import Extension, ExtensionStatus
 from domain.outbox import OutboxMessage
 from domain.slot import Slot
 from domain.statuses import HOLDING_STATUSES, BookingStatus
-
-
-@dataclass(slots=True)
-class AuditEntry:
-    booking_id: UUID
-    from_status: str
-    to_status: str
-    at: datetime
-    actor: str = "system"
 
 
 @dataclass(slots=True)
@@ -42,6 +33,7 @@ class MemoryState:
     customers: dict[str, Customer] = field(default_factory=dict)
     idempotency: dict[str, IdempotencyRecord] = field(default_factory=dict)
     inbound: set[tuple[str, str]] = field(default_factory=set)
+    inbound_log: list[InboundRecord] = field(default_factory=list)
     references: dict[tuple[str, str], UUID] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
@@ -313,11 +305,13 @@ class _Idempotency:
 class _Inbound:
     def __init__(self, state: MemoryState) -> None:
         self._s = state
+        self.recorded: list[InboundRecord] = []  # logged at commit, linked to the one booking it applied to
 
     async def record(self, provider: str, event_id: str, *, event_type: str, now: datetime) -> bool:
         if (provider, event_id) in self._s.inbound:
             return False
         self._s.inbound.add((provider, event_id))
+        self.recorded.append(InboundRecord(provider, event_id, event_type, now))
         return True
 
 
@@ -352,22 +346,18 @@ class FakeUnitOfWork:
         if (provider, event_id) in self.state.inbound:
             return False, None
         self.state.inbound.add((provider, event_id))
+        self.inbound_events.recorded.append(InboundRecord(provider, event_id, event_type, now, booking_id))
         return True, await self.bookings.get(booking_id, for_update=True)
 
     async def commit(self) -> None:
         for booking in self.bookings.staged.values():  # as the database's check (ADR 0018)
             if booking.credits is not None and not 0 <= booking.credits.used <= booking.credits.total:
                 raise NoSessionsLeft("a package holds no more sessions than it bought")
+        self.state.inbound_log += linked(self.inbound_events.recorded, [*self.bookings.staged])
         for booking in self.bookings.staged.values():
             for event in booking.events:
                 self.payments.write(event)
-                if isinstance(event, StatusChanged | TripUpdated):
-                    actor = "driver_app" if isinstance(event, TripUpdated) else current_actor()
-                    self.state.audit.append(
-                        AuditEntry(
-                            event.booking_id, event.from_status, event.to_status, event.occurred_at, actor
-                        )
-                    )
+                self.state.audit.extend(audit_entries([event], actor=current_actor()))
                 keys = {m.idempotency_key for m in self.state.outbox}
                 self.state.outbox.extend(
                     m for m in outbox_messages_for(event) if m.idempotency_key not in keys

@@ -127,7 +127,11 @@ class SqlAlchemyBookingRepository:
                 return False, None
         elif not is_postgres(self._c) or booking_id in self.seen:
             recorded = await SqlAlchemyInboundEventLog(self._c).record(
-                event["provider"], event["event_id"], event_type=event["event_type"], now=event["received_at"]
+                event["provider"],
+                event["event_id"],
+                event_type=event["event_type"],
+                now=event["received_at"],
+                booking_id=event["booking_id"],
             )
             return recorded, (await self.get(booking_id, for_update=True) if recorded else None)
         else:

@@ -1,6 +1,7 @@
 """Inbound events (provider webhooks): recorded once each, with the booking they name read alongside.
 
-An event is the dict of its row: provider, event_id, event_type, received_at."""
+An event is the dict of its row: provider, event_id, event_type, received_at, and booking_id, the booking
+it names (the unit of work links one recorded without it to the one booking it then applied it to)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,16 @@ from adapters.persistence import tables as t
 from adapters.persistence.dialect import upsert
 
 
-def inbound_event(provider: str, event_id: str, *, event_type: str, now: datetime) -> dict[str, Any]:
-    return {"provider": provider, "event_id": event_id, "event_type": event_type, "received_at": now}
+def inbound_event(
+    provider: str, event_id: str, *, event_type: str, now: datetime, booking_id: UUID | None = None
+) -> dict[str, Any]:
+    return {
+        "provider": provider,
+        "event_id": event_id,
+        "event_type": event_type,
+        "received_at": now,
+        "booking_id": booking_id,
+    }
 
 
 def _record_and_lock() -> sa.Select[Any]:
@@ -32,6 +41,7 @@ def _record_and_lock() -> sa.Select[Any]:
             event_id=sa.bindparam("event_id"),
             event_type=sa.bindparam("event_type"),
             received_at=sa.bindparam("received_at", type_=t.UtcDateTime),
+            booking_id=sa.bindparam("booking_id", type_=sa.Uuid),
         )
         .on_conflict_do_nothing()
         .returning(ev.c.id)
@@ -86,12 +96,28 @@ async def seen_and_read(connection: AsyncConnection, booking_id: UUID, event: di
 class SqlAlchemyInboundEventLog:
     def __init__(self, connection: AsyncConnection) -> None:
         self._c = connection
+        self.unlinked: list[int] = []  # recorded without their booking: the unit of work links them
 
-    async def record(self, provider: str, event_id: str, *, event_type: str, now: datetime) -> bool:
+    async def record(
+        self, provider: str, event_id: str, *, event_type: str, now: datetime, booking_id: UUID | None = None
+    ) -> bool:
+        event = inbound_event(provider, event_id, event_type=event_type, now=now, booking_id=booking_id)
         statement = (
             upsert(self._c, t.inbound_events)
-            .values(provider=provider, event_id=event_id, event_type=event_type, received_at=now)
+            .values(**event)
             .on_conflict_do_nothing()
             .returning(t.inbound_events.c.id)
         )
-        return (await self._c.execute(statement)).first() is not None
+        recorded = (await self._c.execute(statement)).first()
+        if recorded is not None and booking_id is None:
+            self.unlinked.append(recorded.id)
+        return recorded is not None
+
+    async def link(self, booking_id: UUID) -> None:
+        """The events this log recorded without a booking were applied to this one."""
+        if self.unlinked:
+            e = t.inbound_events.c
+            await self._c.execute(
+                t.inbound_events.update().where(e.id.in_(self.unlinked)).values(booking_id=booking_id)
+            )
+            self.unlinked = []

@@ -27,7 +27,7 @@ _HOLDING = ", ".join(f"'{status}'" for status in t.HOLDING)
 _BOOKING_COLUMNS = [c.name for c in t.bookings.columns if c.name not in ("customer_id", "resource_id")]
 _CUSTOMER_COLUMNS = [c.name for c in t.customers.columns]
 _AUDIT_COLUMNS = [c.name for c in t.audit_entries.columns if c.name != "id"]
-_EVENT_COLUMNS = ("provider", "event_id", "event_type", "received_at")
+_EVENT_COLUMNS = ("provider", "event_id", "event_type", "received_at", "booking_id")
 _LEDGER_COLUMNS = [c.name for c in t.payment_ledger.columns if c.name != "id"]
 _OUTBOX_COLUMNS = [
     c.name

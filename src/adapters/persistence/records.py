@@ -8,25 +8,39 @@ from datetime import datetime
 from typing import Any
 
 from application.outbox_routes import outbox_messages_for
-from domain.events import DomainEvent, MoneyMoved, StatusChanged, TripUpdated
+from domain.events import ActionTaken, DomainEvent, MoneyMoved, StatusChanged, TripUpdated
 from domain.outbox import OutboxMessage
 
 
 def audit_rows(events: Iterable[DomainEvent], *, actor: str) -> list[dict[str, Any]]:
-    """Booking status changes by the unit of work's actor; trip statuses by the driver app."""
-    return [
-        {
-            "booking_id": event.booking_id,
-            "actor": "driver_app" if isinstance(event, TripUpdated) else actor,
-            "from_status": event.from_status,
-            "to_status": event.to_status,
-            "at": event.occurred_at,
-            "action": None,
-            "detail": None,
-        }
-        for event in events
-        if isinstance(event, StatusChanged | TripUpdated)
-    ]
+    """Booking status changes and actions by the unit of work's actor; trip statuses by the driver app."""
+    rows = []
+    for event in events:
+        if isinstance(event, StatusChanged | TripUpdated):
+            who = "driver_app" if isinstance(event, TripUpdated) else actor
+            rows.append(_audit_row(event, who, event.from_status, event.to_status))
+        elif isinstance(event, ActionTaken):
+            rows.append(_audit_row(event, actor, event.status, event.status, event.action, event.detail))
+    return rows
+
+
+def _audit_row(
+    event: DomainEvent,
+    actor: str,
+    from_status: str,
+    to_status: str,
+    action: str | None = None,
+    detail: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "booking_id": event.booking_id,
+        "actor": actor,
+        "from_status": from_status,
+        "to_status": to_status,
+        "at": event.occurred_at,
+        "action": action,
+        "detail": detail,
+    }
 
 
 def outbox_rows(events: Iterable[DomainEvent], *, now: datetime) -> list[dict[str, Any]]:

@@ -139,6 +139,8 @@ inbound_events = sa.Table(
     sa.Column("event_id", sa.String(255), nullable=False),
     sa.Column("event_type", sa.String(100), nullable=False),
     sa.Column("received_at", UtcDateTime, nullable=False),
+    # The booking the event was applied to (none for an event of no booking): its timeline lists it.
+    sa.Column("booking_id", sa.Uuid, index=True),
     sa.UniqueConstraint("provider", "event_id"),
     sa.Index("ix_inbound_events_provider_received", "provider", "received_at"),  # the console's counts
 )

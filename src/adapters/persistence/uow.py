@@ -105,7 +105,7 @@ class SqlAlchemyUnitOfWork:
     async def get_for_event(
         self, booking_id: UUID, *, provider: str, event_id: str, event_type: str, now: datetime
     ) -> tuple[bool, Booking | None]:
-        event = inbound_event(provider, event_id, event_type=event_type, now=now)
+        event = inbound_event(provider, event_id, event_type=event_type, now=now, booking_id=booking_id)
         if not self._optimistic:
             return await self.bookings.get_for_event(booking_id, event, lock=True)
         if self._event is not None or booking_id in self.bookings.seen:
@@ -136,6 +136,8 @@ class SqlAlchemyUnitOfWork:
             await self._connection.commit()  # SQLite's writer holds its transaction (BEGIN IMMEDIATE)
             return
         now = datetime.now(UTC)
+        if self.inbound_events.unlinked and len(self.bookings.seen) == 1:
+            await self.inbound_events.link(next(iter(self.bookings.seen)))
         changed, audit, outbox, ledger = self._changes(now)
         if self._optimistic:
             await self._commit_in_one_statement(changed, audit, outbox, ledger, now)
@@ -183,7 +185,11 @@ class SqlAlchemyUnitOfWork:
             raise Contended("more than one statement to write")
         if not changed:
             if not await self.inbound_events.record(
-                event["provider"], event["event_id"], event_type=event["event_type"], now=event["received_at"]
+                event["provider"],
+                event["event_id"],
+                event_type=event["event_type"],
+                now=event["received_at"],
+                booking_id=event["booking_id"],
             ):
                 raise Contended("the event was just recorded by another delivery")
             return

@@ -8,7 +8,9 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from application.bookings.ports import AuditRecord, DeliveryRecord, InboundRecord
 from application.payments.commands import PaymentSession
+from application.ports import LedgerEntry
 from domain.booking import Booking
 from domain.customer import Customer
 from domain.dispatch import Address, Vehicle
@@ -102,3 +104,26 @@ class DayStarts:
     day: date
     timezone: str
     starts: list[datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class FreeResource:
+    """A resource of the booking's type free for its time; `current`: the one it holds now."""
+
+    resource_id: str
+    name: str
+    type: str
+    current: bool = False
+
+
+TimelineItem = AuditRecord | DeliveryRecord | InboundRecord | LedgerEntry
+
+
+@dataclass(frozen=True, slots=True)
+class BookingTimeline:
+    """A booking's history, oldest first: audit entries, outbox deliveries, provider events, and the
+    payments ledger's charges and refunds (`payments`, also among the `items`)."""
+
+    booking_id: UUID
+    items: list[TimelineItem]
+    payments: list[LedgerEntry]

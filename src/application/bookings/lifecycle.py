@@ -6,7 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from application.bookings.commands import Cancellation, CancellationQuote
-from application.errors import NotFound
+from application.errors import InvalidRequest, NotFound
 from application.packages.cancellation import cancel_a_package, cancel_a_session
 from application.payments.commands import payment_link_key
 from application.payments.extensions import refund_paid_extensions
@@ -24,9 +24,10 @@ from domain.statuses import MONEY_RECEIVED, BookingStatus
 class CancelBooking:
     """The customer (token) gets the offering's policy: all of it until `free_cancellation_hours` before the
     start, then `late_cancellation_refund_percent`. An admin refunds in full unless it names
-    `refund_cents`. A package refunds its unused credits pro rata (an admin may name the amount) and
-    cancels its upcoming sessions; a session gives its credit back by the policy's deadline. Paid
-    extensions are refunded in full either way."""
+    `refund_cents` (422 `invalid_request` naming `amount_cents` beyond what was paid). A package refunds
+    its unused credits pro rata (an admin may name the amount) and cancels its upcoming sessions; a
+    session gives its credit back by the policy's deadline. Paid extensions are refunded in full either
+    way."""
 
     def __init__(self, uow: UnitOfWorkFactory, catalog: CatalogSource, clock: Clock) -> None:
         self._uow, self._catalog, self._clock = uow, catalog, clock
@@ -59,6 +60,10 @@ class CancelBooking:
         """Cancel by the rule for the booking's kind; returns what goes back (0 when cancelled already)."""
         if booking.status is BookingStatus.CANCELLED:
             return 0
+        if refund_cents is not None and refund_cents > booking.paid_cents:
+            raise InvalidRequest(
+                "a refund beyond what was paid", {"amount_cents": f"{booking.paid_cents} at most"}
+            )
         if booking.credits is not None:
             return await cancel_a_package(uow, self._catalog, booking, now=now, refund_cents=refund_cents)
         if booking.package_id is not None:  # its package paid for it: only the credit comes back

@@ -6,10 +6,13 @@ import logging
 from datetime import datetime
 
 from application.errors import ProviderRejected
+from application.outbox_routes import RESOURCE_ID
 from application.ports import ClaimedMessage, DispatchGateway, Sender, UnitOfWorkFactory
+from domain.booking import Booking
 from domain.dispatch import Trip, TripKind
 from domain.outbox import OutboxState
 from domain.privacy import is_erased
+from domain.statuses import BookingStatus
 
 log = logging.getLogger("bookhub.dispatch")
 
@@ -35,6 +38,10 @@ class TripSender:
             return OutboxState.SKIPPED
         if booking.dispatch is None or not customer.phone:
             raise ProviderRejected(f"booking {booking.id} has no pickup details")
+        reassigned = message.payload.get(RESOURCE_ID)
+        if reassigned is not None and not _still_assigned(booking, str(reassigned)):
+            log.info("%s of booking %s: assigned again or ended since, skipped", message.topic, booking.id)
+            return OutboxState.SKIPPED
         if kind is TripKind.PICKUP:
             if booking.slot is None:
                 raise ProviderRejected(f"booking {booking.id} has no time for its pickup")
@@ -50,9 +57,17 @@ class TripSender:
             dispatch=booking.dispatch,
             scheduled_pickup=scheduled,
             notes=booking.notes,
+            resource_id=None if reassigned is None else booking.resource_id,
         )
         await self._gateway.send_trip(trip, idempotency_key=message.idempotency_key)
         return OutboxState.DELIVERED
+
+
+def _still_assigned(booking: Booking, resource_id: str) -> bool:
+    """A pickup sent again for an assignment goes only while the booking is on that resource and its
+    pickup is still to come; a later assignment sends its own."""
+    waiting = booking.status in (BookingStatus.CONFIRMED, BookingStatus.SCHEDULED)
+    return waiting and booking.resource_id == resource_id
 
 
 _: type[Sender] = TripSender

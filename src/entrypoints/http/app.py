@@ -17,6 +17,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from entrypoints import bootstrap
 from entrypoints.container import Container
 from entrypoints.http.admin import AdminController
+from entrypoints.http.admin_bookings import AdminBookingActionsController
 from entrypoints.http.booking_changes import BookingChangesController
 from entrypoints.http.bookings import BookingController
 from entrypoints.http.deps import dependency_table
@@ -37,6 +38,7 @@ ROUTES = [
     BookingChangesController,
     SessionController,
     AdminController,
+    AdminBookingActionsController,
     health,
     metrics,
     *WEBHOOK_ROUTES,

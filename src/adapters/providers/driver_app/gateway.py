@@ -39,6 +39,8 @@ def trip_body(trip: Trip) -> bytes:
     body["scheduledPickup"] = trip.scheduled_pickup.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if trip.notes:
         body["notes"] = trip.notes
+    if trip.resource_id is not None:  # our extension: the trip again, after a manual assignment
+        body["resourceId"] = trip.resource_id
     return msgspec.json.encode(body)
 
 
@@ -61,7 +63,11 @@ class DriverAppGateway:
 
     async def send_trip(self, trip: Trip, *, idempotency_key: str) -> None:
         body = trip_body(trip)
-        headers = {"content-type": "application/json", SIGNATURE_HEADER: sign(self._secret, body)}
+        headers = {
+            "content-type": "application/json",
+            SIGNATURE_HEADER: sign(self._secret, body),
+            "idempotency-key": idempotency_key,  # ours: the same for retries of one message
+        }
         booking = trip.booking_id
         try:
             response = await self._http.post(

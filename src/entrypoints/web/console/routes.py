@@ -12,6 +12,15 @@ from litestar.response import Redirect, Template
 from domain.errors import DomainError
 from entrypoints.http.errors import STATUS_OF_CODE
 from entrypoints.web.console.access import LOGIN, CsrfRefused, NotSignedIn, OwnersOnly
+from entrypoints.web.console.booking_forms import (
+    assign,
+    cancel_and_refund,
+    change_time,
+    mark_ready,
+    propose_extension,
+    resend_confirmation,
+)
+from entrypoints.web.console.booking_page import booking_page
 from entrypoints.web.console.bookings_list import bookings_page
 from entrypoints.web.console.customers import (
     customers_page,
@@ -42,6 +51,13 @@ CONSOLE_ROUTES: list[Any] = [
     password_page,
     set_password,
     today_page,
+    booking_page,
+    cancel_and_refund,
+    propose_extension,
+    assign,
+    change_time,
+    mark_ready,
+    resend_confirmation,
     customers_page,
     find_customer,
     export_customer_data,

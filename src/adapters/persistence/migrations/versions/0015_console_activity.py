@@ -2,7 +2,7 @@
 and indexes for the day schedule (bookings by start) and the webhook counts (events by provider, time).
 
 Revision ID: 0015
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-05 15:10:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0014"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
