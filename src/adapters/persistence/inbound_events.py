@@ -5,16 +5,18 @@ An event is the dict of its row: provider, event_id, event_type, received_at."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Dialect, Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence import tables as t
 from adapters.persistence.dialect import upsert
+from adapters.persistence.driver import DriverRow, DriverStatement
 
 
 def inbound_event(provider: str, event_id: str, *, event_type: str, now: datetime) -> dict[str, Any]:
@@ -78,9 +80,16 @@ async def record_and_lock(connection: AsyncConnection, booking_id: UUID, event: 
     return (await connection.execute(_RECORD_AND_LOCK, {**event, "booking_id": booking_id})).one()
 
 
-async def seen_and_read(connection: AsyncConnection, booking_id: UUID, event: dict[str, Any]) -> Row[Any]:
-    """`seen` (whether the event is known) and the booking's columns as they are (None if none)."""
-    return (await connection.execute(_SEEN_AND_READ, {**event, "booking_id": booking_id})).one()
+@cache
+def _seen_and_read_statement(dialect: Dialect) -> DriverStatement:
+    return DriverStatement(_SEEN_AND_READ, dialect)
+
+
+async def seen_and_read(connection: AsyncConnection, booking_id: UUID, event: dict[str, Any]) -> DriverRow:
+    """PostgreSQL, at driver level (ADR 0021): `seen` (whether the event is known) and the booking's
+    columns as they are (None if none)."""
+    statement = _seen_and_read_statement(connection.dialect)
+    return await statement.fetchrow(connection, {**event, "booking_id": booking_id})
 
 
 class SqlAlchemyInboundEventLog:

@@ -11,7 +11,8 @@ back means "take the careful path": a hold that ran out may still sit on the onl
 blocks the constraint until it is expired), or the last one was just taken.
 
 `update_with_rows`: a booking's update at its version with its audit, outbox and payments ledger rows (and,
-for an optimistic unit of work, the inbound event that caused it); `rows_only`: those rows alone.
+for an optimistic unit of work, the inbound event that caused it; that one runs at driver level, ADR 0021);
+`rows_only`: those rows alone.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
 
 from adapters.persistence import tables as t
+from adapters.persistence.driver import DriverStatement
 
 _HOLDING = ", ".join(f"'{status}'" for status in t.HOLDING)
 _BOOKING_COLUMNS = [c.name for c in t.bookings.columns if c.name not in ("customer_id", "resource_id")]
@@ -170,6 +173,21 @@ def update_with_rows(
     row_binds, row_ctes = _row_binds(audit_rows, outbox_rows, source="updated", ledger_rows=ledger_rows)
     sql = "WITH " + ",\n".join(ctes + row_ctes) + "\nSELECT " + answer
     return sa.text(sql).bindparams(*binds, *row_binds).columns(*columns)
+
+
+@cache
+def update_with_rows_at_driver_level(
+    dialect: Dialect,
+    state_columns: tuple[str, ...],
+    audit_rows: int,
+    outbox_rows: int,
+    *,
+    event: bool = False,
+    ledger_rows: int = 0,
+) -> DriverStatement:
+    """`update_with_rows` as asyncpg runs it (ADR 0021), compiled once per shape."""
+    statement = update_with_rows(state_columns, audit_rows, outbox_rows, event=event, ledger_rows=ledger_rows)
+    return DriverStatement(statement, dialect)
 
 
 def event_params(event: dict[str, Any]) -> dict[str, Any]:
