@@ -10,6 +10,7 @@ result rows wrapped a second time. The connection, its pool and its transaction 
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -23,48 +24,44 @@ from adapters.persistence.dialect import driver_connection
 _Processor = Callable[[Any], Any] | None
 
 
-class DriverRow(asyncpg.Record):  # type: ignore[misc] - asyncpg's Record is untyped
-    """A record whose columns read as attributes, as SQLAlchemy's rows do (the mappers read either)."""
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
 class DriverStatement:
-    """One statement as SQLAlchemy compiles it for `dialect`, ready for asyncpg's `fetchrow`."""
+    """One statement as SQLAlchemy compiles it for `dialect`, run with asyncpg's `fetchrow`. Its row reads
+    by attribute, as SQLAlchemy's rows do (the mappers read either): a named tuple made from the first
+    row's columns."""
 
-    __slots__ = ("_defaults", "_names", "_processors", "sql")
+    __slots__ = ("_defaults", "_plan", "_row", "sql")
 
     def __init__(self, construct: ClauseElement, dialect: Dialect) -> None:
         compiled = construct.compile(dialect=dialect)
         if compiled.positiontup is None:
             raise ValueError(f"{dialect.name} binds parameters by name: not a driver-level statement")
-        self.sql: str = compiled.string
-        self._names: Sequence[str] = tuple(compiled.positiontup)
         binds = compiled.binds  # type: ignore[attr-defined] - an SQLCompiler's
-        self._processors: Sequence[_Processor] = tuple(
-            binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self._names
+        self.sql: str = compiled.string
+        # Each parameter in order, with SQLAlchemy's own bind processor for its type (None: as it is).
+        self._plan: Sequence[tuple[str, _Processor]] = tuple(
+            (name, binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in compiled.positiontup
         )
         # Values bound in the construct itself (a literal), used when the call does not name them.
-        self._defaults: Mapping[str, Any] = compiled.params
+        self._defaults: Mapping[str, Any] = {
+            name: binds[name].value for name, _ in self._plan if not binds[name].required
+        }
+        self._row: Any = None
 
     def args(self, params: Mapping[str, Any]) -> list[Any]:
-        values = []
-        for name, process in zip(self._names, self._processors, strict=True):
-            value = params[name] if name in params else self._defaults[name]
-            values.append(value if process is None else process(value))
-        return values
+        if self._defaults:
+            params = {**self._defaults, **params}
+        return [params[name] if process is None else process(params[name]) for name, process in self._plan]
 
-    async def fetchrow(self, connection: AsyncConnection, params: Mapping[str, Any]) -> DriverRow:
+    async def fetchrow(self, connection: AsyncConnection, params: Mapping[str, Any]) -> Any:
         """Run it on the unit of work's connection; its one row (a statement without one is a mistake)."""
         driver = await driver_connection(connection)
-        row: DriverRow | None = await driver.fetchrow(self.sql, *self.args(params), record_class=DriverRow)
-        if row is None:
+        record = await driver.fetchrow(self.sql, *self.args(params))
+        if record is None:
             raise LookupError("a driver-level statement answered no row")
-        return row
+        if self._row is None:
+            self._row = namedtuple("Row", record.keys())  # type: ignore[misc]
+        return self._row._make(record.values())
 
 
 # What a driver-level statement raises where SQLAlchemy would raise its DBAPIError (dialect.slot_taken

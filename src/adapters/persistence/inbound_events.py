@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence import tables as t
 from adapters.persistence.dialect import upsert
-from adapters.persistence.driver import DriverRow, DriverStatement
+from adapters.persistence.driver import DriverStatement
 
 
 def inbound_event(provider: str, event_id: str, *, event_type: str, now: datetime) -> dict[str, Any]:
@@ -85,7 +85,7 @@ def _seen_and_read_statement(dialect: Dialect) -> DriverStatement:
     return DriverStatement(_SEEN_AND_READ, dialect)
 
 
-async def seen_and_read(connection: AsyncConnection, booking_id: UUID, event: dict[str, Any]) -> DriverRow:
+async def seen_and_read(connection: AsyncConnection, booking_id: UUID, event: dict[str, Any]) -> Any:
     """PostgreSQL, at driver level (ADR 0021): `seen` (whether the event is known) and the booking's
     columns as they are (None if none)."""
     statement = _seen_and_read_statement(connection.dialect)

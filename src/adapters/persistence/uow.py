@@ -70,12 +70,14 @@ class SqlAlchemyUnitOfWork:
             await lock.acquire()
             self._locked = True
         try:
-            connection = await self._db.engine.connect()
-            options: dict[str, Any] = {} if self._read_only else {WRITE: True}
-            if self._autocommit:
-                options["isolation_level"] = "AUTOCOMMIT"
-            if options:
-                connection = await connection.execution_options(**options)
+            if self._autocommit and self._db.autocommit_engine is not None:  # PostgreSQL: no writer to mark
+                connection = await self._db.autocommit_engine.connect()
+            else:
+                connection = await self._db.engine.connect()
+                if not self._read_only:
+                    connection = await connection.execution_options(**{WRITE: True})
+                if self._autocommit:
+                    connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
         except BaseException:
             self._release()
             raise
