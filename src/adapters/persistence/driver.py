@@ -56,7 +56,12 @@ class DriverStatement:
     async def fetchrow(self, connection: AsyncConnection, params: Mapping[str, Any]) -> Any:
         """Run it on the unit of work's connection; its one row (a statement without one is a mistake)."""
         driver = await driver_connection(connection)
-        record = await driver.fetchrow(self.sql, *self.args(params))
+        try:
+            record = await driver.fetchrow(self.sql, *self.args(params))
+        except BaseException:
+            if driver.is_closed():  # as SQLAlchemy does when it sees a disconnect: the pool replaces it
+                await connection.invalidate()
+            raise
         if record is None:
             raise LookupError("a driver-level statement answered no row")
         if self._row is None:
