@@ -115,13 +115,18 @@ def _row_params(
     audit: list[dict[str, Any]], outbox: list[dict[str, Any]], ledger: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
     params: dict[str, Any] = {}
-    for i, row in enumerate(ledger or ()):
-        params |= {f"l{i}_{name}": row[name] for name in _LEDGER_COLUMNS}
-    for i, row in enumerate(audit):
-        params |= {f"a{i}_{name}": row[name] for name in _AUDIT_COLUMNS}
-    for i, row in enumerate(outbox):
-        params |= {f"o{i}_{name}": row[name] for name in _OUTBOX_COLUMNS}
+    for kind, rows in (("l", ledger or ()), ("a", audit), ("o", outbox)):
+        for i, row in enumerate(rows):
+            for key, name in _keys(kind, i):
+                params[key] = row[name]
     return params
+
+
+@cache
+def _keys(kind: str, i: int) -> tuple[tuple[str, str], ...]:
+    """(parameter, column) of row `i` of a kind of row (l: ledger, a: audit, o: outbox), named once."""
+    columns = {"l": _LEDGER_COLUMNS, "a": _AUDIT_COLUMNS, "o": _OUTBOX_COLUMNS}[kind]
+    return tuple((f"{kind}{i}_{name}", name) for name in columns)
 
 
 @cache
@@ -219,11 +224,13 @@ def update_with_rows_params(
     outbox: list[dict[str, Any]],
     ledger: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    params = {f"s_{name}": value for name, value in state.items()}
-    params |= {
-        "u_id": booking_id,
-        "u_version": version,
-        "u_old_version": old_version,
-        "u_updated_at": updated_at,
-    }
-    return params | _row_params(audit, outbox, ledger)
+    params = _row_params(audit, outbox, ledger)
+    params.update(zip(_state_keys(tuple(state)), state.values(), strict=True))
+    params["u_id"], params["u_version"] = booking_id, version
+    params["u_old_version"], params["u_updated_at"] = old_version, updated_at
+    return params
+
+
+@cache
+def _state_keys(columns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"s_{name}" for name in columns)
