@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import sys
 import tempfile
@@ -159,6 +160,8 @@ async def main(args: argparse.Namespace) -> None:
 
                 await run(warm)  # connections, prepared statements, caches
                 outcomes.clear()
+                gc.collect()  # as the server's lifespan does once the app is built (entrypoints/http/app.py)
+                gc.freeze()
                 if args.statements:
                     await print_statements(app, container.database().engine, events[0])
                     return
