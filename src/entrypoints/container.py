@@ -333,6 +333,7 @@ class Container(containers.DeclarativeContainer):
         payment_link_paid=payment_link_paid,
         appointment_reported=appointment_reported,
         trip_status=trip_status,
+        metrics=metrics,
     )
 
     # The outbox: one queue, a sender per topic target, or per topic where a target has several
