@@ -26,8 +26,8 @@ WITH updated AS (
             WHERE id = :r_id::UUID AND version = :r_version::INTEGER AND NOT EXISTS (
                 SELECT 1 FROM inbound_events WHERE provider = 'stripe'::VARCHAR AND event_id = ('evt_pgbench_' || :client_id::text || '_' || :e::text)::VARCHAR) RETURNING id),
 recorded AS (
-            INSERT INTO inbound_events (provider, event_id, event_type, received_at)
-            SELECT 'stripe'::VARCHAR, ('evt_pgbench_' || :client_id::text || '_' || :e::text)::VARCHAR, 'payment_intent.succeeded'::VARCHAR, now()::TIMESTAMP WITH TIME ZONE FROM updated
+            INSERT INTO inbound_events (provider, event_id, event_type, received_at, booking_id)
+            SELECT 'stripe'::VARCHAR, ('evt_pgbench_' || :client_id::text || '_' || :e::text)::VARCHAR, 'payment_intent.succeeded'::VARCHAR, now()::TIMESTAMP WITH TIME ZONE, :r_id::UUID FROM updated
             ON CONFLICT DO NOTHING RETURNING id),
 l0 AS (INSERT INTO payment_ledger (provider, provider_ref, kind, amount_cents, currency, booking_id, extension_id, payment_ref, occurred_at) SELECT 'stripe'::VARCHAR, ('pi_pgbench_' || :client_id::text || '_' || :e::text)::VARCHAR, 'charge'::VARCHAR, 8500::INTEGER, 'EUR'::VARCHAR, :r_id::UUID, NULL::UUID, ('pi_pgbench_' || :client_id::text || '_' || :e::text)::VARCHAR, now()::TIMESTAMP WITH TIME ZONE FROM updated ON CONFLICT DO NOTHING),
 a0 AS (INSERT INTO audit_entries (booking_id, actor, from_status, to_status, at, action, detail) SELECT :r_id::UUID, 'system'::VARCHAR, :r_status::VARCHAR, 'confirmed'::VARCHAR, now()::TIMESTAMP WITH TIME ZONE, NULL::VARCHAR, NULL::VARCHAR FROM updated),
