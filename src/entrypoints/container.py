@@ -334,6 +334,7 @@ class Container(containers.DeclarativeContainer):
         payment_link_paid=payment_link_paid,
         appointment_reported=appointment_reported,
         trip_status=trip_status,
+        metrics=metrics,
         refusals=console_views.provided.activity,
         clock=clock,
     )

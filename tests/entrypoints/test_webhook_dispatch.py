@@ -7,6 +7,7 @@ from uuid import uuid4
 
 import pytest
 
+from adapters.metrics import PrometheusMetrics
 from adapters.providers.calcom.webhook import CalComWebhook
 from adapters.providers.driver_app.webhook import DriverAppWebhook
 from application.dispatch.commands import TripStatusReported
@@ -25,7 +26,7 @@ HANDLERS = ("payment_events", "payment_link_paid", "appointment_reported", "trip
 
 def _dispatch(adapters: dict[str, Any] | None = None) -> WebhookDispatch:
     handlers: dict[str, Any] = {name: name for name in HANDLERS}  # stand-ins: the route is what is asserted
-    return WebhookDispatch(adapters or {}, **handlers)
+    return WebhookDispatch(adapters or {}, **handlers, metrics=PrometheusMetrics())
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from tests.http.test_stripe_webhooks import NOW, START, book, post, session, sta
 from tests.support.app import stripe_app
 from tests.support.fake_stripe import FakeStripe, charge, event, fake_stripe
 from tests.support.fake_stripe import payment_intent as intent
+from tests.support.statements import statements_sent
 
 
 @pytest.fixture
@@ -119,17 +120,8 @@ async def test_the_ledger_row_rides_in_the_payment_events_one_statement(
 ) -> None:
     async with stripe_app(postgres_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
         booking = (await book(client))["booking_id"]
-        statements: list[str] = []
-
-        def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-            statements.append(statement)
-
-        engine = container.database().engine.sync_engine
-        sa.event.listen(engine, "before_cursor_execute", count)
-        try:
+        async with statements_sent(container.database().engine) as statements:
             await post(client, event("payment_intent.succeeded", intent(booking), event_id="evt_1"))
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", count)
         rows = await ledger(container)
     assert [s.split()[0] for s in statements] == ["SELECT", "WITH"]
     assert "INSERT INTO payment_ledger" in statements[1]

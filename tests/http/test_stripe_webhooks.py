@@ -19,6 +19,7 @@ from entrypoints.container import Container
 from tests.support.app import ADMIN_KEY, CATALOG, stripe_app
 from tests.support.fake_stripe import SECRET, FakeStripe, charge, event, fake_stripe, sign
 from tests.support.fake_stripe import payment_intent as intent
+from tests.support.statements import statements_sent
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 START = (NOW + timedelta(days=2)).replace(hour=8, minute=0, second=0)
@@ -333,21 +334,12 @@ async def test_a_payment_event_takes_one_read_and_one_write_on_postgresql(
     async with stripe_app(postgres_url, stripe_api, clock=FixedClock(NOW)) as (client, container):
         booking = (await book(client))["booking_id"]
         body = event("payment_intent.succeeded", intent(booking), event_id="evt_1")
-        statements: list[str] = []
-
-        def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-            statements.append(statement.split()[0])
-
-        engine = container.database().engine.sync_engine
-        sa.event.listen(engine, "before_cursor_execute", count)
-        try:
+        async with statements_sent(container.database().engine) as statements:
             response = await post(client, body)
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", count)
         assert response.json() == {"outcome": "applied"}
         # Read the booking and whether the event is known; then update the booking with the event's
         # record and its audit and outbox rows.
-        assert statements == ["SELECT", "WITH"]
+        assert [s.split()[0] for s in statements] == ["SELECT", "WITH"]
 
 
 PACKAGE = """

@@ -20,6 +20,9 @@ class Database:
     engine: AsyncEngine
     # SQLite has one writer: writes queue here in-process instead of spinning on the file lock.
     write_lock: asyncio.Lock | None = field(default=None)
+    # PostgreSQL: the same pool, its connections lent in autocommit (each statement its own
+    # transaction), so a unit of work of single statements sets nothing on its connection per checkout.
+    autocommit_engine: AsyncEngine | None = field(default=None)
 
     @property
     def dialect(self) -> str:
@@ -52,7 +55,7 @@ def create_database(url: str, *, pool_size: int = 20) -> Database:
     engine = create_async_engine(
         url, pool_size=pool_size, max_overflow=0, pool_pre_ping=False, hide_parameters=True
     )
-    return Database(engine)
+    return Database(engine, autocommit_engine=engine.execution_options(isolation_level="AUTOCOMMIT"))
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -51,25 +51,35 @@ def one_of(
 
 async def driver_connection(connection: AsyncConnection) -> Any:
     """asyncpg's own connection under this one: records as they come, without SQLAlchemy's rows and
-    type processing around each value (asyncpg already gives aware UTC datetimes)."""
-    driver = (await connection.get_raw_connection()).driver_connection
+    type processing around each value (asyncpg already gives aware UTC datetimes). Read as an attribute
+    while the connection holds its pooled connection (no greenlet switch), through SQLAlchemy when it
+    must first get one back."""
+    if connection.invalidated or connection.closed:
+        driver = (await connection.get_raw_connection()).driver_connection
+    else:
+        driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
     assert driver is not None  # noqa: S101 - an open connection has its driver connection
     return driver
 
 
-def slot_taken(exc: DBAPIError) -> bool:
-    """The availability rule refused the write (the loser of a deadlock lost the race too)."""
-    message = str(exc.orig)
+def slot_taken(exc: DBAPIError | Exception) -> bool:
+    """The availability rule refused the write (the loser of a deadlock lost the race too). `exc`: as
+    SQLAlchemy raises it, or as the driver does (a driver-level statement)."""
+    message = str(_driver_error(exc))
     taken = "slot_unavailable" in message or "bookings_resource_no_overlap" in message
     return taken or _sqlstate(exc) == _DEADLOCK
 
 
-def credits_exceeded(exc: DBAPIError) -> bool:
+def credits_exceeded(exc: DBAPIError | Exception) -> bool:
     """The database refused a package's count of sessions beyond what it bought (ADR 0018)."""
-    message = str(exc.orig)
+    message = str(_driver_error(exc))
     return "no_sessions_left" in message or "ck_bookings_session_credits" in message
 
 
-def _sqlstate(exc: DBAPIError) -> str | None:
-    orig = exc.orig
+def _driver_error(exc: DBAPIError | Exception) -> object:
+    return exc.orig if isinstance(exc, DBAPIError) else exc
+
+
+def _sqlstate(exc: DBAPIError | Exception) -> str | None:
+    orig = _driver_error(exc)
     return getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)

@@ -6,16 +6,18 @@ it names (the unit of work links one recorded without it to the one booking it t
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Dialect, Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence import tables as t
 from adapters.persistence.dialect import upsert
+from adapters.persistence.driver import DriverStatement
 
 
 def inbound_event(
@@ -88,9 +90,16 @@ async def record_and_lock(connection: AsyncConnection, booking_id: UUID, event: 
     return (await connection.execute(_RECORD_AND_LOCK, {**event, "booking_id": booking_id})).one()
 
 
-async def seen_and_read(connection: AsyncConnection, booking_id: UUID, event: dict[str, Any]) -> Row[Any]:
-    """`seen` (whether the event is known) and the booking's columns as they are (None if none)."""
-    return (await connection.execute(_SEEN_AND_READ, {**event, "booking_id": booking_id})).one()
+@cache
+def _seen_and_read_statement(dialect: Dialect) -> DriverStatement:
+    return DriverStatement(_SEEN_AND_READ, dialect)
+
+
+async def seen_and_read(connection: AsyncConnection, booking_id: UUID, event: dict[str, Any]) -> Any:
+    """PostgreSQL, at driver level (ADR 0021): `seen` (whether the event is known) and the booking's
+    columns as they are (None if none)."""
+    statement = _seen_and_read_statement(connection.dialect)
+    return await statement.fetchrow(connection, {**event, "booking_id": booking_id})
 
 
 class SqlAlchemyInboundEventLog:

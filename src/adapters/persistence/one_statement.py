@@ -11,7 +11,8 @@ back means "take the careful path": a hold that ran out may still sit on the onl
 blocks the constraint until it is expired), or the last one was just taken.
 
 `update_with_rows`: a booking's update at its version with its audit, outbox and payments ledger rows (and,
-for an optimistic unit of work, the inbound event that caused it); `rows_only`: those rows alone.
+for an optimistic unit of work, the inbound event that caused it; that one runs at driver level, ADR 0021);
+`rows_only`: those rows alone.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
 
 from adapters.persistence import tables as t
+from adapters.persistence.driver import DriverStatement
 
 _HOLDING = ", ".join(f"'{status}'" for status in t.HOLDING)
 _BOOKING_COLUMNS = [c.name for c in t.bookings.columns if c.name not in ("customer_id", "resource_id")]
@@ -112,13 +115,18 @@ def _row_params(
     audit: list[dict[str, Any]], outbox: list[dict[str, Any]], ledger: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
     params: dict[str, Any] = {}
-    for i, row in enumerate(ledger or ()):
-        params |= {f"l{i}_{name}": row[name] for name in _LEDGER_COLUMNS}
-    for i, row in enumerate(audit):
-        params |= {f"a{i}_{name}": row[name] for name in _AUDIT_COLUMNS}
-    for i, row in enumerate(outbox):
-        params |= {f"o{i}_{name}": row[name] for name in _OUTBOX_COLUMNS}
+    for kind, rows in (("l", ledger or ()), ("a", audit), ("o", outbox)):
+        for i, row in enumerate(rows):
+            for key, name in _keys(kind, i):
+                params[key] = row[name]
     return params
+
+
+@cache
+def _keys(kind: str, i: int) -> tuple[tuple[str, str], ...]:
+    """(parameter, column) of row `i` of a kind of row (l: ledger, a: audit, o: outbox), named once."""
+    columns = {"l": _LEDGER_COLUMNS, "a": _AUDIT_COLUMNS, "o": _OUTBOX_COLUMNS}[kind]
+    return tuple((f"{kind}{i}_{name}", name) for name in columns)
 
 
 @cache
@@ -172,6 +180,21 @@ def update_with_rows(
     return sa.text(sql).bindparams(*binds, *row_binds).columns(*columns)
 
 
+@cache
+def update_with_rows_at_driver_level(
+    dialect: Dialect,
+    state_columns: tuple[str, ...],
+    audit_rows: int,
+    outbox_rows: int,
+    *,
+    event: bool = False,
+    ledger_rows: int = 0,
+) -> DriverStatement:
+    """`update_with_rows` as asyncpg runs it (ADR 0021), compiled once per shape."""
+    statement = update_with_rows(state_columns, audit_rows, outbox_rows, event=event, ledger_rows=ledger_rows)
+    return DriverStatement(statement, dialect)
+
+
 def event_params(event: dict[str, Any]) -> dict[str, Any]:
     return {f"e_{name}": event[name] for name in _EVENT_COLUMNS}
 
@@ -201,11 +224,13 @@ def update_with_rows_params(
     outbox: list[dict[str, Any]],
     ledger: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    params = {f"s_{name}": value for name, value in state.items()}
-    params |= {
-        "u_id": booking_id,
-        "u_version": version,
-        "u_old_version": old_version,
-        "u_updated_at": updated_at,
-    }
-    return params | _row_params(audit, outbox, ledger)
+    params = _row_params(audit, outbox, ledger)
+    params.update(zip(_state_keys(tuple(state)), state.values(), strict=True))
+    params["u_id"], params["u_version"] = booking_id, version
+    params["u_old_version"], params["u_updated_at"] = old_version, updated_at
+    return params
+
+
+@cache
+def _state_keys(columns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"s_{name}" for name in columns)

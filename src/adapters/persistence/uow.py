@@ -14,6 +14,7 @@ from adapters.persistence.bookings import SqlAlchemyBookingRepository
 from adapters.persistence.customers import SqlAlchemyCustomerRepository
 from adapters.persistence.database import WRITE, Database
 from adapters.persistence.dialect import credits_exceeded, is_postgres, slot_taken, upsert
+from adapters.persistence.driver import DriverError
 from adapters.persistence.extensions import SqlAlchemyExtensionRepository
 from adapters.persistence.idempotency import SqlAlchemyIdempotencyStore
 from adapters.persistence.inbound_events import SqlAlchemyInboundEventLog, inbound_event
@@ -24,6 +25,7 @@ from adapters.persistence.one_statement import (
     rows_only,
     rows_only_params,
     update_with_rows,
+    update_with_rows_at_driver_level,
     update_with_rows_params,
 )
 from adapters.persistence.outbox_queue import SqlAlchemyOutboxReader
@@ -68,11 +70,14 @@ class SqlAlchemyUnitOfWork:
             await lock.acquire()
             self._locked = True
         try:
-            connection = await self._db.engine.connect()
-            if not self._read_only:
-                connection = await connection.execution_options(**{WRITE: True})
-            if self._autocommit:
-                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            if self._autocommit and self._db.autocommit_engine is not None:  # PostgreSQL: no writer to mark
+                connection = await self._db.autocommit_engine.connect()
+            else:
+                connection = await self._db.engine.connect()
+                if not self._read_only:
+                    connection = await connection.execution_options(**{WRITE: True})
+                if self._autocommit:
+                    connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
         except BaseException:
             self._release()
             raise
@@ -91,7 +96,8 @@ class SqlAlchemyUnitOfWork:
     async def __aexit__(self, *exc_info: object) -> None:
         try:
             if self._connection is not None:
-                await self._connection.rollback()  # a no-op after commit, undoes everything else
+                if self._connection.in_transaction():  # nothing begun (driver-level statements only): no-op
+                    await self._connection.rollback()  # a no-op after commit, undoes everything else
                 await self._connection.close()
         finally:
             self._connection = None
@@ -250,11 +256,10 @@ class SqlAlchemyUnitOfWork:
                 )
                 rowcount = (await self._connection.execute(update)).rowcount
             else:
-                statement, params = _update_with_rows(
-                    version, booking, now, audit or [], outbox or [], ledger or [], event
+                rowcount = await _update_with_rows(
+                    self._connection, version, booking, now, audit or [], outbox or [], ledger or [], event
                 )
-                rowcount = (await self._connection.execute(statement, params)).one().updated
-        except DBAPIError as exc:  # a booking moved onto a taken resource or a full slot
+        except (DBAPIError, DriverError) as exc:  # a booking moved onto a taken resource or a full slot
             if slot_taken(exc):
                 raise SlotUnavailable("that slot was just taken") from exc
             if credits_exceeded(exc):
@@ -264,7 +269,8 @@ class SqlAlchemyUnitOfWork:
             raise ConcurrentUpdate(f"booking {booking.id} changed under us")
 
 
-def _update_with_rows(
+async def _update_with_rows(
+    connection: AsyncConnection,
     version: int,
     booking: Booking,
     now: datetime,
@@ -272,10 +278,11 @@ def _update_with_rows(
     outbox: _Rows,
     ledger: _Rows,
     event: dict[str, Any] | None,
-) -> tuple[Any, dict[str, Any]]:
+) -> int:
+    """The one statement's count of bookings updated (0 or 1). An optimistic unit of work's (with the
+    inbound `event`), the webhook ingest's hot path, runs at driver level (ADR 0021)."""
     state = booking_state(booking)
-    shape = (len(audit), len(outbox))
-    statement = update_with_rows(tuple(state), *shape, event=event is not None, ledger_rows=len(ledger))
+    shape = (tuple(state), len(audit), len(outbox))
     params = update_with_rows_params(
         state,
         booking_id=booking.id,
@@ -286,7 +293,13 @@ def _update_with_rows(
         outbox=outbox,
         ledger=ledger,
     )
-    return statement, params | (event_params(event) if event is not None else {})
+    if event is None:
+        statement = update_with_rows(*shape, ledger_rows=len(ledger))
+        return int((await connection.execute(statement, params)).one().updated)
+    at_driver_level = update_with_rows_at_driver_level(
+        connection.dialect, *shape, event=True, ledger_rows=len(ledger)
+    )
+    return int((await at_driver_level.fetchrow(connection, params | event_params(event))).updated)
 
 
 class SqlAlchemyUnitOfWorkFactory:

@@ -30,9 +30,9 @@ def webhook_route(
     provider, the event type, its id or reference and the outcome, never the body."""
 
     async def receive(
-        request: Request[Any, Any, Any], webhooks: Inject[WebhookDispatch], metrics: Inject[PrometheusMetrics]
+        request: Request[Any, Any, Any], webhooks: Inject[WebhookDispatch]
     ) -> Response[dict[str, Any]]:
-        adapter = webhooks.adapters[provider]
+        adapter, metrics = webhooks.adapters[provider], webhooks.metrics
         body = await request.body()
         try:
             parsed = adapter.parse(body, request.headers)

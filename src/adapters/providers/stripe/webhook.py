@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import msgspec
-import stripe
+from stripe import SignatureVerificationError, WebhookSignature  # bound once: `stripe.X` is a lazy lookup
 
 from adapters.providers.stripe.events import PROVIDER, decode_event, normalise
 from application.errors import InvalidPayload, InvalidSignature
@@ -26,8 +26,8 @@ class StripeWebhook:
         """Raises InvalidSignature unless `body` is exactly what Stripe signed within the last 300 s."""
         signature = headers.get("stripe-signature")
         try:
-            stripe.WebhookSignature.verify_header(body, signature, self._secret, tolerance=TOLERANCE_SECONDS)
-        except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
+            WebhookSignature.verify_header(body, signature, self._secret, tolerance=TOLERANCE_SECONDS)
+        except (SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
             raise InvalidSignature("the Stripe-Signature does not match this body") from exc
         try:
             event = decode_event(body)

@@ -1,0 +1,74 @@
+"""Statements run on asyncpg's own connection: the webhook ingest's hot path on PostgreSQL (ADR 0021).
+
+SQLAlchemy compiles each statement once, for the engine's dialect: the very text it would send, its
+parameters in order and each one's bind processor (JSON serialised as SQLAlchemy does, datetimes
+checked aware and turned to UTC). A call then only puts the values in that order and runs the statement
+on the connection that SQLAlchemy's pool lent the unit of work, prepared once per connection by asyncpg:
+no greenlet switch, no compiled-cache lookup, no parameters processed through an execution context, no
+result rows wrapped a second time. The connection, its pool and its transaction stay SQLAlchemy's.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import asyncpg
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import ClauseElement
+
+from adapters.persistence.dialect import driver_connection
+
+_Processor = Callable[[Any], Any] | None
+
+
+class DriverStatement:
+    """One statement as SQLAlchemy compiles it for `dialect`, run with asyncpg's `fetchrow`. Its row reads
+    by attribute, as SQLAlchemy's rows do (the mappers read either): a named tuple made from the first
+    row's columns."""
+
+    __slots__ = ("_defaults", "_plan", "_row", "sql")
+
+    def __init__(self, construct: ClauseElement, dialect: Dialect) -> None:
+        compiled = construct.compile(dialect=dialect)
+        if compiled.positiontup is None:
+            raise ValueError(f"{dialect.name} binds parameters by name: not a driver-level statement")
+        binds = compiled.binds  # type: ignore[attr-defined] - an SQLCompiler's
+        self.sql: str = compiled.string
+        # Each parameter in order, with SQLAlchemy's own bind processor for its type (None: as it is).
+        self._plan: Sequence[tuple[str, _Processor]] = tuple(
+            (name, binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in compiled.positiontup
+        )
+        # Values bound in the construct itself (a literal), used when the call does not name them.
+        self._defaults: Mapping[str, Any] = {
+            name: binds[name].value for name, _ in self._plan if not binds[name].required
+        }
+        self._row: Any = None
+
+    def args(self, params: Mapping[str, Any]) -> list[Any]:
+        if self._defaults:
+            params = {**self._defaults, **params}
+        return [params[name] if process is None else process(params[name]) for name, process in self._plan]
+
+    async def fetchrow(self, connection: AsyncConnection, params: Mapping[str, Any]) -> Any:
+        """Run it on the unit of work's connection; its one row (a statement without one is a mistake)."""
+        driver = await driver_connection(connection)
+        try:
+            record = await driver.fetchrow(self.sql, *self.args(params))
+        except BaseException:
+            if driver.is_closed():  # as SQLAlchemy does when it sees a disconnect: the pool replaces it
+                await connection.invalidate()
+            raise
+        if record is None:
+            raise LookupError("a driver-level statement answered no row")
+        if self._row is None:
+            self._row = namedtuple("Row", record.keys())  # type: ignore[misc]
+        return self._row._make(record.values())
+
+
+# What a driver-level statement raises where SQLAlchemy would raise its DBAPIError (dialect.slot_taken
+# reads either).
+DriverError = asyncpg.PostgresError
