@@ -58,7 +58,6 @@ from application.notifications.reminders import PlanReminders
 from application.notifications.sms import SmsNotificationSender
 from application.outbox.deliver import DeliverOutboxMessages
 from application.outbox.health import GetHealth
-from application.outbox.prune import PruneSettledMessages
 from application.outbox.sync_queue import ListSyncQueue, RetryOutboxMessage
 from application.packages.sessions import CancelSession, ScheduleSessionHandler
 from application.payments.extensions import (
@@ -77,6 +76,7 @@ from application.privacy.retention import EraseLapsedCustomers
 from application.scheduling.appointments import AppointmentReportedHandler
 from application.scheduling.schedule import ScheduleBookingHandler
 from entrypoints.booking_actions import booking_actions as staff_booking_actions
+from entrypoints.console_views_wiring import console_views, outbox_pruning
 from entrypoints.console_wiring import staff_services
 from entrypoints.payment_providers import extension_charges as off_session_charges
 from entrypoints.payment_providers import extension_checkouts, payment_gateways, reconciliation, statements
@@ -318,6 +318,7 @@ class Container(containers.DeclarativeContainer):
     passwords = providers.Singleton(Argon2Passwords)
     staff = providers.Singleton(staff_services, database, passwords, secret_keys, clock)
     console = providers.Singleton(ConsoleAccess, staff.provided.resolve_session, csrf, settings)
+    console_views = providers.Singleton(console_views, database, catalog, clock, settings)  # + activity
 
     # Inbound webhooks: each provider's adapter, and the use case each command goes to.
     webhooks = providers.Singleton(
@@ -334,6 +335,8 @@ class Container(containers.DeclarativeContainer):
         appointment_reported=appointment_reported,
         trip_status=trip_status,
         metrics=metrics,
+        refusals=console_views.provided.activity,
+        clock=clock,
     )
 
     # The outbox: one queue, a sender per topic target, or per topic where a target has several
@@ -369,9 +372,7 @@ class Container(containers.DeclarativeContainer):
         concurrency=settings.provided.outbox_concurrency,
         observe=metrics.provided.deliveries,
     )
-    prune_outbox = providers.Singleton(
-        PruneSettledMessages, outbox_queue, clock, retention_days=settings.provided.outbox_retention_days
-    )
+    prune_outbox = providers.Singleton(outbox_pruning, outbox_queue, clock, settings, console_views)
     list_sync_queue = providers.Singleton(ListSyncQueue, outbox_queue)
     retry_outbox_message = providers.Singleton(RetryOutboxMessage, outbox_queue, clock)
     get_health = providers.Singleton(

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence import tables as t
+from adapters.persistence.activity import record_attempts
 from adapters.persistence.database import Database
 from adapters.persistence.dialect import upsert
 from application.outbox_routes import integration_of
@@ -104,6 +105,7 @@ class SqlOutboxQueue:
             if failed:
                 await c.execute(_FAILED, [_failure(s) for s in sorted(failed, key=lambda s: s.message.id)])
             await _record_sinks(c, settlements, now)
+            await record_attempts(c, settlements, now)
 
     async def troubled(self, *, limit: int) -> list[QueuedMessage]:
         query = (

@@ -90,6 +90,7 @@ bookings = sa.Table(
     sa.Index("ix_bookings_status_hold", "status", "hold_expires_at"),
     sa.Index("ix_bookings_customer", "customer_id"),
     sa.Index("ix_bookings_package", "package_id"),
+    sa.Index("ix_bookings_start", "start_at"),  # the console's day schedule and date filters
 )
 
 # A provider's id for a booking (an Acuity appointment, a Cal.com booking uid) names one booking.
@@ -141,6 +142,7 @@ inbound_events = sa.Table(
     # The booking the event was applied to (none for an event of no booking): its timeline lists it.
     sa.Column("booking_id", sa.Uuid, index=True),
     sa.UniqueConstraint("provider", "event_id"),
+    sa.Index("ix_inbound_events_provider_received", "provider", "received_at"),  # the console's counts
 )
 
 outbox_messages = sa.Table(
@@ -274,4 +276,25 @@ staff_password_tokens = sa.Table(
         index=True,
     ),
     sa.Column("expires_at", UtcDateTime, nullable=False),
+)
+
+# The console's record of integration activity, one row per integration (or provider) and hour (its
+# start, UTC), pruned with the outbox: the worker counts each delivery attempt in the transaction that
+# records its result; the webhook routes count each post they refuse (bad signature or payload).
+delivery_attempts = sa.Table(
+    "delivery_attempts",
+    metadata,
+    sa.Column("integration", sa.String(32), primary_key=True),
+    sa.Column("hour", UtcDateTime, primary_key=True),
+    sa.Column("delivered", sa.Integer, nullable=False),
+    sa.Column("failed", sa.Integer, nullable=False),
+)
+
+webhook_refusals = sa.Table(
+    "webhook_refusals",
+    metadata,
+    sa.Column("provider", sa.String(32), primary_key=True),
+    sa.Column("hour", UtcDateTime, primary_key=True),
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("refused", sa.Integer, nullable=False),
 )

@@ -55,8 +55,8 @@ class AdminController(Controller):
         self,
         list_bookings: Inject[ListBookings],
         status: FromQuery[BookingStatus | None] = None,
-        offering_id: Annotated[str | None, QueryParameter(max_length=100)] = None,
-        customer_email: Annotated[str | None, QueryParameter(max_length=255)] = None,
+        offering_id: Annotated[str | None, QueryParameter(min_length=1, max_length=100)] = None,
+        customer_email: Annotated[str | None, QueryParameter(min_length=1, max_length=255)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
         offset: Annotated[int, QueryParameter(ge=0, le=MAX_LIST_OFFSET, schema_extra=EXACT_OFFSET)] = 0,
     ) -> BookingList:

@@ -39,6 +39,7 @@ def webhook_route(
             if isinstance(parsed, CoroutineType):  # an adapter that fetches (Acuity); the rest answer at once
                 parsed = await parsed
         except (InvalidSignature, InvalidPayload) as exc:
+            await webhooks.refused(provider, exc)
             return _refused(adapter, exc, metrics)
         if parsed is IGNORED:
             metrics.webhook(provider, "ignored")

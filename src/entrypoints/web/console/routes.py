@@ -21,12 +21,14 @@ from entrypoints.web.console.booking_forms import (
     resend_confirmation,
 )
 from entrypoints.web.console.booking_page import booking_page
+from entrypoints.web.console.bookings_list import bookings_page
 from entrypoints.web.console.customers import (
     customers_page,
     erase_customer_data,
     export_customer_data,
     find_customer,
 )
+from entrypoints.web.console.integrations import integrations_page
 from entrypoints.web.console.sign_in import (
     console_home,
     login_page,
@@ -36,7 +38,9 @@ from entrypoints.web.console.sign_in import (
     sign_out,
 )
 from entrypoints.web.console.staff_pages import add_staff, disable_staff, new_password_link, staff_page
+from entrypoints.web.console.sync_queue import retry_integration, retry_message, sync_queue_page
 from entrypoints.web.console.today import today_page
+from entrypoints.web.console.webhooks import webhooks_page
 from entrypoints.web.pages import AnyRequest, language, render, web_server_error
 
 CONSOLE_ROUTES: list[Any] = [
@@ -62,6 +66,12 @@ CONSOLE_ROUTES: list[Any] = [
     add_staff,
     disable_staff,
     new_password_link,
+    bookings_page,
+    sync_queue_page,
+    retry_message,
+    retry_integration,
+    integrations_page,
+    webhooks_page,
 ]
 
 
