@@ -1,8 +1,8 @@
 """The console's overview: hourly counts of delivery attempts and of refused webhooks per integration,
 and indexes for the day schedule (bookings by start) and the webhook counts (events by provider, time).
 
-Revision ID: 0015
-Revises: 0016
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-05 15:10:00.000000
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015"
-down_revision: str | None = "0016"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
