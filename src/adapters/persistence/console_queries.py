@@ -99,7 +99,7 @@ class SqlConsoleReadModel:
         return hours
 
     async def webhook_counts(self, providers: Sequence[str], since: datetime) -> dict[str, tuple[int, int]]:
-        """Accepted events by the (provider, received_at) index; refusals from their hourly counts."""
+        """Accepted events by the received_at index; refusals from their hourly counts."""
         r = t.webhook_refusals.c
         accepted = (
             sa.select(ev.provider, sa.func.count())

@@ -142,7 +142,9 @@ inbound_events = sa.Table(
     # The booking the event was applied to (none for an event of no booking): its timeline lists it.
     sa.Column("booking_id", sa.Uuid, index=True),
     sa.UniqueConstraint("provider", "event_id"),
-    sa.Index("ix_inbound_events_provider_received", "provider", "received_at"),  # the console's counts
+    # The console's counts and list, by time only: an index led by `provider` would compete with the
+    # unique (provider, event_id) for the ingest's lookup of an event, and win it on stale statistics.
+    sa.Index("ix_inbound_events_received", "received_at"),
 )
 
 outbox_messages = sa.Table(

@@ -1,5 +1,5 @@
 """The console's overview: hourly counts of delivery attempts and of refused webhooks per integration,
-and indexes for the day schedule (bookings by start) and the webhook counts (events by provider, time).
+and indexes for the day schedule (bookings by start) and the webhook counts (events by time).
 
 Revision ID: 0016
 Revises: 0015
@@ -35,11 +35,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("provider", "hour", "code", name=op.f("pk_webhook_refusals")),
     )
     op.create_index("ix_bookings_start", "bookings", ["start_at"])
-    op.create_index("ix_inbound_events_provider_received", "inbound_events", ["provider", "received_at"])
+    op.create_index("ix_inbound_events_received", "inbound_events", ["received_at"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_inbound_events_provider_received", table_name="inbound_events")
+    op.drop_index("ix_inbound_events_received", table_name="inbound_events")
     op.drop_index("ix_bookings_start", table_name="bookings")
     op.drop_table("webhook_refusals")
     op.drop_table("delivery_attempts")
