@@ -63,7 +63,7 @@ from bench.run import (
 BOOKHUB = Path(sys.executable).parent / "bookhub"
 SECRET = "whsec_bench_" + secrets.token_hex(8)
 PROCESSES = 2  # server processes, for the hub and for the echo alike
-TARGETS = {"p99_ms": 100.0}
+TARGETS = {"p99_ms": 50.0, "ratio": 0.4}  # issue 13: p99 <= 50 ms, ingest >= 0.4 of pgbench
 FIRST = datetime(2027, 5, 1, tzinfo=UTC)
 ECHO = """
 import socket, sys
@@ -162,8 +162,15 @@ async def seed_held(database: str, count: int) -> None:
             now,
         )
         await db.copy_records_to_table("bookings", records=rows, columns=BOOKING_COLUMNS)
-        # Statistics, as autovacuum keeps them on a database in use: without them the planner may take a
-        # freshly copied table for empty until autovacuum's next pass, and a run measures that instead.
+        # A hub that has been running holds the events it applied before: without them (and without
+        # statistics, which autovacuum keeps on a database in use) the planner takes `inbound_events` for
+        # empty, and the plans it keeps for a connection scan a table that grows under the run.
+        past = [
+            ("stripe", f"evt_past_{i}", "payment_intent.succeeded", now - timedelta(days=1), None)
+            for i in range(count)
+        ]
+        columns = ["provider", "event_id", "event_type", "received_at", "booking_id"]
+        await db.copy_records_to_table("inbound_events", records=past, columns=columns)
         await db.execute("ANALYZE")
     finally:
         await db.close()
@@ -263,7 +270,10 @@ async def check(database: str) -> Checked:
     try:
         return Checked(
             await db.fetchval("SELECT count(*) FROM bookings WHERE status = 'confirmed'"),
-            await db.fetchval("SELECT count(*) FROM inbound_events WHERE provider = 'stripe'"),
+            await db.fetchval(
+                "SELECT count(*) FROM inbound_events"
+                " WHERE provider = 'stripe' AND event_id NOT LIKE 'evt_past_%'"
+            ),
             await db.fetchval("SELECT count(*) FROM outbox_messages WHERE topic = 'erp.booking_confirmed'"),
         )
     finally:
@@ -403,9 +413,11 @@ def report(args: argparse.Namespace, hub: Phase, echoed: Phase, pg: Phase, check
         f" ({p.generator_share:.0%} of a core); machine {pg.machine_busy:.0%} busy"
     )
     print(f"  ingest / echo     {h.rate / max(e.rate, 1e-9):.3f}")
-    print(f"  ingest / pgbench  {h.rate / max(p.rate, 1e-9):.3f}")
+    ratio = h.rate / max(p.rate, 1e-9)
+    target = TARGETS["ratio"]
+    print(f"  ingest / pgbench  {ratio:.3f}   target >= {target}: {_met(ratio >= target)}")
     met = h.p99_ms <= TARGETS["p99_ms"]
-    print(f"  ingest p99 target <= {TARGETS['p99_ms']:.0f} ms: {'met' if met else 'NOT met'}")
+    print(f"  ingest p99 target <= {TARGETS['p99_ms']:.0f} ms: {_met(met)}")
     print(
         f"  database: {checked.confirmed} bookings confirmed, {checked.recorded} events recorded,"
         f" {checked.erp} ERP messages (warm-up included)"
@@ -425,6 +437,10 @@ def report(args: argparse.Namespace, hub: Phase, echoed: Phase, pg: Phase, check
     for problem in problems:
         print(f"  CORRECTNESS CHECK FAILED: {problem}")
     return not problems and (met or not args.strict)
+
+
+def _met(met: bool) -> str:
+    return "met" if met else "NOT met"
 
 
 async def main(args: argparse.Namespace) -> int:
