@@ -82,6 +82,7 @@ from entrypoints.payment_providers import extension_charges as off_session_charg
 from entrypoints.payment_providers import extension_checkouts, payment_gateways, reconciliation, statements
 from entrypoints.settings import Settings
 from entrypoints.web.console.access import ConsoleAccess
+from entrypoints.web.console.booking_page import Page
 from entrypoints.web.security import Csrf
 from entrypoints.webhook_dispatch import WebhookDispatch
 from entrypoints.worker import Worker
@@ -318,6 +319,8 @@ class Container(containers.DeclarativeContainer):
     passwords = providers.Singleton(Argon2Passwords)
     staff = providers.Singleton(staff_services, database, passwords, secret_keys, clock)
     console = providers.Singleton(ConsoleAccess, staff.provided.resolve_session, csrf, settings)
+    booking_page_parts = (console, get_booking, get_offering, booking_actions, staff, clock)
+    console_booking_page = providers.Singleton(Page, *booking_page_parts)  # a booking's page and its forms
     console_views = providers.Singleton(console_views, database, catalog, clock, settings)  # + activity
 
     # Inbound webhooks: each provider's adapter, and the use case each command goes to.

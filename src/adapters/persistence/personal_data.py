@@ -7,18 +7,18 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence import tables as t
-from adapters.persistence.database import WRITE, Database
+from adapters.persistence.database import Database
 from adapters.persistence.dialect import locked, upsert
 from adapters.persistence.extensions import extension_from_row
 from adapters.persistence.mappers import booking_from_row, booking_state, customer_from_row
 from adapters.persistence.records import outbox_message_row
+from adapters.persistence.scope import TransactionScope
 from adapters.persistence.uow import ConcurrentUpdate
 from application.privacy.commands import ErasurePlan, SentMessage
 from domain.booking import Booking
@@ -32,49 +32,13 @@ _SETTLE = (OutboxState.PENDING.value, OutboxState.DEAD.value)
 _ID_SUFFIXES = ("_id", "_ref", "_key", "_hash")
 
 
-class SqlPersonalData:
+class SqlPersonalData(TransactionScope):
     """`read_only`: an export reads without locks; otherwise one write transaction that locks the
     customer and their bookings (on SQLite: the one writer's turn)."""
 
     def __init__(self, database: Database, *, read_only: bool = False) -> None:
-        self._db, self._read_only = database, read_only
-        self._connection: AsyncConnection | None = None
-        self._locked = False
+        super().__init__(database, read_only=read_only)
         self._versions: dict[UUID, int] = {}
-
-    async def __aenter__(self) -> Self:
-        lock = self._db.write_lock
-        if lock is not None and not self._read_only:
-            await lock.acquire()
-            self._locked = True
-        try:
-            connection = await self._db.engine.connect()
-            if not self._read_only:
-                connection = await connection.execution_options(**{WRITE: True})
-        except BaseException:
-            self._release()
-            raise
-        self._connection = connection
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        try:
-            if self._connection is not None:
-                await self._connection.rollback()
-                await self._connection.close()
-        finally:
-            self._connection = None
-            self._release()
-
-    def _release(self) -> None:
-        if self._locked and self._db.write_lock is not None:
-            self._db.write_lock.release()
-            self._locked = False
-
-    @property
-    def _c(self) -> AsyncConnection:
-        assert self._connection is not None  # noqa: S101 - used inside `async with`
-        return self._connection
 
     def _for_update(self, query: sa.Select[Any]) -> sa.Select[Any]:
         return query if self._read_only else locked(self._c, query)

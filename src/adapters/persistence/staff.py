@@ -4,15 +4,15 @@ transaction per use (on SQLite a writing one waits for the one writer)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence import tables as t
-from adapters.persistence.database import WRITE, Database
+from adapters.persistence.database import Database
 from adapters.persistence.dialect import upsert
+from adapters.persistence.scope import TransactionScope
 from domain.staff import Role, StaffAccount, StaffMember
 
 _a, _s, _f, _p = (
@@ -23,46 +23,7 @@ _a, _s, _f, _p = (
 )
 
 
-class SqlStaffStore:
-    def __init__(self, database: Database, *, read_only: bool = False) -> None:
-        self._db, self._read_only = database, read_only
-        self._connection: AsyncConnection | None = None
-        self._locked = False
-
-    async def __aenter__(self) -> Self:
-        lock = self._db.write_lock
-        if lock is not None and not self._read_only:
-            await lock.acquire()
-            self._locked = True
-        try:
-            connection = await self._db.engine.connect()
-            if not self._read_only:
-                connection = await connection.execution_options(**{WRITE: True})
-        except BaseException:
-            self._release()
-            raise
-        self._connection = connection
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        try:
-            if self._connection is not None:
-                await self._connection.rollback()
-                await self._connection.close()
-        finally:
-            self._connection = None
-            self._release()
-
-    def _release(self) -> None:
-        if self._locked and self._db.write_lock is not None:
-            self._db.write_lock.release()
-            self._locked = False
-
-    @property
-    def _c(self) -> AsyncConnection:
-        assert self._connection is not None  # noqa: S101 - used inside `async with`
-        return self._connection
-
+class SqlStaffStore(TransactionScope):
     async def commit(self) -> None:
         await self._c.commit()
 

@@ -18,21 +18,17 @@ from litestar.response import Redirect, Template
 
 from application.bookings.commands import RescheduleBooking
 from application.bookings.lifecycle import CancelBooking
-from application.bookings.queries import GetBooking, GetOffering
 from application.bookings.reschedule import RescheduleBookingHandler
 from application.dispatch.trip_updates import MarkReady
 from application.errors import InvalidRequest, NotFound, UnknownOffering
 from application.payments.commands import ProposeExtension
 from application.payments.extensions import ProposeExtensionHandler
-from application.ports import Clock
 from domain.accounting import minor_units
 from domain.errors import DomainError
 from domain.staff import StaffMember
-from entrypoints.booking_actions import BookingActions
-from entrypoints.console_wiring import StaffServices
 from entrypoints.http.deps import Inject
 from entrypoints.http.errors import STATUS_OF_CODE
-from entrypoints.web.console.access import ConsoleAccess, as_staff
+from entrypoints.web.console.access import as_staff
 from entrypoints.web.console.booking_page import PAGE, UTC_ZONE, Page, Problem
 from entrypoints.web.pages import AnyRequest
 
@@ -41,35 +37,18 @@ Query = dict[str, object]
 FORM_FIELD = {"amount_cents": "amount", "start": "start", "resource_id": "resource_id"}
 
 
-class Deps:
-    """What every form of the page takes: the page itself (shown again with an error) and its parts."""
-
-    def __init__(
-        self,
-        console: ConsoleAccess,
-        get_booking: GetBooking,
-        get_offering: GetOffering,
-        booking_actions: BookingActions,
-        staff: StaffServices,
-        clock: Clock,
-    ) -> None:
-        self.console, self.get_booking, self.get_offering = console, get_booking, get_offering
-        self.actions, self.clock = booking_actions, clock
-        self.page = Page(console, get_booking, get_offering, booking_actions, staff, clock)
-
-
 async def _act(
     request: AnyRequest,
     booking_id: UUID,
-    deps: Deps,
+    page: Page,
     action: str,
     run: Callable[[dict[str, Any]], Awaitable[Query]],
     *,
     owner: bool = False,
 ) -> Redirect | Template:
-    member: StaffMember = await deps.console.member(request, owner=owner)
-    form = await deps.console.form(request)
-    lang = deps.console.language(request, form)
+    member: StaffMember = await page.console.member(request, owner=owner)
+    form = await page.console.form(request)
+    lang = page.console.language(request, form)
     try:
         with as_staff(member):
             query = await run(form)
@@ -77,8 +56,8 @@ async def _act(
         raise
     except DomainError as exc:
         problem = _problem(action, exc)
-        return await deps.page.render(request, member, booking_id, lang, problem=problem, form=form)
-    return deps.console.back(f"/console/bookings/{booking_id}", lang, **query)
+        return await page.render(request, member, booking_id, lang, problem=problem, form=form)
+    return page.console.back(f"/console/bookings/{booking_id}", lang, **query)
 
 
 def _problem(action: str, exc: DomainError) -> Problem:
@@ -126,23 +105,18 @@ async def cancel_and_refund(
     request: AnyRequest,
     booking_id: FromPath[UUID],
     cancel_booking: Inject[CancelBooking],
-    console: Inject[ConsoleAccess],
-    get_booking: Inject[GetBooking],
-    get_offering: Inject[GetOffering],
-    booking_actions: Inject[BookingActions],
-    staff: Inject[StaffServices],
-    clock: Inject[Clock],
+    console_booking_page: Inject[Page],
 ) -> Redirect | Template:
     """Owners only: cancels and refunds `amount` (currency units; empty: all that was paid)."""
-    deps = Deps(console, get_booking, get_offering, booking_actions, staff, clock)
+    page = console_booking_page
 
     async def run(form: dict[str, Any]) -> Query:
-        view = await get_booking(booking_id, token=None, admin=True)
+        view = await page.get_booking(booking_id, token=None, admin=True)
         cents = parse_amount(form.get("amount"), view.booking.price.currency)
         done = await cancel_booking(booking_id, token=None, admin=True, refund_cents=cents)
         return {"notice": "cancelled", "refund": done.refund_cents}
 
-    return await _act(request, booking_id, deps, "cancel", run, owner=True)
+    return await _act(request, booking_id, page, "cancel", run, owner=True)
 
 
 @post(PAGE + "/extensions", status_code=200)
@@ -150,17 +124,12 @@ async def propose_extension(
     request: AnyRequest,
     booking_id: FromPath[UUID],
     propose_extension: Inject[ProposeExtensionHandler],
-    console: Inject[ConsoleAccess],
-    get_booking: Inject[GetBooking],
-    get_offering: Inject[GetOffering],
-    booking_actions: Inject[BookingActions],
-    staff: Inject[StaffServices],
-    clock: Inject[Clock],
+    console_booking_page: Inject[Page],
 ) -> Redirect | Template:
-    deps = Deps(console, get_booking, get_offering, booking_actions, staff, clock)
+    page = console_booking_page
 
     async def run(form: dict[str, Any]) -> Query:
-        view = await get_booking(booking_id, token=None, admin=True)
+        view = await page.get_booking(booking_id, token=None, admin=True)
         cents = parse_amount(form.get("extension_amount"), view.booking.price.currency, field="amount")
         description = str(form.get("description") or "").strip()
         if cents is None:
@@ -168,27 +137,22 @@ async def propose_extension(
         await propose_extension(ProposeExtension(booking_id, description, cents))
         return {"notice": "extension_proposed"}
 
-    return await _act(request, booking_id, deps, "extension", run)
+    return await _act(request, booking_id, page, "extension", run)
 
 
 @post(PAGE + "/assign", status_code=200)
 async def assign(
     request: AnyRequest,
     booking_id: FromPath[UUID],
-    console: Inject[ConsoleAccess],
-    get_booking: Inject[GetBooking],
-    get_offering: Inject[GetOffering],
-    booking_actions: Inject[BookingActions],
-    staff: Inject[StaffServices],
-    clock: Inject[Clock],
+    console_booking_page: Inject[Page],
 ) -> Redirect | Template:
-    deps = Deps(console, get_booking, get_offering, booking_actions, staff, clock)
+    page = console_booking_page
 
     async def run(form: dict[str, Any]) -> Query:
-        await booking_actions.assign(booking_id, str(form.get("resource_id") or ""))
+        await page.actions.assign(booking_id, str(form.get("resource_id") or ""))
         return {"notice": "assigned"}
 
-    return await _act(request, booking_id, deps, "assign", run)
+    return await _act(request, booking_id, page, "assign", run)
 
 
 @post(PAGE + "/move", status_code=200)
@@ -196,27 +160,22 @@ async def change_time(
     request: AnyRequest,
     booking_id: FromPath[UUID],
     reschedule_booking: Inject[RescheduleBookingHandler],
-    console: Inject[ConsoleAccess],
-    get_booking: Inject[GetBooking],
-    get_offering: Inject[GetOffering],
-    booking_actions: Inject[BookingActions],
-    staff: Inject[StaffServices],
-    clock: Inject[Clock],
+    console_booking_page: Inject[Page],
 ) -> Redirect | Template:
     """`start` is a `datetime-local` value in the offering's time zone."""
-    deps = Deps(console, get_booking, get_offering, booking_actions, staff, clock)
+    page = console_booking_page
 
     async def run(form: dict[str, Any]) -> Query:
-        view = await get_booking(booking_id, token=None, admin=True)
+        view = await page.get_booking(booking_id, token=None, admin=True)
         try:
-            zone = get_offering(view.booking.offering_id).timezone
+            zone = page.get_offering(view.booking.offering_id).timezone
         except UnknownOffering:
             zone = UTC_ZONE
         start = parse_local(form.get("start"), zone)
         await reschedule_booking(RescheduleBooking(booking_id, start, admin=True))
         return {"notice": "moved"}
 
-    return await _act(request, booking_id, deps, "move", run)
+    return await _act(request, booking_id, page, "move", run)
 
 
 @post(PAGE + "/ready", status_code=200)
@@ -224,37 +183,27 @@ async def mark_ready(
     request: AnyRequest,
     booking_id: FromPath[UUID],
     mark_ready: Inject[MarkReady],
-    console: Inject[ConsoleAccess],
-    get_booking: Inject[GetBooking],
-    get_offering: Inject[GetOffering],
-    booking_actions: Inject[BookingActions],
-    staff: Inject[StaffServices],
-    clock: Inject[Clock],
+    console_booking_page: Inject[Page],
 ) -> Redirect | Template:
-    deps = Deps(console, get_booking, get_offering, booking_actions, staff, clock)
+    page = console_booking_page
 
     async def run(_: dict[str, Any]) -> Query:
         await mark_ready(booking_id)
         return {"notice": "ready"}
 
-    return await _act(request, booking_id, deps, "ready", run)
+    return await _act(request, booking_id, page, "ready", run)
 
 
 @post(PAGE + "/resend", status_code=200)
 async def resend_confirmation(
     request: AnyRequest,
     booking_id: FromPath[UUID],
-    console: Inject[ConsoleAccess],
-    get_booking: Inject[GetBooking],
-    get_offering: Inject[GetOffering],
-    booking_actions: Inject[BookingActions],
-    staff: Inject[StaffServices],
-    clock: Inject[Clock],
+    console_booking_page: Inject[Page],
 ) -> Redirect | Template:
-    deps = Deps(console, get_booking, get_offering, booking_actions, staff, clock)
+    page = console_booking_page
 
     async def run(_: dict[str, Any]) -> Query:
-        await booking_actions.resend_confirmation(booking_id)
+        await page.actions.resend_confirmation(booking_id)
         return {"notice": "resent"}
 
-    return await _act(request, booking_id, deps, "resend", run)
+    return await _act(request, booking_id, page, "resend", run)

@@ -74,18 +74,11 @@ class Problem:
 
 @get(PAGE)
 async def booking_page(
-    request: AnyRequest,
-    booking_id: FromPath[UUID],
-    console: Inject[ConsoleAccess],
-    get_booking: Inject[GetBooking],
-    get_offering: Inject[GetOffering],
-    booking_actions: Inject[BookingActions],
-    staff: Inject[StaffServices],
-    clock: Inject[Clock],
+    request: AnyRequest, booking_id: FromPath[UUID], console_booking_page: Inject[Page]
 ) -> Template:
-    member = await console.member(request)
-    page = Page(console, get_booking, get_offering, booking_actions, staff, clock)
-    return await page.render(request, member, booking_id, console.language(request))
+    page = console_booking_page
+    member = await page.console.member(request)
+    return await page.render(request, member, booking_id, page.console.language(request))
 
 
 class Page:
@@ -100,8 +93,8 @@ class Page:
         staff: StaffServices,
         clock: Clock,
     ) -> None:
-        self._console, self._get, self._offering = console, get_booking, get_offering
-        self._actions, self._staff, self._clock = actions, staff, clock
+        self.console, self.get_booking, self.get_offering = console, get_booking, get_offering
+        self.actions, self._staff, self._clock = actions, staff, clock
 
     async def render(
         self,
@@ -113,12 +106,12 @@ class Page:
         problem: Problem | None = None,
         form: dict[str, Any] | None = None,
     ) -> Template:
-        view = await self._get(booking_id, token=None, admin=True, extensions=True)
-        timeline = await self._actions.timeline(booking_id)
-        free = await self._actions.free_resources(booking_id)
+        view = await self.get_booking(booking_id, token=None, admin=True, extensions=True)
+        timeline = await self.actions.timeline(booking_id)
+        free = await self.actions.free_resources(booking_id)
         offering = self._offering_of(view.booking.offering_id)
         zone = offering.timezone if offering is not None else UTC_ZONE
-        return await self._console.render(
+        return await self.console.render(
             request,
             member,
             "console/booking.html",
@@ -134,7 +127,7 @@ class Page:
             paid=Money(view.booking.paid_cents, view.booking.price.currency),
             references=_references(view),
             free=free,
-            resource_name=self._actions.resource_name(view.booking.resource_id or "\u2013"),
+            resource_name=self.actions.resource_name(view.booking.resource_id or "\u2013"),
             can=self._can(view, free, member),
             notice=request.query_params.get("notice"),
             refunded=_refunded(request, view),
@@ -145,7 +138,7 @@ class Page:
 
     def _offering_of(self, offering_id: str) -> Offering | None:
         try:
-            return self._offering(offering_id)
+            return self.get_offering(offering_id)
         except UnknownOffering:  # taken out of the catalog since: the booking still shows
             return None
 

@@ -1,0 +1,51 @@
+"""One transaction on one connection for a store used as `async with store: ... await commit()`: a
+writing one waits for SQLite's one writer and is marked as writing; leaving without a commit rolls back."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.persistence.database import WRITE, Database
+
+
+class TransactionScope:
+    def __init__(self, database: Database, *, read_only: bool = False) -> None:
+        self._db, self._read_only = database, read_only
+        self._connection: AsyncConnection | None = None
+        self._locked = False
+
+    async def __aenter__(self) -> Self:
+        lock = self._db.write_lock
+        if lock is not None and not self._read_only:
+            await lock.acquire()
+            self._locked = True
+        try:
+            connection = await self._db.engine.connect()
+            if not self._read_only:
+                connection = await connection.execution_options(**{WRITE: True})
+        except BaseException:
+            self._release()
+            raise
+        self._connection = connection
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        try:
+            if self._connection is not None:
+                await self._connection.rollback()
+                await self._connection.close()
+        finally:
+            self._connection = None
+            self._release()
+
+    def _release(self) -> None:
+        if self._locked and self._db.write_lock is not None:
+            self._db.write_lock.release()
+            self._locked = False
+
+    @property
+    def _c(self) -> AsyncConnection:
+        assert self._connection is not None  # noqa: S101 - used inside `async with`
+        return self._connection
