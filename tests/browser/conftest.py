@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,7 @@ class Server:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -74,7 +75,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     Resend; everything it logs goes to a file the tests read."""
     tmp = tmp_path_factory.mktemp("browser")
     with http_sink(body=b'{"id": "em_1"}') as resend:
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BOOKHUB_", "STRIPE_", "RESEND_"))}
         env |= {
@@ -89,17 +90,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             "RESEND_FROM": "Bookings <bookings@example.com>",
             "RESEND_API_BASE": resend.base,
         }
-        log = tmp / "server.log"
-        with log.open("w") as out:
-            process = subprocess.Popen(
-                [BOOKHUB, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
-            )
-            try:
-                _wait_for(url, log)
-                yield Server(url, log, resend)
-            finally:
-                process.send_signal(signal.SIGTERM)
-                process.wait(timeout=20)
+        with serving(env, port, tmp, resend) as running:
+            yield running
+
+
+@contextmanager
+def serving(env: dict[str, str], port: int, tmp: Path, sink: Sink) -> Iterator[Server]:
+    """`bookhub serve` on `port` with `env`, its log in `tmp/server.log`, until the block ends."""
+    url = f"http://127.0.0.1:{port}"
+    log = tmp / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [BOOKHUB, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+        try:
+            _wait_for(url, log)
+            yield Server(url, log, sink)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=20)
 
 
 def _wait_for(url: str, log: Path) -> None:

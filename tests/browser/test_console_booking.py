@@ -6,8 +6,6 @@ each checked page, as for the other browser tests)."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import ADMIN_KEY, BOOKHUB, CATALOG, Server, _wait_for
+from tests.browser.conftest import ADMIN_KEY, CATALOG, Server, free_port, serving
 from tests.browser.console_support import add_staff_account, sign_in
 from tests.browser.walk import check, next_weekday
 from tests.support.fake_stripe import SECRET, FakeStripe, event, fake_stripe, payment_intent, sign
@@ -33,7 +31,7 @@ def stripe_server(tmp_path_factory: pytest.TempPathFactory, stripe: FakeStripe) 
     """`bookhub serve` as the browser tests run it, with Stripe's variables set to the local fake."""
     tmp = tmp_path_factory.mktemp("console-booking")
     with http_sink(body=b'{"id": "em_1"}') as resend:
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BOOKHUB_", "STRIPE_", "RESEND_"))}
         env |= {
@@ -50,25 +48,8 @@ def stripe_server(tmp_path_factory: pytest.TempPathFactory, stripe: FakeStripe) 
             "RESEND_FROM": "Bookings <bookings@example.com>",
             "RESEND_API_BASE": resend.base,
         }
-        log = tmp / "server.log"
-        with log.open("w") as out:
-            process = subprocess.Popen(
-                [BOOKHUB, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
-            )
-            try:
-                _wait_for(url, log)
-                yield Server(url, log, resend)
-            finally:
-                process.send_signal(signal.SIGTERM)
-                process.wait(timeout=20)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        with serving(env, port, tmp, resend) as running:
+            yield running
 
 
 def _paid_booking(server: Server) -> str:

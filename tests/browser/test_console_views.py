@@ -6,8 +6,6 @@ With BOOKHUB_SCREENSHOTS=<folder> each checked page is saved there as a PNG."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import ADMIN_KEY, BOOKHUB, CATALOG, Server, _free_port, _wait_for
+from tests.browser.conftest import ADMIN_KEY, CATALOG, Server, free_port, serving
 from tests.browser.console_support import add_staff_account, sign_in
 from tests.browser.walk import check, next_weekday
 from tests.support.sink import Sink, http_sink
@@ -35,7 +33,7 @@ def erp() -> Iterator[Sink]:
 def hub(tmp_path_factory: pytest.TempPathFactory, erp: Sink) -> Iterator[Server]:
     """`bookhub serve` whose ERP is the sink: two attempts a message, retried after a fifth of a second."""
     tmp = tmp_path_factory.mktemp("console-views")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("BOOKHUB_", "STRIPE_", "RESEND_", "ERP_"))
@@ -54,17 +52,8 @@ def hub(tmp_path_factory: pytest.TempPathFactory, erp: Sink) -> Iterator[Server]
         "ERP_INGEST_URL": erp.url,
         "BOOKING_INGEST_SECRET": "ingest-secret-0123",
     }
-    log = tmp / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [BOOKHUB, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-        try:
-            _wait_for(url, log)
-            yield Server(url, log, erp)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=20)
+    with serving(env, port, tmp, erp) as running:
+        yield running
 
 
 def _paid_booking(hub: Server, day_offset: int = 0) -> str:
