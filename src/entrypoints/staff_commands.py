@@ -43,6 +43,8 @@ def run_staff_command(container: Container, args: argparse.Namespace) -> int:
 
 
 async def _run(container: Container, args: argparse.Namespace, password: str | None) -> int:
+    from sqlalchemy.exc import DBAPIError
+
     from domain.staff import StaffError
 
     async with bootstrap.running(container):
@@ -61,6 +63,18 @@ async def _run(container: Container, args: argparse.Namespace, password: str | N
         except StaffError as exc:
             print(f"bookhub: {exc}", file=sys.stderr)
             return 1
+        except DBAPIError as exc:
+            print(f"bookhub: {_database_problem(exc)}", file=sys.stderr)
+            return 1
+
+
+def _database_problem(exc: Exception) -> str:
+    """One line for a database error: a database without the staff tables (a fresh file, migrations not
+    applied) says what to run; anything else names the error's kind (never its values)."""
+    text = str(exc)
+    if "no such table" in text or "UndefinedTable" in text or "does not exist" in text:
+        return "the database has no staff tables yet: run `bookhub migrate`"
+    return f"the database refused: {type(getattr(exc, 'orig', exc)).__name__}"
 
 
 async def _add(container: Container, email: str, role: str, password: str | None) -> int:

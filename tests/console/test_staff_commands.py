@@ -73,3 +73,12 @@ def test_staff_accounts_from_the_shell(tmp_path: Path) -> None:
     everything = "".join(p.stdout + p.stderr for p in (owner, invited, twice, short, listed))
     assert "$argon2" not in everything
     assert password not in everything
+
+
+def test_a_database_without_migrations_is_one_line_saying_to_migrate(tmp_path: Path) -> None:
+    done = _bookhub(
+        tmp_path, "staff", "add", "owner@example.com", "--role", "owner", "--password-stdin", stdin="x" * 12
+    )
+
+    assert "bookhub migrate" in _refusal(done)
+    assert "Traceback" not in done.stderr
