@@ -30,15 +30,20 @@ from entrypoints.settings import Settings
 from entrypoints.web.catalog import BOOKABLE_DAYS, free_starts, parse_instant, pick_day
 from entrypoints.web.pages import (
     AnyRequest,
-    checked_form,
+    Lang,
     csrf_token,
     error_page,
-    form_language,
     language,
+    posted_form,
     render,
 )
 from entrypoints.web.payment import payment_step
 from entrypoints.web.security import BOOKING_COOKIE, Csrf, booking_cookie
+
+
+def booking_language(request: AnyRequest, settings: Settings, view: BookingView) -> Lang:
+    """`?lang=`, else the booking's customer's language, else the browser's."""
+    return language(request, settings, view.customer.locale if view.customer else None)
 
 
 @get("/manage/{opaque:str}")
@@ -60,7 +65,7 @@ async def open_manage_link(
     booking = view.booking
     value = await manage_links.cookie(booking.id, booking.token_hash)
     cookie = booking_cookie(booking.id, value, secure=settings.secure_cookies)
-    lang = language(request, settings, view.customer.locale if view.customer else None)
+    lang = booking_language(request, settings, view)
     return Redirect(lang.link(f"/bookings/{booking.id}"), status_code=303, cookies=[cookie])
 
 
@@ -95,7 +100,7 @@ async def booking_page(
     if found is None:
         return error_page(request, language(request, settings), 404)
     view, _ = found
-    lang = language(request, settings, view.customer.locale if view.customer else None)
+    lang = booking_language(request, settings, view)
     token, cookies = await csrf_token(request, csrf)
     booking = view.booking
     return render(
@@ -158,10 +163,7 @@ async def pay(
     csrf: Inject[Csrf],
     settings: Inject[Settings],
 ) -> Response[Any] | Template:
-    form = await checked_form(request, csrf)
-    if form is None:
-        return error_page(request, language(request, settings), 403)
-    lang = form_language(form, request, settings)
+    _, lang = await posted_form(request, csrf, settings)
     grant = await grant_of(request, booking_id, manage_links)
     if grant is None:
         return error_page(request, lang, 404)
@@ -190,7 +192,7 @@ async def schedule_page(
     if found is None:
         return error_page(request, language(request, settings), 404)
     view, _ = found
-    lang = language(request, settings, view.customer.locale if view.customer else None)
+    lang = booking_language(request, settings, view)
     offering = get_offering(view.booking.offering_id)
     today = clock.now().astimezone(offering.timezone).date()
     day = pick_day(request.query_params.get("date"), today)
@@ -221,10 +223,7 @@ async def schedule(
     csrf: Inject[Csrf],
     settings: Inject[Settings],
 ) -> Response[Any] | Template:
-    form = await checked_form(request, csrf)
-    if form is None:
-        return error_page(request, language(request, settings), 403)
-    lang = form_language(form, request, settings)
+    form, lang = await posted_form(request, csrf, settings)
     grant = await grant_of(request, booking_id, manage_links)
     start = parse_instant(form.get("start"))
     if grant is None or start is None:
@@ -253,10 +252,7 @@ async def answer_extension(
     settings: Inject[Settings],
 ) -> Response[Any] | Template:
     """`approve` charges the saved card, `decline` refuses, `pay` opens the provider's page."""
-    form = await checked_form(request, csrf)
-    if form is None:
-        return error_page(request, language(request, settings), 403)
-    lang = form_language(form, request, settings)
+    _, lang = await posted_form(request, csrf, settings)
     grant = await grant_of(request, booking_id, manage_links)
     if grant is None or action not in {"approve", "decline", "pay"}:
         return error_page(request, lang, 404)

@@ -28,11 +28,10 @@ from entrypoints.settings import Settings
 from entrypoints.web.pages import (
     AnyRequest,
     Lang,
-    checked_form,
     csrf_token,
     error_page,
-    form_language,
     language,
+    posted_form,
     render,
 )
 from entrypoints.web.payment import payment_step
@@ -127,10 +126,7 @@ async def book(
     csrf: Inject[Csrf],
     settings: Inject[Settings],
 ) -> Response[Any] | Template:
-    form = await checked_form(request, csrf)
-    if form is None:
-        return error_page(request, language(request, settings), 403)
-    lang = form_language(form, request, settings)
+    form, lang = await posted_form(request, csrf, settings)
     offering = get_offering(offering_id)
     start = parse_instant(form.get("start"))
     key = form.get("key")

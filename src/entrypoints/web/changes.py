@@ -22,16 +22,15 @@ from domain.errors import DomainError
 from domain.statuses import BookingStatus
 from entrypoints.http.deps import Inject
 from entrypoints.settings import Settings
-from entrypoints.web.bookings import CANCELLABLE, can_move, own_booking
+from entrypoints.web.bookings import CANCELLABLE, booking_language, can_move, own_booking
 from entrypoints.web.catalog import BOOKABLE_DAYS, parse_instant, pick_day, time_links
 from entrypoints.web.pages import (
     AnyRequest,
     Lang,
-    checked_form,
     csrf_token,
     error_page,
-    form_language,
     language,
+    posted_form,
     render,
 )
 from entrypoints.web.security import Csrf
@@ -43,10 +42,6 @@ REFUSED = {
     "outside_opening_hours": ("invalid", 422),
     "outside_validity": ("validity", 422),
 }
-
-
-def _lang(request: AnyRequest, settings: Settings, view: BookingView) -> Lang:
-    return language(request, settings, view.customer.locale if view.customer else None)
 
 
 def _back(lang: Lang, booking_id: UUID, **query: object) -> Redirect:
@@ -105,7 +100,7 @@ async def move_page(
     if found is None:
         return error_page(request, language(request, settings), 404)
     view, _ = found
-    lang = _lang(request, settings, view)
+    lang = booking_language(request, settings, view)
     if not can_move(view.booking, clock.now()):
         return _back(lang, booking_id, notice="not_movable")
     offering = get_offering(view.booking.offering_id)
@@ -128,7 +123,7 @@ async def move_confirm_page(
     if found is None or start is None:
         return error_page(request, language(request, settings), 404)
     view, _ = found
-    lang = _lang(request, settings, view)
+    lang = booking_language(request, settings, view)
     if not can_move(view.booking, clock.now()):
         return _back(lang, booking_id, notice="not_movable")
     token, cookies = await csrf_token(request, csrf)
@@ -159,10 +154,7 @@ async def move(
 ) -> Response[Any] | Template:
     """Moves atomically (the old time is kept until the new one is held); a refused time answers the
     picker again on that day, saying why."""
-    form = await checked_form(request, csrf)
-    if form is None:
-        return error_page(request, language(request, settings), 403)
-    lang = form_language(form, request, settings)
+    form, lang = await posted_form(request, csrf, settings)
     found = await own_booking(request, booking_id, manage_links, get_booking)
     start = parse_instant(form.get("start"))
     if found is None or start is None:
@@ -200,7 +192,7 @@ async def cancel_page(
     if found is None:
         return error_page(request, language(request, settings), 404)
     view, grant = found
-    lang = _lang(request, settings, view)
+    lang = booking_language(request, settings, view)
     if view.booking.status not in CANCELLABLE:
         return _back(lang, booking_id, notice="not_cancellable")
     quote = await quote_cancellation(booking_id, token=grant, admin=False)
@@ -229,10 +221,7 @@ async def cancel(
     settings: Inject[Settings],
 ) -> Response[Any] | Template:
     """Cancels by the offering's policy, then the booking's page says what was refunded."""
-    form = await checked_form(request, csrf)
-    if form is None:
-        return error_page(request, language(request, settings), 403)
-    lang = form_language(form, request, settings)
+    _, lang = await posted_form(request, csrf, settings)
     found = await own_booking(request, booking_id, manage_links, get_booking)
     if found is None:
         return error_page(request, lang, 404)

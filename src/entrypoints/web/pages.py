@@ -109,6 +109,19 @@ async def checked_form(request: AnyRequest, csrf: Csrf) -> dict[str, Any] | None
     return form
 
 
+class CsrfRefused(Exception):
+    """A posted form without a valid CSRF token: a 403 page, nothing changed."""
+
+
+async def posted_form(request: AnyRequest, csrf: Csrf, settings: Settings) -> tuple[dict[str, Any], Lang]:
+    """The posted form and the language it was shown in; raises CsrfRefused (a 403 page) when its CSRF
+    token is missing or wrong."""
+    form = await checked_form(request, csrf)
+    if form is None:
+        raise CsrfRefused
+    return form, form_language(form, request, settings)
+
+
 def error_page(request: AnyRequest, lang: Lang, status: int) -> Template:
     return render(request, "error.html", lang, status=status, status_code=status)
 
@@ -116,6 +129,10 @@ def error_page(request: AnyRequest, lang: Lang, status: int) -> Template:
 def _lang_of(request: AnyRequest) -> Lang:
     settings: Settings = request.app.state["settings"]
     return language(request, settings)
+
+
+def web_csrf_refused(request: AnyRequest, _: CsrfRefused) -> Template:
+    return error_page(request, _lang_of(request), 403)
 
 
 def web_domain_error(request: AnyRequest, exc: DomainError) -> Template:
@@ -135,6 +152,7 @@ def web_server_error(request: AnyRequest, exc: Exception) -> Template:
 
 
 WEB_EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    CsrfRefused: web_csrf_refused,
     DomainError: web_domain_error,
     HTTPException: web_http_error,
     Exception: web_server_error,

@@ -33,6 +33,7 @@ from entrypoints.settings import LANGUAGES, Settings
 from entrypoints.web.pages import (
     NAMES,
     AnyRequest,
+    CsrfRefused,
     Lang,
     checked_form,
     csrf_token,
@@ -54,10 +55,6 @@ class NotSignedIn(Exception):
 
 class OwnersOnly(Exception):
     """The member's role may not do this (a 403 page)."""
-
-
-class CsrfRefused(Exception):
-    """A posted form without a valid CSRF token (a 403 page; nothing changed)."""
 
 
 @contextmanager
