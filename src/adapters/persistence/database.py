@@ -8,11 +8,21 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 WRITE = "bookhub_write"
+
+
+def json_text(value: Any) -> str:
+    """A JSON column's text: msgspec's encoder, several times faster than the standard library's for the
+    small documents the hub stores (UTF-8 as it is, no spaces)."""
+    return msgspec.json.encode(value).decode()
+
+
+JSON_CODEC: dict[str, Any] = {"json_serializer": json_text, "json_deserializer": msgspec.json.decode}
 
 
 @dataclass(slots=True)
@@ -47,13 +57,13 @@ class Database:
 def create_database(url: str, *, pool_size: int = 20) -> Database:
     # hide_parameters: an error's text and SQLAlchemy's own logs never quote the values (names, emails).
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **JSON_CODEC)
         _configure_sqlite(engine)
         return Database(engine, asyncio.Lock())
     # No overflow: past `pool_size` a request waits for a pooled connection instead of opening (and
     # closing) one of its own, which costs a PostgreSQL backend fork per request under load.
     engine = create_async_engine(
-        url, pool_size=pool_size, max_overflow=0, pool_pre_ping=False, hide_parameters=True
+        url, pool_size=pool_size, max_overflow=0, pool_pre_ping=False, hide_parameters=True, **JSON_CODEC
     )
     return Database(engine, autocommit_engine=engine.execution_options(isolation_level="AUTOCOMMIT"))
 

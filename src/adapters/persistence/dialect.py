@@ -11,6 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.persistence.on_demand import OnDemandConnection
+
 _DEADLOCK = "40P01"
 _TEXT_ARRAY = postgresql.ARRAY(sa.String)
 _DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
@@ -53,7 +55,10 @@ async def driver_connection(connection: AsyncConnection) -> Any:
     """asyncpg's own connection under this one: records as they come, without SQLAlchemy's rows and
     type processing around each value (asyncpg already gives aware UTC datetimes). Read as an attribute
     while the connection holds its pooled connection (no greenlet switch), through SQLAlchemy when it
-    must first get one back."""
+    must first get one back. A unit of work's on-demand connection lends it without SQLAlchemy's
+    `Connection` until a statement needs one (ADR 0023)."""
+    if isinstance(connection, OnDemandConnection) and not connection.started:
+        return await connection.driver()
     if connection.invalidated or connection.closed:
         driver = (await connection.get_raw_connection()).driver_connection
     else:

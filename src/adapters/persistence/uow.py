@@ -20,6 +20,7 @@ from adapters.persistence.idempotency import SqlAlchemyIdempotencyStore
 from adapters.persistence.inbound_events import SqlAlchemyInboundEventLog, inbound_event
 from adapters.persistence.ledger import SqlPaymentLedger
 from adapters.persistence.mappers import booking_state
+from adapters.persistence.on_demand import OnDemandConnection
 from adapters.persistence.one_statement import (
     event_params,
     rows_only,
@@ -70,8 +71,12 @@ class SqlAlchemyUnitOfWork:
             await lock.acquire()
             self._locked = True
         try:
-            if self._autocommit and self._db.autocommit_engine is not None:  # PostgreSQL: no writer to mark
-                connection = await self._db.autocommit_engine.connect()
+            autocommit = self._db.autocommit_engine
+            if autocommit is not None and (self._read_only or self._optimistic):
+                # Nothing checked out yet; driver-level statements alone never make a Connection (ADR 0023).
+                connection = OnDemandConnection(autocommit)
+            elif self._autocommit and autocommit is not None:  # PostgreSQL: no writer to mark
+                connection = await autocommit.connect()
             else:
                 connection = await self._db.engine.connect()
                 if not self._read_only:
