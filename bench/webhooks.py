@@ -1,7 +1,7 @@
 """Webhook ingest on PostgreSQL beside a bare echo and beside pgbench of the same transaction, one run.
 
 Three figures, each measured for the same `--seconds` with the same `--connections`, one after the other
-on the same machine, and the two ratios:
+on the same machine (the hub, then pgbench, then the echo), and the two ratios:
 
 1. `/webhooks/stripe` of the real `bookhub serve --workers 2 --no-worker` driven by `wrk` with
    bench/wrk/events.lua: signed `payment_intent.succeeded` events, each with its own event id and for
@@ -11,8 +11,8 @@ on the same machine, and the two ratios:
 2. A bare Litestar echo route (`POST /echo` answers the body) under uvicorn with uvloop and httptools,
    two processes on `SO_REUSEPORT` sockets like `serve --workers 2`, sent the same bodies by wrk.
 3. `pgbench` running bench/pgbench/payment_event.sql, the two statements one event costs the hub
-   (the unlocked read, then the update at its version with the event record, the audit row and four
-   outbox rows), with as many clients, on a copy of the seeded database.
+   (the unlocked read, then the update at its version with the event record, the ledger's charge, the
+   audit row and five outbox rows), with as many clients, on a copy of the seeded database.
 
 The CPU of the server, PostgreSQL and the generator (wrk or pgbench, read when it exits) is printed per
 request, so a generator that could be the limit shows. Everything goes to 127.0.0.1; every run is
@@ -461,9 +461,11 @@ async def main(args: argparse.Namespace) -> int:
             await seed_held(name, bookings)
             # pgbench gets the same schema and the same held bookings, before the hub confirms any.
             await admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
+            # pgbench right after the hub: the two figures compared are measured closest in time, so a
+            # machine whose speed drifts over the run moves both alike.
             hub, checked, profile = await ingest(args, name, env, workdir)
-            echoed = await echo(args, workdir)
             pg = await pgbench(args, copy, bookings, workdir)
+            echoed = await echo(args, workdir)
     finally:
         for database in (name, copy):
             await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 import asyncpg
@@ -32,7 +33,7 @@ class DriverStatement:
     by attribute, as SQLAlchemy's rows do (the mappers read either): a named tuple made from the first
     row's columns."""
 
-    __slots__ = ("_defaults", "_plan", "_row", "sql")
+    __slots__ = ("_defaults", "_processed", "_row", "_values", "sql")
 
     def __init__(self, construct: ClauseElement, dialect: Dialect) -> None:
         compiled = construct.compile(dialect=dialect)
@@ -40,20 +41,27 @@ class DriverStatement:
             raise ValueError(f"{dialect.name} binds parameters by name: not a driver-level statement")
         binds = compiled.binds  # type: ignore[attr-defined] - an SQLCompiler's
         self.sql: str = compiled.string
-        # Each parameter in order, with SQLAlchemy's own bind processor for its type (None: as it is).
-        self._plan: Sequence[tuple[str, _Processor]] = tuple(
-            (name, _processor(binds[name].type, dialect)) for name in compiled.positiontup
+        names = tuple(compiled.positiontup)
+        # The parameters' values in order, taken in one call; then the few whose type has a bind
+        # processor (SQLAlchemy's own, or `_processor`'s), by position.
+        self._values: Callable[[Mapping[str, Any]], Sequence[Any]] = _values_of(names)
+        processors = ((i, _processor(binds[name].type, dialect)) for i, name in enumerate(names))
+        self._processed: Sequence[tuple[int, Callable[[Any], Any]]] = tuple(
+            (i, process) for i, process in processors if process is not None
         )
         # Values bound in the construct itself (a literal), used when the call does not name them.
         self._defaults: Mapping[str, Any] = {
-            name: binds[name].value for name, _ in self._plan if not binds[name].required
+            name: binds[name].value for name in names if not binds[name].required
         }
         self._row: Any = None
 
     def args(self, params: Mapping[str, Any]) -> list[Any]:
         if self._defaults:
             params = {**self._defaults, **params}
-        return [params[name] if process is None else process(params[name]) for name, process in self._plan]
+        values = list(self._values(params))
+        for i, process in self._processed:
+            values[i] = process(values[i])
+        return values
 
     async def fetchrow(self, connection: AsyncConnection, params: Mapping[str, Any]) -> Any:
         """Run it on the unit of work's connection; its one row (a statement without one is a mistake)."""
@@ -69,6 +77,13 @@ class DriverStatement:
         if self._row is None:
             self._row = namedtuple("Row", record.keys())  # type: ignore[misc]
         return self._row._make(record.values())
+
+
+def _values_of(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], Sequence[Any]]:
+    if len(names) == 1:  # itemgetter of one name answers the value, not a tuple of it
+        (name,) = names
+        return lambda params: (params[name],)
+    return itemgetter(*names) if names else lambda _params: ()
 
 
 def _processor(type_: TypeEngine[Any], dialect: Dialect) -> _Processor:

@@ -37,6 +37,7 @@ from domain.booking import Booking
 from domain.errors import DomainError, NoSessionsLeft, SlotUnavailable
 
 _Rows = list[dict[str, Any]]
+_Changed = tuple[int, Booking, dict[str, Any]]  # the version read, the booking, its columns now
 
 
 class ConcurrentUpdate(DomainError):
@@ -157,22 +158,22 @@ class SqlAlchemyUnitOfWork:
             # The common case (a payment event, a cancellation): one round trip for all of them.
             await self._update(*changed[0], now, audit=audit, outbox=outbox, ledger=ledger)
         else:
-            for version, booking in changed:
-                await self._update(version, booking, now)
+            for version, booking, state in changed:
+                await self._update(version, booking, state, now)
             await self._write_rows(audit, outbox, ledger)
         await self._connection.commit()
 
-    def _changes(self, now: datetime) -> tuple[list[tuple[int, Booking]], _Rows, _Rows, _Rows]:
-        """The bookings changed since they were read (with the version read), and their audit, outbox and
-        payments ledger rows."""
+    def _changes(self, now: datetime) -> tuple[list[_Changed], _Rows, _Rows, _Rows]:
+        """The bookings changed since they were read (with the version read and the columns now), and their
+        audit, outbox and payments ledger rows."""
         audit: _Rows = []
         outbox: _Rows = []
         ledger: _Rows = []
-        changed: list[tuple[int, Booking]] = []
+        changed: list[_Changed] = []
         for tracked in self.bookings.seen.values():
             booking = tracked.booking
-            if tracked.state is not None and booking_state(booking) != tracked.state:
-                changed.append((tracked.version, booking))
+            if tracked.state is not None and (state := booking_state(booking)) != tracked.state:
+                changed.append((tracked.version, booking, state))
             audit += audit_rows(booking.events, actor=self._actor)
             outbox += outbox_rows(booking.events, now=now)
             ledger += ledger_rows(booking.events)
@@ -181,7 +182,7 @@ class SqlAlchemyUnitOfWork:
 
     async def _commit_in_one_statement(
         self,
-        changed: list[tuple[int, Booking]],
+        changed: list[_Changed],
         audit: _Rows,
         outbox: _Rows,
         ledger: _Rows,
@@ -204,9 +205,11 @@ class SqlAlchemyUnitOfWork:
             ):
                 raise Contended("the event was just recorded by another delivery")
             return
-        version, booking = changed[0]
+        version, booking, state = changed[0]
         try:
-            await self._update(version, booking, now, audit=audit, outbox=outbox, ledger=ledger, event=event)
+            await self._update(
+                version, booking, state, now, audit=audit, outbox=outbox, ledger=ledger, event=event
+            )
         except (SlotUnavailable, ConcurrentUpdate) as exc:
             raise Contended("the booking or the event changed since they were read") from exc
 
@@ -237,6 +240,7 @@ class SqlAlchemyUnitOfWork:
         self,
         version: int,
         booking: Booking,
+        state: dict[str, Any],
         now: datetime,
         *,
         audit: _Rows | None = None,
@@ -244,14 +248,14 @@ class SqlAlchemyUnitOfWork:
         ledger: _Rows | None = None,
         event: dict[str, Any] | None = None,
     ) -> None:
-        """Write the booking if it is still at `version`; on PostgreSQL its audit, outbox and ledger rows,
-        and the inbound event of an optimistic unit of work (then only while that event is unknown), may
-        ride along as data-modifying CTEs of the same statement (undone with it when the version moved)."""
+        """Write the booking (its columns `state`) if it is still at `version`; on PostgreSQL its audit,
+        outbox and ledger rows, and the inbound event of an optimistic unit of work (then only while that
+        event is unknown), may ride along as data-modifying CTEs of the same statement (undone with it when
+        the version moved)."""
         assert self._connection is not None  # noqa: S101 - used inside `async with`
         if booking.version == version:
             booking.version += 1
         b = t.bookings.c
-        state = booking_state(booking)
         try:
             if not (audit or outbox or ledger or event):
                 update = (
@@ -261,8 +265,9 @@ class SqlAlchemyUnitOfWork:
                 )
                 rowcount = (await self._connection.execute(update)).rowcount
             else:
+                rows = (audit or [], outbox or [], ledger or [])
                 rowcount = await _update_with_rows(
-                    self._connection, version, booking, now, audit or [], outbox or [], ledger or [], event
+                    self._connection, version, booking, state, now, *rows, event
                 )
         except (DBAPIError, DriverError) as exc:  # a booking moved onto a taken resource or a full slot
             if slot_taken(exc):
@@ -278,6 +283,7 @@ async def _update_with_rows(
     connection: AsyncConnection,
     version: int,
     booking: Booking,
+    state: dict[str, Any],
     now: datetime,
     audit: _Rows,
     outbox: _Rows,
@@ -286,7 +292,6 @@ async def _update_with_rows(
 ) -> int:
     """The one statement's count of bookings updated (0 or 1). An optimistic unit of work's (with the
     inbound `event`), the webhook ingest's hot path, runs at driver level (ADR 0021)."""
-    state = booking_state(booking)
     shape = (tuple(state), len(audit), len(outbox))
     params = update_with_rows_params(
         state,
