@@ -30,6 +30,7 @@ class PrometheusMetrics:
             ["provider", "outcome"],
             registry=self.registry,
         )
+        self._webhook_counters: dict[tuple[str, str], Counter] = {}
         self._deliveries = Counter(
             "bookhub_outbox_deliveries",
             "Outbox delivery attempts, by topic, target and outcome",
@@ -52,7 +53,10 @@ class PrometheusMetrics:
         )
 
     def webhook(self, provider: str, outcome: str) -> None:
-        self._webhooks.labels(provider, outcome).inc()
+        counter = self._webhook_counters.get((provider, outcome))
+        if counter is None:  # the labelled counter, made once: labels() validates and locks each call
+            counter = self._webhook_counters[provider, outcome] = self._webhooks.labels(provider, outcome)
+        counter.inc()
         self._recent.add(failed=outcome in REFUSED)
 
     def recent(self) -> WebhookTally:
