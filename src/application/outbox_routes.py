@@ -66,11 +66,10 @@ def outbox_messages_for(event: DomainEvent) -> list[OutboxMessage]:
                 OutboxMessage("erp.booking_confirmed", f"booking_confirmed:{booking}:v1", booking),
                 _accounting("booking_paid", booking, at),
             ]
-            pickup = [_trip("b2c_pickup", booking)]
             return [
                 *(paid_messages if paid else []),
                 *_tell_customer("booking_confirmed", booking),
-                *(pickup if dispatch else []),
+                *([_trip("b2c_pickup", booking)] if dispatch else []),
             ]
         case BookingCancelled(cal_booking_uid=cal_uid):
             # Accounting credits what the provider reports refunded (MoneyMoved), not the cancellation.

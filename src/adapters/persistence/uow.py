@@ -309,7 +309,8 @@ async def _update_with_rows(
     at_driver_level = update_with_rows_at_driver_level(
         connection.dialect, *shape, event=True, ledger_rows=len(ledger)
     )
-    return int((await at_driver_level.fetchrow(connection, params | event_params(event))).updated)
+    params.update(event_params(event))
+    return int((await at_driver_level.fetchrow(connection, params)).updated)
 
 
 class SqlAlchemyUnitOfWorkFactory:
