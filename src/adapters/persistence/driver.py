@@ -33,7 +33,7 @@ class DriverStatement:
     by attribute, as SQLAlchemy's rows do (the mappers read either): a named tuple made from the first
     row's columns."""
 
-    __slots__ = ("_defaults", "_processed", "_row", "_values", "sql")
+    __slots__ = ("_defaults", "_names", "_processed", "_row", "_values", "sql")
 
     def __init__(self, construct: ClauseElement, dialect: Dialect) -> None:
         compiled = construct.compile(dialect=dialect)
@@ -41,10 +41,10 @@ class DriverStatement:
             raise ValueError(f"{dialect.name} binds parameters by name: not a driver-level statement")
         binds = compiled.binds  # type: ignore[attr-defined] - an SQLCompiler's
         self.sql: str = compiled.string
-        names = tuple(compiled.positiontup)
+        self._names = names = tuple(compiled.positiontup)
         # The parameters' values in order, taken in one call; then the few whose type has a bind
         # processor (SQLAlchemy's own, or `_processor`'s), by position.
-        self._values: Callable[[Mapping[str, Any]], Sequence[Any]] = _values_of(names)
+        self._values: Callable[[Mapping[str, Any]], Sequence[Any]] = _getter(names)
         processors = ((i, _processor(binds[name].type, dialect)) for i, name in enumerate(names))
         self._processed: Sequence[tuple[int, Callable[[Any], Any]]] = tuple(
             (i, process) for i, process in processors if process is not None
@@ -58,16 +58,36 @@ class DriverStatement:
     def args(self, params: Mapping[str, Any]) -> list[Any]:
         if self._defaults:
             params = {**self._defaults, **params}
-        values = list(self._values(params))
+        return self.args_in(self._values(params))
+
+    def reorder(self, names: Sequence[str]) -> Callable[[Sequence[Any]], Sequence[Any]]:
+        """For values listed in the order of `names` (every parameter once), what puts them in the
+        statement's order: a caller that builds many values builds a list, not a mapping (`fetchrow_in`).
+        Made once per statement and order; a name missing or unknown is a mistake caught here."""
+        if sorted(names) != sorted(self._names):
+            raise ValueError("the names are not this statement's parameters")
+        position = {name: i for i, name in enumerate(names)}
+        return _getter(tuple(position[name] for name in self._names))
+
+    def args_in(self, values: Sequence[Any]) -> list[Any]:
+        """The values, given in the statement's order, as asyncpg binds them."""
+        processed = list(values)
         for i, process in self._processed:
-            values[i] = process(values[i])
-        return values
+            processed[i] = process(processed[i])
+        return processed
 
     async def fetchrow(self, connection: AsyncConnection, params: Mapping[str, Any]) -> Any:
         """Run it on the unit of work's connection; its one row (a statement without one is a mistake)."""
+        return await self._fetchrow(connection, self.args(params))
+
+    async def fetchrow_in(self, connection: AsyncConnection, values: Sequence[Any]) -> Any:
+        """`fetchrow` with the values already in the statement's order (see `reorder`)."""
+        return await self._fetchrow(connection, self.args_in(values))
+
+    async def _fetchrow(self, connection: AsyncConnection, args: list[Any]) -> Any:
         driver = await driver_connection(connection)
         try:
-            record = await driver.fetchrow(self.sql, *self.args(params))
+            record = await driver.fetchrow(self.sql, *args)
         except BaseException:
             if driver.is_closed():  # as SQLAlchemy does when it sees a disconnect: the pool replaces it
                 await connection.invalidate()
@@ -79,11 +99,12 @@ class DriverStatement:
         return self._row._make(record.values())
 
 
-def _values_of(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], Sequence[Any]]:
-    if len(names) == 1:  # itemgetter of one name answers the value, not a tuple of it
-        (name,) = names
-        return lambda params: (params[name],)
-    return itemgetter(*names) if names else lambda _params: ()
+def _getter(keys: tuple[Any, ...]) -> Callable[[Any], Sequence[Any]]:
+    """The values under `keys`, as a tuple, in one call (`itemgetter` of one key answers the value)."""
+    if len(keys) == 1:
+        (key,) = keys
+        return lambda items: (items[key],)
+    return itemgetter(*keys) if keys else lambda _items: ()
 
 
 def _processor(type_: TypeEngine[Any], dialect: Dialect) -> _Processor:

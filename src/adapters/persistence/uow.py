@@ -22,12 +22,12 @@ from adapters.persistence.ledger import SqlPaymentLedger
 from adapters.persistence.mappers import booking_state
 from adapters.persistence.on_demand import OnDemandConnection
 from adapters.persistence.one_statement import (
-    event_params,
     rows_only,
     rows_only_params,
     update_with_rows,
     update_with_rows_at_driver_level,
     update_with_rows_params,
+    update_with_rows_values,
 )
 from adapters.persistence.outbox_queue import SqlAlchemyOutboxReader
 from adapters.persistence.records import audit_rows, ledger_rows, outbox_rows
@@ -293,24 +293,14 @@ async def _update_with_rows(
     """The one statement's count of bookings updated (0 or 1). An optimistic unit of work's (with the
     inbound `event`), the webhook ingest's hot path, runs at driver level (ADR 0021)."""
     shape = (tuple(state), len(audit), len(outbox))
-    params = update_with_rows_params(
-        state,
-        booking_id=booking.id,
-        version=booking.version,
-        old_version=version,
-        updated_at=now,
-        audit=audit,
-        outbox=outbox,
-        ledger=ledger,
-    )
+    of = {"booking_id": booking.id, "version": booking.version, "old_version": version, "updated_at": now}
     if event is None:
         statement = update_with_rows(*shape, ledger_rows=len(ledger))
+        params = update_with_rows_params(state, **of, audit=audit, outbox=outbox, ledger=ledger)
         return int((await connection.execute(statement, params)).one().updated)
-    at_driver_level = update_with_rows_at_driver_level(
-        connection.dialect, *shape, event=True, ledger_rows=len(ledger)
-    )
-    params.update(event_params(event))
-    return int((await at_driver_level.fetchrow(connection, params)).updated)
+    at_driver_level, in_its_order = update_with_rows_at_driver_level(connection.dialect, *shape, len(ledger))
+    values = update_with_rows_values(state, **of, event=event, audit=audit, outbox=outbox, ledger=ledger)
+    return int((await at_driver_level.fetchrow_in(connection, in_its_order(values))).updated)
 
 
 class SqlAlchemyUnitOfWorkFactory:
