@@ -1,5 +1,6 @@
 """One transaction on one connection for a store used as `async with store: ... await commit()`: a
-writing one waits for SQLite's one writer and is marked as writing; leaving without a commit rolls back."""
+writing one waits for SQLite's one writer and is marked as writing; leaving without a commit rolls back.
+The unit of work is one, with connections of its own kinds (`_open`)."""
 
 from __future__ import annotations
 
@@ -22,19 +23,24 @@ class TransactionScope:
             await lock.acquire()
             self._locked = True
         try:
-            connection = await self._db.engine.connect()
-            if not self._read_only:
-                connection = await connection.execution_options(**{WRITE: True})
+            self._connection = await self._open()
         except BaseException:
             self._release()
             raise
-        self._connection = connection
         return self
+
+    async def _open(self) -> AsyncConnection:
+        """The scope's connection; a writing one is marked so (SQLite begins it with `BEGIN IMMEDIATE`)."""
+        connection = await self._db.engine.connect()
+        if not self._read_only:
+            connection = await connection.execution_options(**{WRITE: True})
+        return connection
 
     async def __aexit__(self, *exc_info: object) -> None:
         try:
             if self._connection is not None:
-                await self._connection.rollback()
+                if self._connection.in_transaction():  # nothing begun (driver-level statements only): no-op
+                    await self._connection.rollback()  # a no-op after commit, undoes everything else
                 await self._connection.close()
         finally:
             self._connection = None

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.persistence import tables as t
 from adapters.persistence.bookings import SqlAlchemyBookingRepository
 from adapters.persistence.customers import SqlAlchemyCustomerRepository
-from adapters.persistence.database import WRITE, Database
+from adapters.persistence.database import Database
 from adapters.persistence.dialect import credits_exceeded, is_postgres, slot_taken, upsert
 from adapters.persistence.driver import DriverError
 from adapters.persistence.extensions import SqlAlchemyExtensionRepository
@@ -31,6 +31,7 @@ from adapters.persistence.one_statement import (
 )
 from adapters.persistence.outbox_queue import SqlAlchemyOutboxReader
 from adapters.persistence.records import audit_rows, ledger_rows, outbox_rows
+from adapters.persistence.scope import TransactionScope
 from application.audit.ports import current_actor
 from application.ports import Contended
 from domain.booking import Booking
@@ -44,7 +45,7 @@ class ConcurrentUpdate(DomainError):
     code = "conflict"
 
 
-class SqlAlchemyUnitOfWork:
+class SqlAlchemyUnitOfWork(TransactionScope):
     def __init__(
         self,
         database: Database,
@@ -54,40 +55,20 @@ class SqlAlchemyUnitOfWork:
         optimistic: bool = False,
         actor: str | None = None,
     ) -> None:
-        self._db, self._read_only, self._single_write = database, read_only, single_write
+        super().__init__(database, read_only=read_only)
+        self._single_write = single_write
         self._actor = actor if actor is not None else current_actor()
         # Only PostgreSQL: SQLite's writers hold the one write lock for the whole unit of work anyway.
         self._optimistic = optimistic and database.dialect == "postgresql" and not read_only
         # Each statement atomic by itself: no BEGIN and COMMIT round trips around it (PostgreSQL).
         one_statement_each = read_only or single_write or self._optimistic
         self._autocommit = database.dialect == "postgresql" and one_statement_each
-        self._connection: AsyncConnection | None = None
-        self._locked = False
         # The inbound event an optimistic unit of work records with its commit's one statement.
         self._event: dict[str, Any] | None = None
 
     async def __aenter__(self) -> Self:
-        lock = self._db.write_lock
-        if lock is not None and not self._read_only:
-            await lock.acquire()
-            self._locked = True
-        try:
-            autocommit = self._db.autocommit_engine
-            if autocommit is not None and (self._read_only or self._optimistic):
-                # Nothing checked out yet; driver-level statements alone never make a Connection (ADR 0023).
-                connection = OnDemandConnection(autocommit)
-            elif self._autocommit and autocommit is not None:  # PostgreSQL: no writer to mark
-                connection = await autocommit.connect()
-            else:
-                connection = await self._db.engine.connect()
-                if not self._read_only:
-                    connection = await connection.execution_options(**{WRITE: True})
-                if self._autocommit:
-                    connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        except BaseException:
-            self._release()
-            raise
-        self._connection = connection
+        await super().__aenter__()
+        connection = self._c
         self.bookings = SqlAlchemyBookingRepository(
             connection, begin=self._begin, actor=self._actor, optimistic=self._optimistic
         )
@@ -99,20 +80,17 @@ class SqlAlchemyUnitOfWork:
         self.payments = SqlPaymentLedger(connection)
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        try:
-            if self._connection is not None:
-                if self._connection.in_transaction():  # nothing begun (driver-level statements only): no-op
-                    await self._connection.rollback()  # a no-op after commit, undoes everything else
-                await self._connection.close()
-        finally:
-            self._connection = None
-            self._release()
-
-    def _release(self) -> None:
-        if self._locked and self._db.write_lock is not None:
-            self._db.write_lock.release()
-            self._locked = False
+    async def _open(self) -> AsyncConnection:
+        autocommit = self._db.autocommit_engine
+        if autocommit is not None and (self._read_only or self._optimistic):
+            # Nothing checked out yet; driver-level statements alone never make a Connection (ADR 0023).
+            return OnDemandConnection(autocommit)
+        if self._autocommit and autocommit is not None:  # PostgreSQL: no writer to mark
+            return await autocommit.connect()
+        connection = await super()._open()
+        if self._autocommit:
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return connection
 
     async def get_for_event(
         self, booking_id: UUID, *, provider: str, event_id: str, event_type: str, now: datetime
